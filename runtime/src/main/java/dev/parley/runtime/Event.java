@@ -1,0 +1,173 @@
+package dev.parley.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * One incoming message for a conversation. Immutable. Events of one lane (the group if set, else
+ * the space id) are handled one at a time, in the order Parley accepted them.
+ */
+public final class Event {
+  /** What a space id and a group name may look like. */
+  public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+
+  /** The longest event id accepted. */
+  public static final int MAX_ID_LENGTH = 128;
+
+  private final String id;
+  private final String spaceId;
+  private final String group;
+  private final Priority priority;
+  private final Object payload;
+  private final Map<String, String> attributes;
+
+  private Event(Builder b) {
+    this.id = b.id != null ? b.id : newId();
+    this.spaceId = b.spaceId;
+    this.group = b.group;
+    this.priority = b.priority;
+    this.payload = b.payload;
+    this.attributes = b.attributes == null ? Map.of() : Map.copyOf(b.attributes);
+  }
+
+  /** Starts an event for the space {@code spaceId}; {@link Builder#build()} validates it. */
+  public static Builder to(String spaceId) {
+    return new Builder(spaceId);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String spaceId() {
+    return spaceId;
+  }
+
+  public Optional<String> group() {
+    return Optional.ofNullable(group);
+  }
+
+  /** The unit of ordering: the group if the event has one, else the space id. */
+  public String laneKey() {
+    return group != null ? group : spaceId;
+  }
+
+  public Priority priority() {
+    return priority;
+  }
+
+  public Object payload() {
+    return payload;
+  }
+
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  @Override
+  public String toString() {
+    return "Event[id=" + id + ", lane=" + laneKey() + ", space=" + spaceId + "]";
+  }
+
+  /**
+   * A random (version 4) UUID from a thread-local generator: unique like {@link UUID#randomUUID()}
+   * without its shared, synchronized secure random on the submit path. Ids name events; they are
+   * not secrets.
+   */
+  private static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & ~(0xC0L << 56)) | (0x80L << 56);
+    return new UUID(high, low).toString();
+  }
+
+  /** Builds an {@link Event}; every setter may be called at most once per field, last one wins. */
+  public static final class Builder {
+    private final String spaceId;
+    private String id;
+    private String group;
+    private Priority priority = Priority.DEFAULT;
+    private Object payload;
+    private Map<String, String> attributes;
+
+    private Builder(String spaceId) {
+      this.spaceId = spaceId;
+    }
+
+    /** The idempotency key; a random UUID when not set. */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /** Puts the event's space into a concurrency group: one ordered lane for all its spaces. */
+    public Builder group(String group) {
+      this.group = group;
+      return this;
+    }
+
+    public Builder priority(Priority priority) {
+      this.priority = Objects.requireNonNull(priority, "priority");
+      return this;
+    }
+
+    public Builder payload(Object payload) {
+      this.payload = payload;
+      return this;
+    }
+
+    public Builder attribute(String key, String value) {
+      if (key == null || value == null) {
+        throw new IllegalArgumentException("attribute: key and value must not be null");
+      }
+      if (attributes == null) {
+        attributes = new LinkedHashMap<>();
+      }
+      attributes.put(key, value);
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the field, when the space id, group or id is not
+     *     valid
+     */
+    public Event build() {
+      requireName("spaceId", spaceId);
+      if (group != null) {
+        requireName("group", group);
+      }
+      if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH || hasControlChar(id))) {
+        throw new IllegalArgumentException(
+            "id: must be 1.."
+                + MAX_ID_LENGTH
+                + " characters without control characters, got "
+                + describe(id));
+      }
+      return new Event(this);
+    }
+
+    private static void requireName(String field, String value) {
+      if (value == null || !NAME.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            field + ": must match " + NAME.pattern() + ", got " + describe(value));
+      }
+    }
+
+    private static boolean hasControlChar(String s) {
+      return s.chars().anyMatch(Character::isISOControl);
+    }
+
+    private static String describe(String value) {
+      if (value == null) {
+        return "null";
+      }
+      String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+      return "\"" + shown + "\" (" + value.length() + " characters)";
+    }
+  }
+}

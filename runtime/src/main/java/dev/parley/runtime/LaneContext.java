@@ -1,0 +1,18 @@
+package dev.parley.runtime;
+
+import org.slf4j.Logger;
+
+/** What a handler knows about the lane and the attempt it is running in. */
+public interface LaneContext {
+  /** The lane: the event's group if it has one, else its space id. */
+  String laneKey();
+
+  /** The space of the event being handled. */
+  String spaceId();
+
+  /** 1 for the first try of this event. */
+  int attempt();
+
+  /** A logger whose every line carries the MDC keys {@code lane} and {@code eventId}. */
+  Logger log();
+}

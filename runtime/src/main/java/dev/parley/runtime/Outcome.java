@@ -1,0 +1,55 @@
+package dev.parley.runtime;
+
+import java.util.Objects;
+
+/** How an event ended. Every accepted event gets exactly one. */
+public sealed interface Outcome {
+  String eventId();
+
+  /** The handler answered. */
+  record Completed(String eventId, Reply reply) implements Outcome {
+    public Completed {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(reply, "reply");
+    }
+  }
+
+  /** The handler threw or returned a failed stage. */
+  record Failed(String eventId, Error error) implements Outcome {
+    public Failed {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /** Parley refused the event before it was queued; {@code reason} is a short code. */
+  record Rejected(String eventId, String reason) implements Outcome {
+    public Rejected {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * The event was accepted but Parley stopped before it could finish (the shutdown drain timed
+   * out); {@code reason} is a short code.
+   */
+  record Interrupted(String eventId, String reason) implements Outcome {
+    public Interrupted {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Why a handler failed: the exception's class name and message. */
+  record Error(String type, String message) {
+    public Error {
+      Objects.requireNonNull(type, "type");
+      message = message == null ? "" : message;
+    }
+
+    public static Error of(Throwable cause) {
+      return new Error(cause.getClass().getName(), cause.getMessage());
+    }
+  }
+}

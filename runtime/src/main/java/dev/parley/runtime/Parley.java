@@ -1,0 +1,279 @@
+package dev.parley.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.MovingAverage;
+import dev.parley.runtime.internal.ParleyGuardian;
+import dev.parley.runtime.internal.Settings;
+import dev.parley.runtime.lane.Lane;
+import dev.parley.runtime.lane.Lanes;
+import dev.parley.runtime.lane.Scheduler;
+import dev.parley.runtime.lane.Worker;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
+ * lanes run in parallel; every accepted event gets exactly one {@link Outcome}.
+ *
+ * <pre>{@code
+ * try (Parley parley = Parley.builder().handler((event, lane) -> ...).build()) {
+ *   parley.submit(Event.to("user-A").payload("hi").build()).thenAccept(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <p>Callbacks attached to an outcome stage without an executor run on Parley's own threads: keep
+ * them short, or use the {@code *Async} variants.
+ */
+public final class Parley implements AutoCloseable {
+  /** The reason of the {@link Outcome.Rejected} outcome of events submitted after shutdown. */
+  public static final String SHUTTING_DOWN = "shutting-down";
+
+  private final Settings settings;
+  private final ActorSystem<?> system;
+  private final boolean ownsSystem;
+  private final Counters counters = new Counters();
+  private final MovingAverage movingAverage;
+  private final Lanes lanes;
+  private final ActorRef<ParleyGuardian.Command> guardian;
+  private final ActorRef<Scheduler.Command> scheduler;
+  private final CompletableFuture<Done> stopped = new CompletableFuture<>();
+  private final LongAdder submitting = new LongAdder();
+  private volatile boolean accepting = true;
+  private CompletableFuture<Done> shutdown;
+
+  private Parley(Builder builder, Config config, Settings settings) {
+    this.settings = settings;
+    this.movingAverage = new MovingAverage(settings.movingAverageSamples());
+    this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
+    CompletableFuture<ActorRef<Scheduler.Command>> started = new CompletableFuture<>();
+    var start =
+        new ParleyGuardian.Start(
+            settings,
+            lanes,
+            builder.handlers,
+            builder.blocking,
+            counters,
+            movingAverage,
+            started,
+            stopped);
+    if (builder.system == null) {
+      ActorSystem<ParleyGuardian.Command> own =
+          ActorSystem.create(ParleyGuardian.create(start), settings.systemName(), config);
+      this.system = own;
+      this.guardian = own;
+      this.ownsSystem = true;
+    } else {
+      this.system = builder.system;
+      this.guardian =
+          builder.system.systemActorOf(
+              ParleyGuardian.create(start), "parley-" + UUID.randomUUID(), Props.empty());
+      this.ownsSystem = false;
+    }
+    this.scheduler = awaitStart(started);
+  }
+
+  private ActorRef<Scheduler.Command> awaitStart(
+      CompletableFuture<ActorRef<Scheduler.Command>> started) {
+    try {
+      return started.get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting Parley", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Parley did not start within parley.startup-timeout (" + settings.startupTimeout() + ")",
+          e);
+    }
+  }
+
+  private ActorRef<Scheduler.Command> scheduler() {
+    return scheduler;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Accepts {@code event} into its lane. The stage completes with the event's terminal outcome;
+   * after {@link #shutdown()} began it completes at once with {@link Outcome.Rejected} ({@value
+   * #SHUTTING_DOWN}). Never throws for a non-null event.
+   */
+  public CompletionStage<Outcome> submit(Event event) {
+    Objects.requireNonNull(event, "event");
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    submitting.increment(); // shutdown() waits for submits in progress before it drains
+    try {
+      if (!accepting) {
+        counters.rejected.increment();
+        outcome.complete(new Outcome.Rejected(event.id(), SHUTTING_DOWN));
+      } else {
+        counters.accepted.increment();
+        lanes.deliver(event.laneKey(), new Worker.Submit(event, outcome));
+      }
+    } finally {
+      submitting.decrement();
+    }
+    return outcome;
+  }
+
+  /** A snapshot of the counters and of every live lane. */
+  public Stats stats() {
+    Map<String, Integer> queueLengths = new HashMap<>();
+    Map<String, WorkerHealth> workerHealth = new HashMap<>();
+    int active = 0;
+    for (Lane lane : lanes.all()) {
+      WorkerHealth health = lane.health();
+      queueLengths.put(lane.key(), lane.pendingCount());
+      workerHealth.put(lane.key(), health);
+      if (health == WorkerHealth.BUSY) {
+        active++;
+      }
+    }
+    long handledNanos = counters.handledNanos.sum();
+    long handled = counters.handled.sum();
+    return new Stats(
+        counters.accepted.sum(),
+        counters.completed.sum(),
+        counters.failed.sum(),
+        counters.rejected.sum(),
+        counters.interrupted.sum(),
+        Math.max(0, counters.inFlight.sum()),
+        counters.pending(),
+        workerHealth.size(),
+        active,
+        counters.passivated.sum(),
+        queueLengths,
+        workerHealth,
+        movingAverage.averageMs(handledNanos, handled));
+  }
+
+  /**
+   * Stops accepting events, lets running and pending events finish within {@code
+   * parley.shutdown.drain-timeout}, ends what is left {@link Outcome.Interrupted}, then stops the
+   * runtime (and its actor system, when Parley started it). Idempotent.
+   */
+  public synchronized CompletionStage<Done> shutdown() {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    accepting = false;
+    while (submitting.sum() != 0) {
+      Thread
+          .onSpinWait(); // a submit that saw accepting == true is delivering; it takes microseconds
+    }
+    Duration drainTimeout = settings.drainTimeout();
+    shutdown =
+        AskPattern.<Scheduler.Command, Done>ask(
+                scheduler,
+                replyTo -> new Scheduler.Drain(drainTimeout, replyTo),
+                drainTimeout.plus(settings.startupTimeout()),
+                system.scheduler())
+            .handle((done, error) -> Done.getInstance())
+            .thenCompose(done -> stop())
+            .toCompletableFuture();
+    return shutdown;
+  }
+
+  private CompletionStage<Done> stop() {
+    if (ownsSystem) {
+      system.terminate();
+      return system.getWhenTerminated();
+    }
+    guardian.tell(ParleyGuardian.Stop.INSTANCE);
+    return stopped;
+  }
+
+  /** {@link #shutdown()} and wait for it. */
+  @Override
+  public void close() {
+    shutdown().toCompletableFuture().join();
+  }
+
+  /** Configures and starts a {@link Parley}. */
+  public static final class Builder {
+    private HandlerFactory handlers;
+    private boolean blocking;
+    private int handlerSources;
+    private Config config;
+    private ActorSystem<?> system;
+
+    private Builder() {}
+
+    /** One handler shared by every lane (it must then be safe to call from several lanes). */
+    public Builder handler(Handler handler) {
+      Objects.requireNonNull(handler, "handler");
+      return handlers(laneKey -> handler, false);
+    }
+
+    /** One handler per lane, made when the lane's worker first needs it. */
+    public Builder handlerFactory(HandlerFactory factory) {
+      return handlers(Objects.requireNonNull(factory, "handlerFactory"), false);
+    }
+
+    /** A handler that blocks its thread: Parley calls it on {@code parley.blocking-dispatcher}. */
+    public Builder blockingHandler(Handler handler) {
+      Objects.requireNonNull(handler, "blockingHandler");
+      return handlers(laneKey -> handler, true);
+    }
+
+    /** As {@link #handlerFactory}, for handlers that block their thread. */
+    public Builder blockingHandlerFactory(HandlerFactory factory) {
+      return handlers(Objects.requireNonNull(factory, "blockingHandlerFactory"), true);
+    }
+
+    private Builder handlers(HandlerFactory factory, boolean blocking) {
+      this.handlers = factory;
+      this.blocking = blocking;
+      this.handlerSources++;
+      return this;
+    }
+
+    /** Overrides of the {@code parley} section (and of Pekko's, when Parley owns the system). */
+    public Builder config(Config config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Runs inside an existing actor system instead of starting one. */
+    public Builder actorSystem(ActorSystem<?> system) {
+      this.system = Objects.requireNonNull(system, "actorSystem");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the field, when no handler or more than one was set,
+     *     or a configuration value is invalid
+     */
+    public Parley build() {
+      if (handlerSources == 0) {
+        throw new IllegalArgumentException(
+            "handler: set one of handler, handlerFactory, blockingHandler, blockingHandlerFactory");
+      }
+      if (handlerSources > 1) {
+        throw new IllegalArgumentException(
+            "handler: set only one of handler, handlerFactory, blockingHandler,"
+                + " blockingHandlerFactory");
+      }
+      Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
+      Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
+      return new Parley(this, effective, Settings.from(effective));
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.parley.runtime.internal;
+
+import dev.parley.runtime.HandlerFactory;
+import dev.parley.runtime.lane.Lanes;
+import dev.parley.runtime.lane.Scheduler;
+import dev.parley.runtime.lane.Worker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker) and
+ * samples the handler-time moving average. Stopping it stops the whole runtime.
+ */
+public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Command> {
+
+  public sealed interface Command {}
+
+  /** Stop the runtime (its events must have been drained first). */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  private enum Sample implements Command {
+    INSTANCE
+  }
+
+  /** What the guardian starts with, and the futures through which it reports. */
+  public record Start(
+      Settings settings,
+      Lanes lanes,
+      HandlerFactory handlers,
+      boolean blocking,
+      Counters counters,
+      MovingAverage movingAverage,
+      CompletableFuture<ActorRef<Scheduler.Command>> started,
+      CompletableFuture<Done> stopped) {}
+
+  private final Start start;
+
+  public static Behavior<Command> create(Start start) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerAtFixedRate(Sample.INSTANCE, start.settings().sampleInterval());
+                  return new ParleyGuardian(ctx, start);
+                }));
+  }
+
+  private ParleyGuardian(ActorContext<Command> ctx, Start start) {
+    super(ctx);
+    this.start = start;
+    Executor blockingExecutor =
+        start.blocking()
+            ? ctx.getSystem()
+                .dispatchers()
+                .lookup(DispatcherSelector.fromConfig(start.settings().blockingDispatcher()))
+            : null;
+    Worker.Setup setup =
+        new Worker.Setup(
+            start.lanes(),
+            start.handlers(),
+            blockingExecutor,
+            start.settings().idleTimeout(),
+            start.counters());
+    start.started().complete(ctx.spawn(Scheduler.create(setup), "scheduler"));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Sample.INSTANCE, this::onSample)
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onSample() {
+    Counters counters = start.counters();
+    start.movingAverage().sample(counters.handledNanos.sum(), counters.handled.sum());
+    return this;
+  }
+
+  private Behavior<Command> onPostStop() {
+    start.stopped().complete(Done.getInstance());
+    return this;
+  }
+}

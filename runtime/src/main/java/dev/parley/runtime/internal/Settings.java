@@ -1,0 +1,66 @@
+package dev.parley.runtime.internal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/**
+ * The runtime's settings, read once from the {@code parley} section of the configuration and
+ * validated: a bad value is an {@link IllegalArgumentException} naming its key.
+ */
+public record Settings(
+    String systemName,
+    Duration startupTimeout,
+    Duration idleTimeout,
+    Duration drainTimeout,
+    String blockingDispatcher,
+    Duration movingAverageWindow,
+    Duration sampleInterval) {
+
+  public static Settings from(Config config) {
+    try {
+      Config p = config.getConfig("parley");
+      Settings settings =
+          new Settings(
+              p.getString("system-name"),
+              positive(p, "startup-timeout"),
+              positive(p, "worker.idle-timeout"),
+              positive(p, "shutdown.drain-timeout"),
+              "parley.blocking-dispatcher",
+              positive(p, "stats.moving-average-window"),
+              positive(p, "stats.sample-interval"));
+      if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
+        throw new IllegalArgumentException(
+            "parley.system-name: must be a valid actor system name, got \""
+                + settings.systemName
+                + "\"");
+      }
+      if (settings.sampleInterval.compareTo(settings.movingAverageWindow) > 0) {
+        throw new IllegalArgumentException(
+            "parley.stats.sample-interval: must not exceed parley.stats.moving-average-window");
+      }
+      return settings;
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static Duration positive(Config p, String key) {
+    Duration d;
+    try {
+      d = p.getDuration(key);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      throw new IllegalArgumentException(
+          "parley." + key + ": must be a duration such as 30s, got " + p.getValue(key).render(), e);
+    }
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("parley." + key + ": must be positive, got " + d);
+    }
+    return d;
+  }
+
+  /** How many samples the moving average keeps. */
+  public int movingAverageSamples() {
+    return (int) Math.max(1, movingAverageWindow.toMillis() / sampleInterval.toMillis());
+  }
+}
