@@ -85,7 +85,14 @@ public final class Parley implements AutoCloseable {
               ParleyGuardian.create(start), "parley-" + UUID.randomUUID(), Props.empty());
       this.ownsSystem = false;
     }
-    this.scheduler = awaitStart(started);
+    try {
+      this.scheduler = awaitStart(started);
+    } catch (IllegalStateException e) {
+      if (ownsSystem) {
+        system.terminate();
+      }
+      throw e;
+    }
   }
 
   private ActorRef<Scheduler.Command> awaitStart(

@@ -19,16 +19,16 @@ public record Settings(
 
   public static Settings from(Config config) {
     try {
-      Config p = config.getConfig("parley");
+      // Full paths, so that every message names the whole key.
       Settings settings =
           new Settings(
-              p.getString("system-name"),
-              positive(p, "startup-timeout"),
-              positive(p, "worker.idle-timeout"),
-              positive(p, "shutdown.drain-timeout"),
+              config.getString("parley.system-name"),
+              positive(config, "parley.startup-timeout"),
+              positive(config, "parley.worker.idle-timeout"),
+              positive(config, "parley.shutdown.drain-timeout"),
               "parley.blocking-dispatcher",
-              positive(p, "stats.moving-average-window"),
-              positive(p, "stats.sample-interval"));
+              positive(config, "parley.stats.moving-average-window"),
+              positive(config, "parley.stats.sample-interval"));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""
@@ -45,16 +45,16 @@ public record Settings(
     }
   }
 
-  private static Duration positive(Config p, String key) {
+  private static Duration positive(Config config, String key) {
     Duration d;
     try {
-      d = p.getDuration(key);
+      d = config.getDuration(key);
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {
       throw new IllegalArgumentException(
-          "parley." + key + ": must be a duration such as 30s, got " + p.getValue(key).render(), e);
+          key + ": must be a duration such as 30s, got " + config.getValue(key).render(), e);
     }
     if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("parley." + key + ": must be positive, got " + d);
+      throw new IllegalArgumentException(key + ": must be positive, got " + d);
     }
     return d;
   }

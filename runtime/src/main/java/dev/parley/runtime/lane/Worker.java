@@ -192,7 +192,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private Behavior<Command> onHandlerDone(HandlerDone done) {
-    if (done.run() != run) {
+    if (done.run() != run || !state.isBusy()) { // abandoned, or a stage that called back twice
       getContext().getLog().warn("ignoring a late handler result in lane {}", lane.key());
       return this;
     }

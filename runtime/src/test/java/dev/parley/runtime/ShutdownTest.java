@@ -1,0 +1,135 @@
+package dev.parley.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class ShutdownTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    timer.shutdownNow();
+  }
+
+  private static CompletableFuture<Reply> after(long millis, Object value) {
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    timer.schedule(() -> reply.complete(Reply.of(value)), millis, TimeUnit.MILLISECONDS);
+    return reply;
+  }
+
+  @Test
+  void shutdownFinishesRunningAndPendingEventsWithinTheDrainTimeout() {
+    Parley parley =
+        ParleyTestKit.builder(testKit, "parley.shutdown.drain-timeout = 20s")
+            .handler((event, lane) -> after(5, event.payload()))
+            .build();
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      for (String space : List.of("a", "b", "c")) {
+        outcomes.add(parley.submit(Event.to(space).payload(i).build()));
+      }
+    }
+
+    ParleyTestKit.awaitShutdown(parley);
+
+    outcomes.forEach(
+        stage ->
+            assertInstanceOf(
+                Outcome.Completed.class, stage.toCompletableFuture().getNow(null), "drained"));
+    assertEquals(60, parley.stats().completed());
+  }
+
+  @Test
+  void whatDoesNotFitInTheDrainTimeoutEndsInterruptedAndSubmitsDuringTheDrainAreRejected() {
+    CompletableFuture<Reply> neverCompletes = new CompletableFuture<>();
+    Parley parley =
+        ParleyTestKit.builder(testKit, "parley.shutdown.drain-timeout = 300ms")
+            .handler(
+                (event, lane) ->
+                    (int) event.payload() < 2 ? after(1, event.payload()) : neverCompletes)
+            .build();
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (String space : List.of("a", "b", "c")) {
+      for (int i = 0; i < 20; i++) {
+        outcomes.add(parley.submit(Event.to(space).payload(i).build()));
+      }
+    }
+
+    CompletionStage<org.apache.pekko.Done> shutdown = parley.shutdown();
+    Outcome duringDrain = ParleyTestKit.await(parley.submit(Event.to("a").payload(99).build()));
+    ParleyTestKit.awaitShutdown(parley);
+    neverCompletes.complete(Reply.of("too late")); // ignored: the events already ended
+
+    assertTrue(shutdown.toCompletableFuture().isDone());
+    assertEquals(
+        new Outcome.Rejected(((Outcome.Rejected) duringDrain).eventId(), Parley.SHUTTING_DOWN),
+        duringDrain);
+    int completed = 0;
+    int interrupted = 0;
+    for (CompletionStage<Outcome> stage : outcomes) {
+      Outcome outcome = stage.toCompletableFuture().getNow(null);
+      if (outcome instanceof Outcome.Completed) {
+        completed++;
+      } else {
+        assertEquals("shutdown", assertInstanceOf(Outcome.Interrupted.class, outcome).reason());
+        interrupted++;
+      }
+    }
+    assertEquals(6, completed, "the first two events of each lane fit in the drain");
+    assertEquals(54, interrupted, "the running and the pending events that did not fit");
+    Stats stats = parley.stats();
+    assertEquals(54, stats.interrupted());
+    assertEquals(1, stats.rejected());
+    assertEquals(0, stats.inFlight());
+    assertEquals(0, stats.pending());
+  }
+
+  @Test
+  void submitAfterShutdownIsRejectedNeverThrownNorHung() {
+    Parley parley =
+        ParleyTestKit.builder(testKit, "")
+            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
+            .build();
+    ParleyTestKit.awaitShutdown(parley);
+
+    Event event = Event.to("a").id("late-1").build();
+    CompletionStage<Outcome> outcome = parley.submit(event);
+
+    assertEquals(
+        new Outcome.Rejected("late-1", Parley.SHUTTING_DOWN),
+        outcome.toCompletableFuture().getNow(null));
+    assertTrue(parley.shutdown().toCompletableFuture().isDone(), "shutdown is idempotent");
+  }
+
+  @Test
+  void closingAParleyThatOwnsItsActorSystemTerminatesTheSystem() {
+    Parley parley =
+        Parley.builder()
+            .config(ParleyTestKit.config("parley.system-name = owned-system-test"))
+            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")))
+            .build();
+    Outcome outcome = ParleyTestKit.await(parley.submit(Event.to("a").build()));
+
+    parley.close();
+
+    assertInstanceOf(Outcome.Completed.class, outcome);
+    assertInstanceOf(
+        Outcome.Rejected.class,
+        parley.submit(Event.to("a").build()).toCompletableFuture().getNow(null));
+  }
+}
