@@ -1,0 +1,238 @@
+package dev.parley.bench;
+
+import com.typesafe.config.Config;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parley's core against the baselines it must stand next to, in one run on one machine: the same
+ * 10,000 lanes × 100 no-op events through (a) {@code Parley.submit} with every outcome observed,
+ * (b) raw Pekko typed {@code tell} to 10,000 counting actors (the ceiling), (c) a hand-rolled keyed
+ * serial executor with a future per event (what a Java developer writes instead); and the makespan
+ * of 10,000 spaces with one 100 ms async handler each through (d) Parley and (e) raw typed actors
+ * with {@code pipeToSelf}. It prints a table of the medians and the ratios a/b, a/c and d/e next to
+ * their targets.
+ *
+ * <p>Run from the repository root (about two minutes on 2 cores):
+ *
+ * <pre>
+ * mvn -B -q -pl bench -am package -DskipTests &amp;&amp; java -Xms2g -Xmx2g -jar bench/target/parley-bench.jar
+ * </pre>
+ *
+ * <p>Knobs, as {@code -D} options before {@code -jar}: {@code bench.lanes} (10000), {@code
+ * bench.events-per-lane} (100), {@code bench.callers} (2), {@code bench.warmup.rounds} (25), {@code
+ * bench.warmup.seconds} (50, per measurement), {@code bench.rounds} (7, the median is reported),
+ * {@code bench.delay-ms} (100), {@code bench.round-timeout-seconds} (120), {@code bench.only} (e.g.
+ * {@code a} to profile Parley alone; default {@code abcde}). Every system under test runs on
+ * Pekko's default configuration; {@code -Dpekko.…} options change it for all of them alike, e.g.
+ * {@code -Dpekko.actor.default-dispatcher.fork-join-executor.parallelism-max=2}.
+ */
+public final class CoreBenchmark {
+  private static final double TARGET_EVENTS_PER_SECOND = 1_000_000;
+  private static final double TARGET_A_OVER_B = 0.25;
+  private static final double TARGET_A_OVER_C = 0.5;
+  private static final double TARGET_D_OVER_E = 1.2;
+
+  private final BenchSettings settings;
+  private final PrintStream out;
+  private final Map<Character, Rounds.Result> results = new TreeMap<>();
+
+  private CoreBenchmark(BenchSettings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    // Start logging before any actor system does, from several threads at once.
+    LoggerFactory.getILoggerFactory();
+    new CoreBenchmark(BenchSettings.fromSystemProperties(), System.out).run();
+  }
+
+  /** Starts a measurement's system under test. */
+  @FunctionalInterface
+  private interface Start {
+    Workload start(BenchSettings settings, Callers callers) throws Exception;
+  }
+
+  private void run() throws Exception {
+    printHeader();
+    List<Rounds.Entry> started = new ArrayList<>();
+    try (Callers callers = new Callers(settings)) {
+      start(started, 'a', "(a) Parley submit", ParleyThroughput::new, callers);
+      start(started, 'b', "(b) raw typed tell", RawTellThroughput::new, callers);
+      start(started, 'c', "(c) keyed serial executor", KeyedExecutorThroughput::new, callers);
+      start(started, 'd', "(d) Parley makespan", ParleyMakespan::new, callers);
+      start(started, 'e', "(e) raw pipeToSelf makespan", RawPipeToSelfMakespan::new, callers);
+      results.putAll(new Rounds(started, settings, out).run());
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).workload().close();
+      }
+    }
+    printTable();
+  }
+
+  private void start(
+      List<Rounds.Entry> started, char id, String label, Start start, Callers callers)
+      throws Exception {
+    if (settings.runs(id)) {
+      started.add(new Rounds.Entry(id, label, start.start(settings, callers)));
+    }
+  }
+
+  private void printHeader() {
+    Runtime runtime = Runtime.getRuntime();
+    out.printf(
+        Locale.ROOT,
+        "Parley core benchmark: %,d lanes x %,d events = %,d events per round, %d callers%n",
+        settings.lanes(),
+        settings.eventsPerLane(),
+        settings.eventsPerRound(),
+        settings.callers());
+    out.printf(
+        Locale.ROOT,
+        "Java %s (%s), %d CPUs, heap max %,d MB, JVM options %s%n",
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"),
+        runtime.availableProcessors(),
+        runtime.maxMemory() >> 20,
+        ManagementFactory.getRuntimeMXBean().getInputArguments());
+    out.printf(
+        Locale.ROOT,
+        "Pekko default dispatcher (every system under test): %s%n",
+        describeDefaultDispatcher(runtime.availableProcessors()));
+    out.printf(
+        Locale.ROOT,
+        "warm-up: up to %d rounds or %d s per measurement; reported: median of %d rounds%n%n",
+        settings.warmupRounds(),
+        settings.warmupTime().toSeconds(),
+        settings.rounds());
+  }
+
+  /** The executor and thread count of Pekko's default dispatcher: it decides most figures here. */
+  private static String describeDefaultDispatcher(int cores) {
+    Config dispatcher = BenchSettings.pekkoConfig().getConfig("pekko.actor.default-dispatcher");
+    String executor = dispatcher.getString("executor");
+    if (executor.equals("default-executor")) {
+      executor = dispatcher.getString("default-executor.fallback");
+    }
+    String threads = "";
+    if (executor.equals("fork-join-executor")) {
+      Config pool = dispatcher.getConfig(executor);
+      int wanted = (int) Math.ceil(cores * pool.getDouble("parallelism-factor"));
+      int clamped =
+          Math.min(
+              pool.getInt("parallelism-max"), Math.max(pool.getInt("parallelism-min"), wanted));
+      threads = ", " + clamped + " threads";
+    }
+    return executor + threads + ", throughput " + dispatcher.getInt("throughput");
+  }
+
+  private void printTable() {
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "%-44s %14s %14s %14s %12s%n",
+        "measurement",
+        "median",
+        "worst",
+        "best",
+        "first round");
+    throughputRow('a', "(a) Parley submit + outcome, events/s");
+    throughputRow('b', "(b) raw typed tell (ceiling), msgs/s");
+    throughputRow('c', "(c) keyed serial executor + future, /s");
+    makespanRow('d', "(d) Parley " + spaces() + " x " + delayMs() + " ms, ms");
+    makespanRow('e', "(e) raw actors + pipeToSelf, ms");
+    out.println();
+    out.printf(Locale.ROOT, "%-44s %14s %14s %8s%n", "check", "value", "target", "result");
+    Double a = rate('a');
+    check("(a) events/s", a, ">=", TARGET_EVENTS_PER_SECOND, "%,.0f");
+    check("a/b  Parley vs raw tell", ratio(a, rate('b')), ">=", TARGET_A_OVER_B, "%.3f");
+    check("a/c  Parley vs keyed executor", ratio(a, rate('c')), ">=", TARGET_A_OVER_C, "%.3f");
+    check(
+        "d/e  Parley vs raw makespan",
+        ratio(makespan('d'), makespan('e')),
+        "<=",
+        TARGET_D_OVER_E,
+        "%.3f");
+  }
+
+  private String spaces() {
+    return String.format(Locale.ROOT, "%,d", settings.lanes());
+  }
+
+  private long delayMs() {
+    return settings.handlerDelay().toMillis();
+  }
+
+  private void throughputRow(char id, String label) {
+    Rounds.Result r = results.get(id);
+    if (r == null) {
+      out.printf(Locale.ROOT, "%-44s %14s%n", label, "not run");
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-44s %,14.0f %,14.0f %,14.0f %,12.0f%n",
+        label,
+        perSecond(r.median()),
+        perSecond(r.slowest()),
+        perSecond(r.fastest()),
+        perSecond(r.firstRound()));
+  }
+
+  private void makespanRow(char id, String label) {
+    Rounds.Result r = results.get(id);
+    if (r == null) {
+      out.printf(Locale.ROOT, "%-44s %14s%n", label, "not run");
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-44s %14.1f %14.1f %14.1f %12.1f%n",
+        label,
+        Rounds.millis(r.median()),
+        Rounds.millis(r.slowest()),
+        Rounds.millis(r.fastest()),
+        Rounds.millis(r.firstRound()));
+  }
+
+  private double perSecond(long nanos) {
+    return settings.eventsPerRound() / (nanos / 1e9);
+  }
+
+  private Double rate(char id) {
+    Rounds.Result r = results.get(id);
+    return r == null ? null : perSecond(r.median());
+  }
+
+  private Double makespan(char id) {
+    Rounds.Result r = results.get(id);
+    return r == null ? null : Rounds.millis(r.median());
+  }
+
+  private static Double ratio(Double numerator, Double denominator) {
+    return numerator == null || denominator == null ? null : numerator / denominator;
+  }
+
+  private void check(String label, Double value, String relation, double target, String format) {
+    if (value == null) {
+      out.printf(Locale.ROOT, "%-44s %14s%n", label, "n/a");
+      return;
+    }
+    boolean met = relation.equals(">=") ? value >= target : value <= target;
+    out.printf(
+        Locale.ROOT,
+        "%-44s %14s %14s %8s%n",
+        label,
+        String.format(Locale.ROOT, format, value),
+        relation + " " + String.format(Locale.ROOT, format, target),
+        met ? "PASS" : "MISS");
+  }
+}
