@@ -3,6 +3,7 @@ package dev.parley.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
@@ -12,8 +13,10 @@ import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -48,6 +52,7 @@ public final class Parley implements AutoCloseable {
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final Counters counters = new Counters();
+  private final DeadLetterStore deadLetters;
   private final MovingAverage movingAverage;
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
@@ -55,11 +60,13 @@ public final class Parley implements AutoCloseable {
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
   private final LongAdder submitting = new LongAdder();
   private volatile boolean accepting = true;
+  private CompletableFuture<Done> drain;
   private CompletableFuture<Done> shutdown;
 
   private Parley(Builder builder, Config config, Settings settings) {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
+    this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
     CompletableFuture<ActorRef<Scheduler.Command>> started = new CompletableFuture<>();
     var start =
@@ -68,6 +75,8 @@ public final class Parley implements AutoCloseable {
             lanes,
             builder.handlers,
             builder.blocking,
+            builder.retryPolicy,
+            deadLetters,
             counters,
             movingAverage,
             started,
@@ -93,6 +102,12 @@ public final class Parley implements AutoCloseable {
       }
       throw e;
     }
+    // JVM termination (SIGTERM) and the system's own shutdown drain Parley first.
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
+            "parley-drain-" + guardian.path().name(),
+            this::drain);
   }
 
   private ActorRef<Scheduler.Command> awaitStart(
@@ -145,10 +160,14 @@ public final class Parley implements AutoCloseable {
     Map<String, Integer> queueLengths = new HashMap<>();
     Map<String, WorkerHealth> workerHealth = new HashMap<>();
     int active = 0;
+    Map<String, Long> laneRestarts = new HashMap<>();
     for (Lane lane : lanes.all()) {
       WorkerHealth health = lane.health();
       queueLengths.put(lane.key(), lane.pendingCount());
       workerHealth.put(lane.key(), health);
+      if (lane.restarts() > 0) {
+        laneRestarts.put(lane.key(), lane.restarts());
+      }
       if (health == WorkerHealth.BUSY) {
         active++;
       }
@@ -156,29 +175,57 @@ public final class Parley implements AutoCloseable {
     long handledNanos = counters.handledNanos.sum();
     long handled = counters.handled.sum();
     return new Stats(
-        counters.accepted.sum(),
-        counters.completed.sum(),
-        counters.failed.sum(),
-        counters.rejected.sum(),
-        counters.interrupted.sum(),
-        Math.max(0, counters.inFlight.sum()),
-        counters.pending(),
+        new Stats.Totals(
+            counters.accepted.sum(),
+            counters.completed.sum(),
+            counters.failed.sum(),
+            counters.rejected.sum(),
+            counters.timedOut.sum(),
+            counters.deadLettered.sum(),
+            counters.interrupted.sum(),
+            Math.max(0, counters.inFlight.sum()),
+            counters.pending(),
+            counters.restarts.sum(),
+            counters.passivated.sum()),
         workerHealth.size(),
         active,
-        counters.passivated.sum(),
         queueLengths,
         workerHealth,
+        laneRestarts,
+        deadLetters.size(),
+        deadLetters.dropped(),
         movingAverage.averageMs(handledNanos, handled));
+  }
+
+  /** The dead-lettered events, newest first. */
+  public List<DeadLetter> deadLetters() {
+    return deadLetters.list();
+  }
+
+  /**
+   * Submits a dead-lettered event again, at the tail of its lane, with its attempts counted from 1,
+   * and removes it from the dead letters.
+   *
+   * @return the new outcome, or empty when no dead letter has that id
+   */
+  public Optional<CompletionStage<Outcome>> redrive(String eventId) {
+    return deadLetters.take(eventId).map(letter -> submit(letter.event()));
+  }
+
+  /** Removes every dead letter; returns how many there were. */
+  public int purgeDeadLetters() {
+    return deadLetters.purge();
   }
 
   /**
    * Stops accepting events, lets running and pending events finish within {@code
-   * parley.shutdown.drain-timeout}, ends what is left {@link Outcome.Interrupted}, then stops the
-   * runtime (and its actor system, when Parley started it). Idempotent.
+   * parley.shutdown.drain-timeout}, and ends what is left {@link Outcome.Interrupted}. The stage
+   * completes when every accepted event has its outcome. Idempotent; {@link #shutdown()} and the
+   * actor system's coordinated shutdown call it.
    */
-  public synchronized CompletionStage<Done> shutdown() {
-    if (shutdown != null) {
-      return shutdown;
+  public synchronized CompletionStage<Done> drain() {
+    if (drain != null) {
+      return drain;
     }
     accepting = false;
     while (submitting.sum() != 0) {
@@ -186,15 +233,28 @@ public final class Parley implements AutoCloseable {
           .onSpinWait(); // a submit that saw accepting == true is delivering; it takes microseconds
     }
     Duration drainTimeout = settings.drainTimeout();
-    shutdown =
+    drain =
         AskPattern.<Scheduler.Command, Done>ask(
                 scheduler,
                 replyTo -> new Scheduler.Drain(drainTimeout, replyTo),
                 drainTimeout.plus(settings.startupTimeout()),
                 system.scheduler())
-            .handle((done, error) -> Done.getInstance())
-            .thenCompose(done -> stop())
             .toCompletableFuture();
+    return drain;
+  }
+
+  /**
+   * {@link #drain() Drains}, then stops the runtime (and its actor system, when Parley started it).
+   * Idempotent.
+   */
+  public synchronized CompletionStage<Done> shutdown() {
+    if (shutdown == null) {
+      shutdown =
+          drain()
+              .handle((done, error) -> Done.getInstance())
+              .thenCompose(done -> stop())
+              .toCompletableFuture();
+    }
     return shutdown;
   }
 
@@ -216,6 +276,7 @@ public final class Parley implements AutoCloseable {
   /** Configures and starts a {@link Parley}. */
   public static final class Builder {
     private HandlerFactory handlers;
+    private RetryPolicy retryPolicy = RetryPolicy.none();
     private boolean blocking;
     private int handlerSources;
     private Config config;
@@ -252,6 +313,12 @@ public final class Parley implements AutoCloseable {
       return this;
     }
 
+    /** How failed and timed-out events are retried (default: {@link RetryPolicy#none()}). */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
     /** Overrides of the {@code parley} section (and of Pekko's, when Parley owns the system). */
     public Builder config(Config config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -280,7 +347,18 @@ public final class Parley implements AutoCloseable {
       }
       Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
       Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
-      return new Parley(this, effective, Settings.from(effective));
+      Settings settings = Settings.from(effective);
+      if (system == null) {
+        // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
+        Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
+        effective =
+            ConfigFactory.parseString(
+                    "pekko.coordinated-shutdown.phases.service-requests-done.timeout = "
+                        + phase.toMillis()
+                        + "ms")
+                .withFallback(effective);
+      }
+      return new Parley(this, effective, settings);
     }
   }
 }

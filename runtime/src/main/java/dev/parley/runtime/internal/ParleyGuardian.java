@@ -1,6 +1,7 @@
 package dev.parley.runtime.internal;
 
 import dev.parley.runtime.HandlerFactory;
+import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
@@ -17,8 +18,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker) and
- * samples the handler-time moving average. Stopping it stops the whole runtime.
+ * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker),
+ * samples the handler-time moving average, and runs the periodic health check that marks lanes
+ * whose running event is past its timeout. Stopping it stops the whole runtime.
  */
 public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Command> {
 
@@ -33,12 +35,18 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
     INSTANCE
   }
 
+  private enum HealthCheck implements Command {
+    INSTANCE
+  }
+
   /** What the guardian starts with, and the futures through which it reports. */
   public record Start(
       Settings settings,
       Lanes lanes,
       HandlerFactory handlers,
       boolean blocking,
+      RetryPolicy retryPolicy,
+      DeadLetterStore deadLetters,
       Counters counters,
       MovingAverage movingAverage,
       CompletableFuture<ActorRef<Scheduler.Command>> started,
@@ -52,6 +60,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerAtFixedRate(Sample.INSTANCE, start.settings().sampleInterval());
+                  timers.startTimerAtFixedRate(
+                      HealthCheck.INSTANCE, start.settings().healthCheckInterval());
                   return new ParleyGuardian(ctx, start);
                 }));
   }
@@ -67,11 +77,13 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             : null;
     Worker.Setup setup =
         new Worker.Setup(
+            start.settings(),
             start.lanes(),
             start.handlers(),
             blockingExecutor,
-            start.settings().idleTimeout(),
-            start.counters());
+            start.retryPolicy(),
+            start.counters(),
+            start.deadLetters());
     start.started().complete(ctx.spawn(Scheduler.create(setup), "scheduler"));
   }
 
@@ -79,6 +91,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Sample.INSTANCE, this::onSample)
+        .onMessageEquals(HealthCheck.INSTANCE, this::onHealthCheck)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
@@ -87,6 +100,11 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   private Behavior<Command> onSample() {
     Counters counters = start.counters();
     start.movingAverage().sample(counters.handledNanos.sum(), counters.handled.sum());
+    return this;
+  }
+
+  private Behavior<Command> onHealthCheck() {
+    start.lanes().markOverdue();
     return this;
   }
 
