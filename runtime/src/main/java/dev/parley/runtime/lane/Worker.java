@@ -34,7 +34,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 /**
  * Owns one lane: its queue ({@link LaneState}) and its handler context. Runs one event at a time,
@@ -153,7 +152,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             SupervisorStrategy.restartWithBackoff(
                     restart.minBackoff(), restart.maxBackoff(), restart.randomFactor())
                 .withStashCapacity(restart.stashCapacity())
-                .withLogLevel(Level.WARN));
+                .withLoggingEnabled(false)); // the worker logs why, once
   }
 
   private Worker(
@@ -225,6 +224,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       job.stage = invoke(job);
     } catch (Error crash) {
       // A handler threw an Error: fail the attempt first, then let supervision restart us.
+      getContext()
+          .getLog()
+          .error("lane {}: handler threw; restarting the worker", lane.key(), crash);
       attemptEnded(job, null, crash, false);
       throw crash;
     }
@@ -285,9 +287,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onHandlerDone(HandlerDone done) {
     if (done.run() != memory.run || memory.deadlineNanos == 0) {
-      getContext()
-          .getLog()
-          .warn("lane {}: ignoring a result that came after its attempt ended", lane.key());
+      if (!(done.error() instanceof CancellationException)) { // not the echo of our own cancel
+        getContext()
+            .getLog()
+            .warn("lane {}: ignoring a result that came after its attempt ended", lane.key());
+      }
       return this;
     }
     timers.cancel(TIMEOUT_TIMER);
@@ -305,7 +309,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Duration timeout = timeoutOf(job);
     getContext()
         .getLog()
-        .warn("lane {}: event {} timed out after {}", lane.key(), job.event.id(), timeout);
+        .warn(
+            "lane {}: event {} timed out after {}; restarting its handler context",
+            lane.key(),
+            job.event.id(),
+            timeout);
     // Throws: a timeout always restarts the handler context, which then resumes the lane.
     attemptEnded(
         job, null, new TimeoutException("handler did not complete within " + timeout), true);
@@ -400,11 +408,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (timedOut || memory.consecutiveFailures >= unhealthyAfter) {
       memory.consecutiveFailures = 0;
       lane.publish(WorkerHealth.RESTARTING);
-      throw new UnhealthyLane(
-          "lane "
-              + lane.key()
-              + (timedOut ? ": a handler timed out" : ": " + unhealthyAfter + " failures in a row")
-              + "; restarting its handler context");
+      String why = timedOut ? "a handler timed out" : unhealthyAfter + " failures in a row";
+      if (!timedOut) { // a timeout was logged with its event
+        getContext().getLog().warn("lane {}: {}; restarting its handler context", lane.key(), why);
+      }
+      throw new UnhealthyLane("lane " + lane.key() + ": " + why);
     }
   }
 
