@@ -2,6 +2,8 @@ package dev.parley.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.MovingAverage;
@@ -23,7 +25,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -57,6 +62,9 @@ public final class Parley implements AutoCloseable {
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
   private final ActorRef<Scheduler.Command> scheduler;
+  private final ActorRef<Admission.Command> admission;
+  private final AtomicInteger admissionGate = new AtomicInteger();
+  private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
   private final LongAdder submitting = new LongAdder();
   private volatile boolean accepting = true;
@@ -68,7 +76,7 @@ public final class Parley implements AutoCloseable {
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
-    CompletableFuture<ActorRef<Scheduler.Command>> started = new CompletableFuture<>();
+    CompletableFuture<ParleyGuardian.Started> started = new CompletableFuture<>();
     var start =
         new ParleyGuardian.Start(
             settings,
@@ -79,6 +87,10 @@ public final class Parley implements AutoCloseable {
             deadLetters,
             counters,
             movingAverage,
+            admissionGate,
+            admissionState,
+            builder.loadProbe,
+            builder.nanoClock,
             started,
             stopped);
     if (builder.system == null) {
@@ -95,7 +107,9 @@ public final class Parley implements AutoCloseable {
       this.ownsSystem = false;
     }
     try {
-      this.scheduler = awaitStart(started);
+      ParleyGuardian.Started actors = awaitStart(started);
+      this.scheduler = actors.scheduler();
+      this.admission = actors.admission();
     } catch (IllegalStateException e) {
       if (ownsSystem) {
         system.terminate();
@@ -110,8 +124,7 @@ public final class Parley implements AutoCloseable {
             this::drain);
   }
 
-  private ActorRef<Scheduler.Command> awaitStart(
-      CompletableFuture<ActorRef<Scheduler.Command>> started) {
+  private ParleyGuardian.Started awaitStart(CompletableFuture<ParleyGuardian.Started> started) {
     try {
       return started.get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -174,6 +187,7 @@ public final class Parley implements AutoCloseable {
     }
     long handledNanos = counters.handledNanos.sum();
     long handled = counters.handled.sum();
+    Admission.State permits = admissionState.get();
     return new Stats(
         new Stats.Totals(
             counters.accepted.sum(),
@@ -189,12 +203,32 @@ public final class Parley implements AutoCloseable {
             counters.passivated.sum()),
         workerHealth.size(),
         active,
+        new Stats.AdmissionStats(
+            permits.maxInFlight(),
+            permits.effectiveMaxInFlight(),
+            permits.inFlight(),
+            permits.waiting()),
         queueLengths,
         workerHealth,
         laneRestarts,
         deadLetters.size(),
         deadLetters.dropped(),
         movingAverage.averageMs(handledNanos, handled));
+  }
+
+  /**
+   * Changes the global cap at runtime; 0 means unlimited. A lower cap takes effect as running
+   * events end. Events that started while the runtime was unlimited do not count against a cap set
+   * later.
+   *
+   * @throws IllegalArgumentException when {@code maxInFlight} is negative
+   */
+  public void setMaxInFlight(int maxInFlight) {
+    if (maxInFlight < 0) {
+      throw new IllegalArgumentException(
+          "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
+    }
+    admission.tell(new Admission.SetMaxInFlight(maxInFlight));
   }
 
   /** The dead-lettered events, newest first. */
@@ -277,6 +311,8 @@ public final class Parley implements AutoCloseable {
   public static final class Builder {
     private HandlerFactory handlers;
     private RetryPolicy retryPolicy = RetryPolicy.none();
+    private LoadProbe loadProbe = LoadProbe.jvm();
+    private LongSupplier nanoClock = System::nanoTime;
     private boolean blocking;
     private int handlerSources;
     private Config config;
@@ -316,6 +352,18 @@ public final class Parley implements AutoCloseable {
     /** How failed and timed-out events are retried (default: {@link RetryPolicy#none()}). */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** Where adaptive admission reads the load; tests give their own. */
+    Builder loadProbe(LoadProbe loadProbe) {
+      this.loadProbe = Objects.requireNonNull(loadProbe, "loadProbe");
+      return this;
+    }
+
+    /** The clock of admission's aging, in nanoseconds; tests give a manual one. */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
       return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
  * @param totals event counts since start
  * @param totalWorkers live workers (one per lane with recent traffic)
  * @param activeWorkers workers running an event now
+ * @param admission the global in-flight cap and the lanes waiting for it
  * @param queueLengths pending events per lane (lanes of live workers)
  * @param workerHealth the state of each live worker
  * @param laneRestarts supervised restarts per live lane, for lanes restarted at least once
@@ -20,6 +21,7 @@ public record Stats(
     Totals totals,
     int totalWorkers,
     int activeWorkers,
+    AdmissionStats admission,
     Map<String, Integer> queueLengths,
     Map<String, WorkerHealth> workerHealth,
     Map<String, Long> laneRestarts,
@@ -32,6 +34,18 @@ public record Stats(
     workerHealth = Map.copyOf(workerHealth);
     laneRestarts = Map.copyOf(laneRestarts);
   }
+
+  /**
+   * The global in-flight cap ({@code parley.admission.max-in-flight}).
+   *
+   * @param maxInFlight the configured cap, 0 when unlimited
+   * @param effectiveMaxInFlight the cap in force: lower than the configured one while adaptive
+   *     admission sees memory or CPU pressure; 0 when unlimited
+   * @param permitsOut permits held by lanes running an event
+   * @param waitingLanes lanes with a ready event waiting for a permit
+   */
+  public record AdmissionStats(
+      int maxInFlight, int effectiveMaxInFlight, int permitsOut, int waitingLanes) {}
 
   /**
    * Event counts since start. Every accepted event is pending, in flight, or counted in exactly one

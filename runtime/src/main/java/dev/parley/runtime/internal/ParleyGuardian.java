@@ -2,11 +2,16 @@ package dev.parley.runtime.internal;
 
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -49,8 +54,16 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       DeadLetterStore deadLetters,
       Counters counters,
       MovingAverage movingAverage,
-      CompletableFuture<ActorRef<Scheduler.Command>> started,
+      AtomicInteger admissionGate,
+      AtomicReference<Admission.State> admissionState,
+      LoadProbe loadProbe,
+      LongSupplier nanoClock,
+      CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
+
+  /** The actors the runtime's facade talks to. */
+  public record Started(
+      ActorRef<Scheduler.Command> scheduler, ActorRef<Admission.Command> admission) {}
 
   private final Start start;
 
@@ -75,6 +88,18 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 .dispatchers()
                 .lookup(DispatcherSelector.fromConfig(start.settings().blockingDispatcher()))
             : null;
+    Settings settings = start.settings();
+    ActorRef<Admission.Command> admission =
+        ctx.spawn(
+            Admission.create(
+                settings.maxInFlight(),
+                settings.agingInterval(),
+                settings.adaptive(),
+                start.loadProbe(),
+                start.admissionGate(),
+                start.admissionState(),
+                start.nanoClock()),
+            "admission");
     Worker.Setup setup =
         new Worker.Setup(
             start.settings(),
@@ -83,8 +108,12 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             blockingExecutor,
             start.retryPolicy(),
             start.counters(),
-            start.deadLetters());
-    start.started().complete(ctx.spawn(Scheduler.create(setup), "scheduler"));
+            start.deadLetters(),
+            admission,
+            start.admissionGate());
+    start
+        .started()
+        .complete(new Started(ctx.spawn(Scheduler.create(setup), "scheduler"), admission));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.parley.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.parley.runtime.admission.Admission;
 import java.time.Duration;
 
 /**
@@ -17,6 +18,9 @@ public record Settings(
     Duration healthCheckInterval,
     Restart restart,
     int deadLettersMaxEntries,
+    int maxInFlight,
+    Duration agingInterval,
+    Admission.Adaptive adaptive,
     Duration drainTimeout,
     String blockingDispatcher,
     Duration movingAverageWindow,
@@ -43,6 +47,14 @@ public record Settings(
                   fraction(config, "parley.worker.restart.random-factor"),
                   atLeast(config, "parley.worker.restart.stash-capacity", 1)),
               atLeast(config, "parley.dead-letters.max-entries", 1),
+              atLeast(config, "parley.admission.max-in-flight", 0),
+              positive(config, "parley.admission.aging-interval"),
+              new Admission.Adaptive(
+                  config.getBoolean("parley.admission.adaptive.enabled"),
+                  fraction(config, "parley.admission.adaptive.high-watermark"),
+                  fraction(config, "parley.admission.adaptive.cpu-high-watermark"),
+                  atLeast(config, "parley.admission.adaptive.cpu-sustained-checks", 1),
+                  positive(config, "parley.admission.adaptive.check-interval")),
               positive(config, "parley.shutdown.drain-timeout"),
               "parley.blocking-dispatcher",
               positive(config, "parley.stats.moving-average-window"),

@@ -9,6 +9,7 @@ import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Reply;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.LaneLogger;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -56,10 +58,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Executor blockingExecutor,
       RetryPolicy retryPolicy,
       Counters counters,
-      DeadLetterStore deadLetters) {
+      DeadLetterStore deadLetters,
+      ActorRef<Admission.Command> admission,
+      AtomicInteger admissionGate) {
 
     boolean blocking() {
       return blockingExecutor != null;
+    }
+
+    /** Whether events must wait for a permit of the global cap now. */
+    boolean capped() {
+      return admissionGate.get() > 0;
     }
   }
 
@@ -83,6 +92,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private record RetryDue(long run) implements Command {}
 
   private enum Resume implements Command {
+    INSTANCE
+  }
+
+  private enum PermitGranted implements Command {
     INSTANCE
   }
 
@@ -116,6 +129,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     long run;
     long deadlineNanos; // of the running async attempt; 0 when none is live
     boolean retryPending;
+    boolean awaitingPermit;
+    boolean holdsPermit;
     int consecutiveFailures;
     int incarnations;
     long restarts;
@@ -136,6 +151,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final TimerScheduler<Command> timers;
   private final Memory memory;
   private final LaneState<Job> state;
+  private final ActorRef<Admission.Granted> permits;
   private Handler handler;
   private long attemptStartedNanos;
   private long idleSinceNanos;
@@ -167,6 +183,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     this.timers = timers;
     this.memory = memory;
     this.state = memory.state;
+    this.permits = ctx.messageAdapter(Admission.Granted.class, granted -> PermitGranted.INSTANCE);
     this.idleSinceNanos = System.nanoTime();
     if (memory.incarnations++ > 0) {
       memory.restarts++;
@@ -188,6 +205,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Interrupt.class, this::onInterrupt)
         .onMessageEquals(Resume.INSTANCE, this::onResume)
+        .onMessageEquals(PermitGranted.INSTANCE, this::onPermitGranted)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .build();
   }
@@ -199,19 +217,58 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return this;
   }
 
-  /** Starts pending events until one is still running (or waiting to retry) or none is left. */
+  /**
+   * Starts pending events until one is still running (or waiting to retry), the lane waits for a
+   * permit of the global cap, or no event is left.
+   */
   private void runNext() {
     while (!state.isBusy()) {
-      Job job = state.next();
-      if (job == null) {
+      if (state.pendingCount() == 0) {
         becameIdle();
         return;
       }
+      if (!hasPermit()) {
+        break;
+      }
+      Job job = state.next();
       setup.counters().inFlight.increment();
       job.attempt = 1;
       runAttempt(job);
     }
     lane.publish(state.pendingCount());
+  }
+
+  /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
+  private boolean hasPermit() {
+    if (memory.holdsPermit || !setup.capped()) {
+      return true;
+    }
+    if (!memory.awaitingPermit) {
+      memory.awaitingPermit = true;
+      setup
+          .admission()
+          .tell(new Admission.Request(lane.key(), state.peek().event.priority(), permits));
+    }
+    return false;
+  }
+
+  private Behavior<Command> onPermitGranted() {
+    memory.awaitingPermit = false;
+    memory.holdsPermit = true;
+    runNext();
+    return this;
+  }
+
+  /** Gives back the permit, or the request for one; the lane has nothing to run with it. */
+  private void returnPermit() {
+    if (memory.holdsPermit) {
+      memory.holdsPermit = false;
+      setup.admission().tell(new Admission.Release(lane.key()));
+    }
+    if (memory.awaitingPermit) {
+      memory.awaitingPermit = false;
+      setup.admission().tell(new Admission.Withdraw(lane.key()));
+    }
   }
 
   private void runAttempt(Job job) {
@@ -418,6 +475,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private void end(Job job, Outcome outcome, LongAdder counter) {
     setup.counters().inFlight.decrement();
+    returnPermit(); // one permit per event: the next event asks again, behind the waiting lanes
     counter.increment();
     job.outcome.complete(outcome);
   }
@@ -441,6 +499,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private void becameIdle() {
+    returnPermit();
     lane.publish(0);
     lane.publish(WorkerHealth.HEALTHY);
     idleSinceNanos = System.nanoTime();
