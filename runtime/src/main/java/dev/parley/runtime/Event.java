@@ -1,5 +1,6 @@
 package dev.parley.runtime;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,8 @@ public final class Event {
   private final Priority priority;
   private final Object payload;
   private final Map<String, String> attributes;
+  private final Duration timeout;
+  private final RetryPolicy retryPolicy;
 
   private Event(Builder b) {
     this.id = b.id != null ? b.id : newId();
@@ -33,6 +36,8 @@ public final class Event {
     this.priority = b.priority;
     this.payload = b.payload;
     this.attributes = b.attributes == null ? Map.of() : Map.copyOf(b.attributes);
+    this.timeout = b.timeout;
+    this.retryPolicy = b.retryPolicy;
   }
 
   /** Starts an event for the space {@code spaceId}; {@link Builder#build()} validates it. */
@@ -69,6 +74,16 @@ public final class Event {
     return attributes;
   }
 
+  /** This event's handler timeout, overriding {@code parley.worker.handler-timeout}. */
+  public Optional<Duration> timeout() {
+    return Optional.ofNullable(timeout);
+  }
+
+  /** This event's retry policy, overriding the runtime's. */
+  public Optional<RetryPolicy> retryPolicy() {
+    return Optional.ofNullable(retryPolicy);
+  }
+
   @Override
   public String toString() {
     return "Event[id=" + id + ", lane=" + laneKey() + ", space=" + spaceId + "]";
@@ -94,6 +109,8 @@ public final class Event {
     private Priority priority = Priority.DEFAULT;
     private Object payload;
     private Map<String, String> attributes;
+    private Duration timeout;
+    private RetryPolicy retryPolicy;
 
     private Builder(String spaceId) {
       this.spaceId = spaceId;
@@ -129,6 +146,21 @@ public final class Event {
         attributes = new LinkedHashMap<>();
       }
       attributes.put(key, value);
+      return this;
+    }
+
+    /** How long the handler may take for this event (positive). */
+    public Builder timeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout: must be positive, got " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** How this event is retried, overriding the runtime's policy. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 

@@ -13,6 +13,13 @@ public interface LaneContext {
   /** 1 for the first try of this event. */
   int attempt();
 
+  /**
+   * True once Parley has given up on this attempt (timeout, shutdown): a long-running handler
+   * should poll it and stop. Its stage is also cancelled, and a blocking handler's thread is
+   * interrupted.
+   */
+  boolean isCancelled();
+
   /** A logger whose every line carries the MDC keys {@code lane} and {@code eventId}. */
   Logger log();
 }

@@ -31,6 +31,28 @@ public sealed interface Outcome {
   }
 
   /**
+   * The handler did not complete within the event's timeout ({@code parley.worker.handler-timeout}
+   * or {@code Event.Builder.timeout}); its stage was cancelled and its late result is ignored.
+   */
+  record TimedOut(String eventId, java.time.Duration timeout) implements Outcome {
+    public TimedOut {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(timeout, "timeout");
+    }
+  }
+
+  /**
+   * The event failed on its last attempt under a retry policy and is kept in the dead letters
+   * ({@code Parley.deadLetters()}).
+   */
+  record DeadLettered(String eventId, Error error, int attempts) implements Outcome {
+    public DeadLettered {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(error, "error");
+    }
+  }
+
+  /**
    * The event was accepted but Parley stopped before it could finish (the shutdown drain timed
    * out); {@code reason} is a short code.
    */

@@ -2,7 +2,10 @@ package dev.parley.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
@@ -12,16 +15,22 @@ import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -48,28 +57,40 @@ public final class Parley implements AutoCloseable {
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final Counters counters = new Counters();
+  private final DeadLetterStore deadLetters;
   private final MovingAverage movingAverage;
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
   private final ActorRef<Scheduler.Command> scheduler;
+  private final ActorRef<Admission.Command> admission;
+  private final AtomicInteger admissionGate = new AtomicInteger();
+  private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
   private final LongAdder submitting = new LongAdder();
   private volatile boolean accepting = true;
+  private CompletableFuture<Done> drain;
   private CompletableFuture<Done> shutdown;
 
   private Parley(Builder builder, Config config, Settings settings) {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
+    this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
-    CompletableFuture<ActorRef<Scheduler.Command>> started = new CompletableFuture<>();
+    CompletableFuture<ParleyGuardian.Started> started = new CompletableFuture<>();
     var start =
         new ParleyGuardian.Start(
             settings,
             lanes,
             builder.handlers,
             builder.blocking,
+            builder.retryPolicy,
+            deadLetters,
             counters,
             movingAverage,
+            admissionGate,
+            admissionState,
+            builder.loadProbe,
+            builder.nanoClock,
             started,
             stopped);
     if (builder.system == null) {
@@ -86,17 +107,24 @@ public final class Parley implements AutoCloseable {
       this.ownsSystem = false;
     }
     try {
-      this.scheduler = awaitStart(started);
+      ParleyGuardian.Started actors = awaitStart(started);
+      this.scheduler = actors.scheduler();
+      this.admission = actors.admission();
     } catch (IllegalStateException e) {
       if (ownsSystem) {
         system.terminate();
       }
       throw e;
     }
+    // JVM termination (SIGTERM) and the system's own shutdown drain Parley first.
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
+            "parley-drain-" + guardian.path().name(),
+            this::drain);
   }
 
-  private ActorRef<Scheduler.Command> awaitStart(
-      CompletableFuture<ActorRef<Scheduler.Command>> started) {
+  private ParleyGuardian.Started awaitStart(CompletableFuture<ParleyGuardian.Started> started) {
     try {
       return started.get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -145,40 +173,93 @@ public final class Parley implements AutoCloseable {
     Map<String, Integer> queueLengths = new HashMap<>();
     Map<String, WorkerHealth> workerHealth = new HashMap<>();
     int active = 0;
+    Map<String, Long> laneRestarts = new HashMap<>();
     for (Lane lane : lanes.all()) {
       WorkerHealth health = lane.health();
       queueLengths.put(lane.key(), lane.pendingCount());
       workerHealth.put(lane.key(), health);
+      if (lane.restarts() > 0) {
+        laneRestarts.put(lane.key(), lane.restarts());
+      }
       if (health == WorkerHealth.BUSY) {
         active++;
       }
     }
     long handledNanos = counters.handledNanos.sum();
     long handled = counters.handled.sum();
+    Admission.State permits = admissionState.get();
     return new Stats(
-        counters.accepted.sum(),
-        counters.completed.sum(),
-        counters.failed.sum(),
-        counters.rejected.sum(),
-        counters.interrupted.sum(),
-        Math.max(0, counters.inFlight.sum()),
-        counters.pending(),
+        new Stats.Totals(
+            counters.accepted.sum(),
+            counters.completed.sum(),
+            counters.failed.sum(),
+            counters.rejected.sum(),
+            counters.timedOut.sum(),
+            counters.deadLettered.sum(),
+            counters.interrupted.sum(),
+            Math.max(0, counters.inFlight.sum()),
+            counters.pending(),
+            counters.restarts.sum(),
+            counters.passivated.sum()),
         workerHealth.size(),
         active,
-        counters.passivated.sum(),
+        new Stats.AdmissionStats(
+            permits.maxInFlight(),
+            permits.effectiveMaxInFlight(),
+            permits.inFlight(),
+            permits.waiting()),
         queueLengths,
         workerHealth,
+        laneRestarts,
+        deadLetters.size(),
+        deadLetters.dropped(),
         movingAverage.averageMs(handledNanos, handled));
   }
 
   /**
-   * Stops accepting events, lets running and pending events finish within {@code
-   * parley.shutdown.drain-timeout}, ends what is left {@link Outcome.Interrupted}, then stops the
-   * runtime (and its actor system, when Parley started it). Idempotent.
+   * Changes the global cap at runtime; 0 means unlimited. A lower cap takes effect as running
+   * events end. Events that started while the runtime was unlimited do not count against a cap set
+   * later.
+   *
+   * @throws IllegalArgumentException when {@code maxInFlight} is negative
    */
-  public synchronized CompletionStage<Done> shutdown() {
-    if (shutdown != null) {
-      return shutdown;
+  public void setMaxInFlight(int maxInFlight) {
+    if (maxInFlight < 0) {
+      throw new IllegalArgumentException(
+          "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
+    }
+    admission.tell(new Admission.SetMaxInFlight(maxInFlight));
+  }
+
+  /** The dead-lettered events, newest first. */
+  public List<DeadLetter> deadLetters() {
+    return deadLetters.list();
+  }
+
+  /**
+   * Submits a dead-lettered event again, at the tail of its lane, with its attempts counted from 1,
+   * and removes it from the dead letters.
+   *
+   * @return the new outcome, or empty when no dead letter has that id
+   */
+  public Optional<CompletionStage<Outcome>> redrive(String eventId) {
+    return deadLetters.take(eventId).map(letter -> submit(letter.event()));
+  }
+
+  /** Removes every dead letter; returns how many there were. */
+  public int purgeDeadLetters() {
+    return deadLetters.purge();
+  }
+
+  /**
+   * Stops accepting events, lets running and pending events finish within {@code
+   * parley.shutdown.drain-timeout}, and ends what is left {@link Outcome.Interrupted}. The stage
+   * completes when every accepted event has its outcome. Idempotent; {@link #shutdown()} and the
+   * actor system's coordinated shutdown call it.
+   */
+  public synchronized CompletionStage<Done> drain() {
+    if (drain != null) {
+      return drain;
     }
     accepting = false;
     while (submitting.sum() != 0) {
@@ -186,15 +267,28 @@ public final class Parley implements AutoCloseable {
           .onSpinWait(); // a submit that saw accepting == true is delivering; it takes microseconds
     }
     Duration drainTimeout = settings.drainTimeout();
-    shutdown =
+    drain =
         AskPattern.<Scheduler.Command, Done>ask(
                 scheduler,
                 replyTo -> new Scheduler.Drain(drainTimeout, replyTo),
                 drainTimeout.plus(settings.startupTimeout()),
                 system.scheduler())
-            .handle((done, error) -> Done.getInstance())
-            .thenCompose(done -> stop())
             .toCompletableFuture();
+    return drain;
+  }
+
+  /**
+   * {@link #drain() Drains}, then stops the runtime (and its actor system, when Parley started it).
+   * Idempotent.
+   */
+  public synchronized CompletionStage<Done> shutdown() {
+    if (shutdown == null) {
+      shutdown =
+          drain()
+              .handle((done, error) -> Done.getInstance())
+              .thenCompose(done -> stop())
+              .toCompletableFuture();
+    }
     return shutdown;
   }
 
@@ -216,6 +310,9 @@ public final class Parley implements AutoCloseable {
   /** Configures and starts a {@link Parley}. */
   public static final class Builder {
     private HandlerFactory handlers;
+    private RetryPolicy retryPolicy = RetryPolicy.none();
+    private LoadProbe loadProbe = LoadProbe.jvm();
+    private LongSupplier nanoClock = System::nanoTime;
     private boolean blocking;
     private int handlerSources;
     private Config config;
@@ -252,6 +349,24 @@ public final class Parley implements AutoCloseable {
       return this;
     }
 
+    /** How failed and timed-out events are retried (default: {@link RetryPolicy#none()}). */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** Where adaptive admission reads the load; tests give their own. */
+    Builder loadProbe(LoadProbe loadProbe) {
+      this.loadProbe = Objects.requireNonNull(loadProbe, "loadProbe");
+      return this;
+    }
+
+    /** The clock of admission's aging, in nanoseconds; tests give a manual one. */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+      return this;
+    }
+
     /** Overrides of the {@code parley} section (and of Pekko's, when Parley owns the system). */
     public Builder config(Config config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -280,7 +395,18 @@ public final class Parley implements AutoCloseable {
       }
       Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
       Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
-      return new Parley(this, effective, Settings.from(effective));
+      Settings settings = Settings.from(effective);
+      if (system == null) {
+        // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
+        Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
+        effective =
+            ConfigFactory.parseString(
+                    "pekko.coordinated-shutdown.phases.service-requests-done.timeout = "
+                        + phase.toMillis()
+                        + "ms")
+                .withFallback(effective);
+      }
+      return new Parley(this, effective, settings);
     }
   }
 }

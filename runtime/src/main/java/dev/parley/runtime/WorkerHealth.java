@@ -9,7 +9,11 @@ public enum WorkerHealth {
   /** Idle and ready. */
   HEALTHY,
   /** Running an event. */
-  BUSY;
+  BUSY,
+  /** Its running event has overrun its timeout, or its handler failed too often in a row. */
+  UNHEALTHY,
+  /** Its handler context is being restarted by supervision; its queue is kept. */
+  RESTARTING;
 
   /** The lower-case name used in JSON and the monitor. */
   public String label() {

@@ -141,7 +141,7 @@ class BuilderValidationTest {
       assertThrows(NullPointerException.class, () -> builder.handler(null));
 
       try (Parley parley = builder.handler(ECHO).build()) {
-        assertEquals(0, parley.stats().accepted());
+        assertEquals(0, parley.stats().totals().accepted());
       }
     }
 
@@ -306,7 +306,7 @@ class BuilderValidationTest {
     @Test
     void buildsWithTheDefaultConfigWhenNoneIsGiven() {
       try (Parley parley = Parley.builder().handler(ECHO).build()) {
-        assertEquals(0, parley.stats().accepted());
+        assertEquals(0, parley.stats().totals().accepted());
       }
     }
 

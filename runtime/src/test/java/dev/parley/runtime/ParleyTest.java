@@ -190,8 +190,8 @@ class ParleyTest {
     assertFailed(results.get(6), AssertionError.class, "an Error");
     assertInstanceOf(Outcome.Completed.class, results.get(7));
     Stats stats = parley.stats();
-    assertEquals(3, stats.completed());
-    assertEquals(5, stats.failed());
+    assertEquals(3, stats.totals().completed());
+    assertEquals(5, stats.totals().failed());
   }
 
   private static void assertFailed(Outcome outcome, Class<?> type, String message) {
@@ -226,8 +226,8 @@ class ParleyTest {
     results.forEach(outcome -> assertInstanceOf(Outcome.Completed.class, outcome));
     assertEquals(3, calls.get());
     Stats stats = parley.stats();
-    assertEquals(3, stats.completed());
-    assertEquals(0, stats.inFlight());
+    assertEquals(3, stats.totals().completed());
+    assertEquals(0, stats.totals().inFlight());
   }
 
   @Test
@@ -331,9 +331,9 @@ class ParleyTest {
           assertEquals(0, stats.queueLengths().get("other-lane"));
           assertEquals(2, stats.totalWorkers());
           assertEquals(2, stats.activeWorkers());
-          assertEquals(5, stats.accepted());
-          assertEquals(2, stats.inFlight());
-          assertEquals(3, stats.pending());
+          assertEquals(5, stats.totals().accepted());
+          assertEquals(2, stats.totals().inFlight());
+          assertEquals(3, stats.totals().pending());
           return null;
         });
 
@@ -348,8 +348,8 @@ class ParleyTest {
           assertEquals(0, stats.queueLengths().get("busy-lane"));
           assertEquals(WorkerHealth.HEALTHY, stats.workerHealth().get("busy-lane"));
           assertEquals(0, stats.activeWorkers());
-          assertEquals(5, stats.completed());
-          assertEquals(0, stats.pending());
+          assertEquals(5, stats.totals().completed());
+          assertEquals(0, stats.totals().pending());
           return null;
         });
   }

@@ -26,6 +26,18 @@ final class ParleyTestKit {
     return ConfigFactory.parseString(hocon);
   }
 
+  /** Retries {@code assertion} until it passes, for at most {@code max}. */
+  static void eventually(ActorTestKit testKit, Duration max, Runnable assertion) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            max,
+            () -> {
+              assertion.run();
+              return null;
+            });
+  }
+
   static Outcome await(CompletionStage<Outcome> stage) {
     try {
       return stage.toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -50,7 +50,7 @@ class PassivationTest {
           Duration.ofSeconds(10),
           () -> {
             assertEquals(0, parley.stats().totalWorkers());
-            assertEquals(1, parley.stats().passivated());
+            assertEquals(1, parley.stats().totals().passivated());
             return null;
           });
       assertInstanceOf(Outcome.Completed.class, submit(parley, "space-1"));
@@ -104,8 +104,8 @@ class PassivationTest {
 
       ParleyTestKit.awaitAll(all).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
       Stats stats = parley.stats();
-      assertEquals(threads * eventsPerThread, stats.completed());
-      assertTrue(stats.passivated() > 0, "workers should have passivated during the run");
+      assertEquals(threads * eventsPerThread, stats.totals().completed());
+      assertTrue(stats.totals().passivated() > 0, "workers should have passivated during the run");
     } finally {
       ParleyTestKit.awaitShutdown(parley);
     }

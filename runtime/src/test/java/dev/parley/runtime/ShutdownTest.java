@@ -51,17 +51,23 @@ class ShutdownTest {
         stage ->
             assertInstanceOf(
                 Outcome.Completed.class, stage.toCompletableFuture().getNow(null), "drained"));
-    assertEquals(60, parley.stats().completed());
+    assertEquals(60, parley.stats().totals().completed());
   }
 
   @Test
   void whatDoesNotFitInTheDrainTimeoutEndsInterruptedAndSubmitsDuringTheDrainAreRejected() {
-    CompletableFuture<Reply> neverCompletes = new CompletableFuture<>();
+    List<CompletableFuture<Reply>> hung = new java.util.concurrent.CopyOnWriteArrayList<>();
     Parley parley =
         ParleyTestKit.builder(testKit, "parley.shutdown.drain-timeout = 300ms")
             .handler(
-                (event, lane) ->
-                    (int) event.payload() < 2 ? after(1, event.payload()) : neverCompletes)
+                (event, lane) -> {
+                  if ((int) event.payload() < 2) {
+                    return after(1, event.payload());
+                  }
+                  CompletableFuture<Reply> neverCompletes = new CompletableFuture<>();
+                  hung.add(neverCompletes);
+                  return neverCompletes;
+                })
             .build();
     List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
     for (String space : List.of("a", "b", "c")) {
@@ -73,8 +79,10 @@ class ShutdownTest {
     CompletionStage<org.apache.pekko.Done> shutdown = parley.shutdown();
     Outcome duringDrain = ParleyTestKit.await(parley.submit(Event.to("a").payload(99).build()));
     ParleyTestKit.awaitShutdown(parley);
-    neverCompletes.complete(Reply.of("too late")); // ignored: the events already ended
+    hung.forEach(stage -> stage.complete(Reply.of("too late"))); // ignored: the events ended
 
+    assertEquals(3, hung.size(), "one hung event per lane");
+    hung.forEach(stage -> assertTrue(stage.isCancelled(), "an interrupted stage is cancelled"));
     assertTrue(shutdown.toCompletableFuture().isDone());
     assertEquals(
         new Outcome.Rejected(((Outcome.Rejected) duringDrain).eventId(), Parley.SHUTTING_DOWN),
@@ -93,10 +101,36 @@ class ShutdownTest {
     assertEquals(6, completed, "the first two events of each lane fit in the drain");
     assertEquals(54, interrupted, "the running and the pending events that did not fit");
     Stats stats = parley.stats();
-    assertEquals(54, stats.interrupted());
-    assertEquals(1, stats.rejected());
-    assertEquals(0, stats.inFlight());
-    assertEquals(0, stats.pending());
+    assertEquals(54, stats.totals().interrupted());
+    assertEquals(1, stats.totals().rejected());
+    assertEquals(0, stats.totals().inFlight());
+    assertEquals(0, stats.totals().pending());
+  }
+
+  @Test
+  void theActorSystemsCoordinatedShutdownAsOnSigtermDrainsParleyFirst() {
+    ActorTestKit ownKit = ActorTestKit.create("coordinated-shutdown-test");
+    Parley parley =
+        Parley.builder()
+            .actorSystem(ownKit.system())
+            .handler((event, lane) -> after(10, event.payload()))
+            .build();
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      for (String space : List.of("a", "b", "c")) {
+        outcomes.add(parley.submit(Event.to(space).payload(i).build()));
+      }
+    }
+
+    ownKit.shutdownTestKit(); // terminates the system: Pekko runs its coordinated shutdown
+
+    outcomes.forEach(
+        stage ->
+            assertInstanceOf(
+                Outcome.Completed.class, stage.toCompletableFuture().getNow(null), "drained"));
+    assertInstanceOf(
+        Outcome.Rejected.class,
+        parley.submit(Event.to("a").build()).toCompletableFuture().getNow(null));
   }
 
   @Test

@@ -151,11 +151,11 @@ class StressTest {
         assertEquals(EVENTS_PER_LANE, nextExpected.get(lane), "lane " + lane + " lost events");
       }
       Stats stats = parley.stats();
-      assertEquals(LANES * EVENTS_PER_LANE, stats.accepted());
-      assertEquals(completed, stats.completed());
-      assertEquals(failed, stats.failed());
-      assertEquals(0, stats.inFlight());
-      assertEquals(0, stats.pending());
+      assertEquals(LANES * EVENTS_PER_LANE, stats.totals().accepted());
+      assertEquals(completed, stats.totals().completed());
+      assertEquals(failed, stats.totals().failed());
+      assertEquals(0, stats.totals().inFlight());
+      assertEquals(0, stats.totals().pending());
     } finally {
       timer.shutdownNow();
     }

@@ -75,7 +75,10 @@ public final class EchoBotDemo {
       Stats stats = parley.stats();
       System.out.printf(
           "completed %d of %d events in %d lanes; mean handler time %.0f ms%n",
-          stats.completed(), stats.accepted(), stats.totalWorkers(), stats.processingTimeAvgMs());
+          stats.totals().completed(),
+          stats.totals().accepted(),
+          stats.totalWorkers(),
+          stats.processingTimeAvgMs());
     } finally {
       timer.shutdownNow();
     }

@@ -1,11 +1,17 @@
 package dev.parley.runtime.internal;
 
 import dev.parley.runtime.HandlerFactory;
+import dev.parley.runtime.RetryPolicy;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,8 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker) and
- * samples the handler-time moving average. Stopping it stops the whole runtime.
+ * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker),
+ * samples the handler-time moving average, and runs the periodic health check that marks lanes
+ * whose running event is past its timeout. Stopping it stops the whole runtime.
  */
 public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Command> {
 
@@ -33,16 +40,30 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
     INSTANCE
   }
 
+  private enum HealthCheck implements Command {
+    INSTANCE
+  }
+
   /** What the guardian starts with, and the futures through which it reports. */
   public record Start(
       Settings settings,
       Lanes lanes,
       HandlerFactory handlers,
       boolean blocking,
+      RetryPolicy retryPolicy,
+      DeadLetterStore deadLetters,
       Counters counters,
       MovingAverage movingAverage,
-      CompletableFuture<ActorRef<Scheduler.Command>> started,
+      AtomicInteger admissionGate,
+      AtomicReference<Admission.State> admissionState,
+      LoadProbe loadProbe,
+      LongSupplier nanoClock,
+      CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
+
+  /** The actors the runtime's facade talks to. */
+  public record Started(
+      ActorRef<Scheduler.Command> scheduler, ActorRef<Admission.Command> admission) {}
 
   private final Start start;
 
@@ -52,6 +73,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerAtFixedRate(Sample.INSTANCE, start.settings().sampleInterval());
+                  timers.startTimerAtFixedRate(
+                      HealthCheck.INSTANCE, start.settings().healthCheckInterval());
                   return new ParleyGuardian(ctx, start);
                 }));
   }
@@ -65,20 +88,39 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 .dispatchers()
                 .lookup(DispatcherSelector.fromConfig(start.settings().blockingDispatcher()))
             : null;
+    Settings settings = start.settings();
+    ActorRef<Admission.Command> admission =
+        ctx.spawn(
+            Admission.create(
+                settings.maxInFlight(),
+                settings.agingInterval(),
+                settings.adaptive(),
+                start.loadProbe(),
+                start.admissionGate(),
+                start.admissionState(),
+                start.nanoClock()),
+            "admission");
     Worker.Setup setup =
         new Worker.Setup(
+            start.settings(),
             start.lanes(),
             start.handlers(),
             blockingExecutor,
-            start.settings().idleTimeout(),
-            start.counters());
-    start.started().complete(ctx.spawn(Scheduler.create(setup), "scheduler"));
+            start.retryPolicy(),
+            start.counters(),
+            start.deadLetters(),
+            admission,
+            start.admissionGate());
+    start
+        .started()
+        .complete(new Started(ctx.spawn(Scheduler.create(setup), "scheduler"), admission));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Sample.INSTANCE, this::onSample)
+        .onMessageEquals(HealthCheck.INSTANCE, this::onHealthCheck)
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
@@ -87,6 +129,11 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   private Behavior<Command> onSample() {
     Counters counters = start.counters();
     start.movingAverage().sample(counters.handledNanos.sum(), counters.handled.sum());
+    return this;
+  }
+
+  private Behavior<Command> onHealthCheck() {
+    start.lanes().markOverdue();
     return this;
   }
 

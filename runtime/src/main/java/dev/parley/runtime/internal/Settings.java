@@ -2,6 +2,7 @@ package dev.parley.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.parley.runtime.admission.Admission;
 import java.time.Duration;
 
 /**
@@ -12,10 +13,22 @@ public record Settings(
     String systemName,
     Duration startupTimeout,
     Duration idleTimeout,
+    Duration handlerTimeout,
+    int unhealthyAfter,
+    Duration healthCheckInterval,
+    Restart restart,
+    int deadLettersMaxEntries,
+    int maxInFlight,
+    Duration agingInterval,
+    Admission.Adaptive adaptive,
     Duration drainTimeout,
     String blockingDispatcher,
     Duration movingAverageWindow,
     Duration sampleInterval) {
+
+  /** How supervision restarts an unhealthy worker's handler context. */
+  public record Restart(
+      Duration minBackoff, Duration maxBackoff, double randomFactor, int stashCapacity) {}
 
   public static Settings from(Config config) {
     try {
@@ -25,6 +38,23 @@ public record Settings(
               config.getString("parley.system-name"),
               positive(config, "parley.startup-timeout"),
               positive(config, "parley.worker.idle-timeout"),
+              positive(config, "parley.worker.handler-timeout"),
+              atLeast(config, "parley.worker.unhealthy-after", 1),
+              positive(config, "parley.worker.health-check-interval"),
+              new Restart(
+                  positive(config, "parley.worker.restart.min-backoff"),
+                  positive(config, "parley.worker.restart.max-backoff"),
+                  fraction(config, "parley.worker.restart.random-factor"),
+                  atLeast(config, "parley.worker.restart.stash-capacity", 1)),
+              atLeast(config, "parley.dead-letters.max-entries", 1),
+              atLeast(config, "parley.admission.max-in-flight", 0),
+              positive(config, "parley.admission.aging-interval"),
+              new Admission.Adaptive(
+                  config.getBoolean("parley.admission.adaptive.enabled"),
+                  fraction(config, "parley.admission.adaptive.high-watermark"),
+                  fraction(config, "parley.admission.adaptive.cpu-high-watermark"),
+                  atLeast(config, "parley.admission.adaptive.cpu-sustained-checks", 1),
+                  positive(config, "parley.admission.adaptive.check-interval")),
               positive(config, "parley.shutdown.drain-timeout"),
               "parley.blocking-dispatcher",
               positive(config, "parley.stats.moving-average-window"),
@@ -34,6 +64,11 @@ public record Settings(
             "parley.system-name: must be a valid actor system name, got \""
                 + settings.systemName
                 + "\"");
+      }
+      if (settings.restart.maxBackoff().compareTo(settings.restart.minBackoff()) < 0) {
+        throw new IllegalArgumentException(
+            "parley.worker.restart.max-backoff: must not be below"
+                + " parley.worker.restart.min-backoff");
       }
       if (settings.sampleInterval.compareTo(settings.movingAverageWindow) > 0) {
         throw new IllegalArgumentException(
@@ -57,6 +92,22 @@ public record Settings(
       throw new IllegalArgumentException(key + ": must be positive, got " + d);
     }
     return d;
+  }
+
+  private static int atLeast(Config config, String key, int min) {
+    int value = config.getInt(key);
+    if (value < min) {
+      throw new IllegalArgumentException(key + ": must be at least " + min + ", got " + value);
+    }
+    return value;
+  }
+
+  private static double fraction(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value >= 0.0 && value <= 1.0)) {
+      throw new IllegalArgumentException(key + ": must be in [0, 1], got " + value);
+    }
+    return value;
   }
 
   /** How many samples the moving average keeps. */

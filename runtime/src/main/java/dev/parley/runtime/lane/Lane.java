@@ -28,6 +28,8 @@ public final class Lane {
 
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicReference<WorkerHealth> health = new AtomicReference<>(WorkerHealth.STARTING);
+  private final AtomicLong restarts = new AtomicLong();
+  private final AtomicLong deadlineNanos = new AtomicLong();
 
   Lane(String key) {
     this.key = key;
@@ -77,6 +79,27 @@ public final class Lane {
 
   void publish(WorkerHealth state) {
     health.lazySet(state);
+  }
+
+  void publishRestarts(long count) {
+    restarts.lazySet(count);
+  }
+
+  /** The {@code System.nanoTime()} by which the running attempt must end; 0 when none runs. */
+  void publishDeadline(long nanos) {
+    deadlineNanos.lazySet(nanos);
+  }
+
+  /** Marks the lane unhealthy when its running attempt is past its deadline. */
+  void checkOverdue(long nowNanos) {
+    long deadline = deadlineNanos.get();
+    if (deadline != 0 && nowNanos - deadline > 0) {
+      health.compareAndSet(WorkerHealth.BUSY, WorkerHealth.UNHEALTHY);
+    }
+  }
+
+  public long restarts() {
+    return restarts.get();
   }
 
   public int pendingCount() {

@@ -126,6 +126,11 @@ public final class LaneState<T> {
     return List.copyOf(pending);
   }
 
+  /** The item that {@link #next()} would start, or {@code null}. */
+  public T peek() {
+    return pending.peekFirst();
+  }
+
   public Optional<T> running() {
     return Optional.ofNullable(running);
   }

@@ -44,6 +44,12 @@ public final class Lanes {
     table.remove(lane.key(), lane);
   }
 
+  /** The health check: marks lanes whose running event is past its timeout unhealthy. */
+  public void markOverdue() {
+    long now = System.nanoTime();
+    table.values().forEach(lane -> lane.checkOverdue(now));
+  }
+
   /** The live lanes, weakly consistent. */
   public Collection<Lane> all() {
     return Collections.unmodifiableCollection(table.values());

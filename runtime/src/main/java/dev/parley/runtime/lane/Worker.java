@@ -1,23 +1,34 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Handler;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.LaneContext;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Reply;
+import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.LaneLogger;
+import dev.parley.runtime.internal.Settings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,23 +38,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns one lane: its queue ({@link LaneState}) and its handler. Runs one event at a time, in order,
- * and gives every event exactly one outcome. User code never runs on this actor's thread for longer
- * than the call that returns its stage: results come back through {@code pipeToSelf}, or at once
- * when the stage is already complete; blocking handlers run on the blocking dispatcher.
+ * Owns one lane: its queue ({@link LaneState}) and its handler context. Runs one event at a time,
+ * in order, and gives every event exactly one outcome. User code never runs on this actor's thread
+ * for longer than the call that returns its stage: results come back through {@code pipeToSelf}, or
+ * at once when the stage is already complete; blocking handlers run on the blocking dispatcher.
+ *
+ * <p>Supervision restarts the handler context of an unhealthy lane (a timed-out event, {@code
+ * unhealthy-after} failures in a row, or an exception in the worker itself) with backoff and a
+ * fresh handler. The queue lives in {@link Memory}, made once per spawn outside the supervised
+ * behavior, so a restart neither loses nor reorders pending events.
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
 
   /** What a worker needs from the runtime; one instance is shared by all workers. */
   public record Setup(
+      Settings settings,
       Lanes lanes,
       HandlerFactory handlers,
       Executor blockingExecutor,
-      Duration idleTimeout,
-      Counters counters) {
+      RetryPolicy retryPolicy,
+      Counters counters,
+      DeadLetterStore deadLetters,
+      ActorRef<Admission.Command> admission,
+      AtomicInteger admissionGate) {
 
     boolean blocking() {
       return blockingExecutor != null;
+    }
+
+    /** Whether events must wait for a permit of the global cap now. */
+    boolean capped() {
+      return admissionGate.get() > 0;
     }
   }
 
@@ -62,38 +87,112 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private record HandlerDone(long run, Reply reply, Throwable error) implements Command {}
 
+  private record HandlerTimedOut(long run) implements Command {}
+
+  private record RetryDue(long run) implements Command {}
+
+  private enum Resume implements Command {
+    INSTANCE
+  }
+
+  private enum PermitGranted implements Command {
+    INSTANCE
+  }
+
   private enum IdleCheck implements Command {
     INSTANCE
   }
 
-  private record Job(Event event, CompletableFuture<Outcome> outcome) {}
-
+  private static final String TIMEOUT_TIMER = "handler-timeout";
+  private static final String RETRY_TIMER = "retry";
   private static final Logger HANDLER_LOG = LoggerFactory.getLogger(Handler.class);
+
+  /** An accepted event on its way through the lane. */
+  private static final class Job {
+    final Event event;
+    final CompletableFuture<Outcome> outcome;
+    int attempt;
+    Instant firstFailureAt;
+    Context context;
+    CompletionStage<Reply> stage;
+
+    Job(Event event, CompletableFuture<Outcome> outcome) {
+      this.event = event;
+      this.outcome = outcome;
+    }
+  }
+
+  /** What a lane keeps across restarts of its handler context. Touched only by its worker. */
+  private static final class Memory {
+    final LaneState<Job> state = new LaneState<>(job -> job.event.id());
+    long received;
+    long run;
+    long deadlineNanos; // of the running async attempt; 0 when none is live
+    boolean retryPending;
+    boolean awaitingPermit;
+    boolean holdsPermit;
+    int consecutiveFailures;
+    int incarnations;
+    long restarts;
+    ActorRef<Drained> drainReplyTo;
+  }
+
+  /** Thrown to have supervision restart the handler context; the lane's state is consistent. */
+  private static final class UnhealthyLane extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnhealthyLane(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   private final Setup setup;
   private final Lane lane;
   private final TimerScheduler<Command> timers;
-  private final LaneState<Job> state = new LaneState<>(job -> job.event().id());
+  private final Memory memory;
+  private final LaneState<Job> state;
+  private final ActorRef<Admission.Granted> permits;
   private Handler handler;
-  private long received;
-  private long run;
-  private long runStartedNanos;
+  private long attemptStartedNanos;
   private long idleSinceNanos;
-  private ActorRef<Drained> drainReplyTo;
 
   public static Behavior<Command> create(Setup setup, Lane lane) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Worker(ctx, timers, setup, lane)));
+    Memory memory = new Memory(); // outside the supervised behavior: restarts keep it
+    Settings.Restart restart = setup.settings().restart();
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(timers -> new Worker(ctx, timers, setup, lane, memory))))
+        .onFailure(
+            Throwable.class,
+            SupervisorStrategy.restartWithBackoff(
+                    restart.minBackoff(), restart.maxBackoff(), restart.randomFactor())
+                .withStashCapacity(restart.stashCapacity())
+                .withLoggingEnabled(false)); // the worker logs why, once
   }
 
   private Worker(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, Setup setup, Lane lane) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Setup setup,
+      Lane lane,
+      Memory memory) {
     super(ctx);
     this.setup = setup;
     this.lane = lane;
     this.timers = timers;
+    this.memory = memory;
+    this.state = memory.state;
+    this.permits = ctx.messageAdapter(Admission.Granted.class, granted -> PermitGranted.INSTANCE);
     this.idleSinceNanos = System.nanoTime();
-    scheduleIdleCheck(setup.idleTimeout());
+    if (memory.incarnations++ > 0) {
+      memory.restarts++;
+      setup.counters().restarts.increment();
+      lane.publishRestarts(memory.restarts);
+      lane.publish(WorkerHealth.STARTING);
+      ctx.getSelf().tell(Resume.INSTANCE); // after the events stashed during the backoff
+    }
+    scheduleIdleCheck(setup.settings().idleTimeout());
   }
 
   @Override
@@ -101,60 +200,116 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(HandlerDone.class, this::onHandlerDone)
+        .onMessage(HandlerTimedOut.class, this::onHandlerTimedOut)
+        .onMessage(RetryDue.class, this::onRetryDue)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Interrupt.class, this::onInterrupt)
+        .onMessageEquals(Resume.INSTANCE, this::onResume)
+        .onMessageEquals(PermitGranted.INSTANCE, this::onPermitGranted)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
         .build();
   }
 
   private Behavior<Command> onSubmit(Submit submit) {
-    received++;
+    memory.received++;
     state.enqueue(new Job(submit.event(), submit.outcome()));
-    if (!state.isBusy()) {
-      runNext();
-    } else {
-      lane.publish(state.pendingCount());
-    }
+    runNext();
     return this;
   }
 
-  /** Starts pending events until one is still running or the queue is empty. */
+  /**
+   * Starts pending events until one is still running (or waiting to retry), the lane waits for a
+   * permit of the global cap, or no event is left.
+   */
   private void runNext() {
-    Job job;
-    while ((job = state.next()) != null) {
-      lane.publish(state.pendingCount());
-      lane.publish(WorkerHealth.BUSY);
-      setup.counters().inFlight.increment();
-      runStartedNanos = System.nanoTime();
-      long thisRun = ++run;
-      CompletionStage<Reply> stage = invoke(job);
-      if (stage instanceof CompletableFuture<Reply> future && future.isDone()) {
-        finish(future); // already complete: no message round trip
-      } else {
-        getContext().pipeToSelf(stage, (reply, error) -> new HandlerDone(thisRun, reply, error));
+    while (!state.isBusy()) {
+      if (state.pendingCount() == 0) {
+        becameIdle();
         return;
       }
+      if (!hasPermit()) {
+        break;
+      }
+      Job job = state.next();
+      setup.counters().inFlight.increment();
+      job.attempt = 1;
+      runAttempt(job);
     }
-    becameIdle();
+    lane.publish(state.pendingCount());
+  }
+
+  /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
+  private boolean hasPermit() {
+    if (memory.holdsPermit || !setup.capped()) {
+      return true;
+    }
+    if (!memory.awaitingPermit) {
+      memory.awaitingPermit = true;
+      setup
+          .admission()
+          .tell(new Admission.Request(lane.key(), state.peek().event.priority(), permits));
+    }
+    return false;
+  }
+
+  private Behavior<Command> onPermitGranted() {
+    memory.awaitingPermit = false;
+    memory.holdsPermit = true;
+    runNext();
+    return this;
+  }
+
+  /** Gives back the permit, or the request for one; the lane has nothing to run with it. */
+  private void returnPermit() {
+    if (memory.holdsPermit) {
+      memory.holdsPermit = false;
+      setup.admission().tell(new Admission.Release(lane.key()));
+    }
+    if (memory.awaitingPermit) {
+      memory.awaitingPermit = false;
+      setup.admission().tell(new Admission.Withdraw(lane.key()));
+    }
+  }
+
+  private void runAttempt(Job job) {
+    lane.publish(state.pendingCount());
+    lane.publish(WorkerHealth.BUSY);
+    long thisRun = ++memory.run;
+    job.context = new Context(lane.key(), job.event, job.attempt);
+    attemptStartedNanos = System.nanoTime();
+    try {
+      job.stage = invoke(job);
+    } catch (Error crash) {
+      // A handler threw an Error: fail the attempt first, then let supervision restart us.
+      getContext()
+          .getLog()
+          .error("lane {}: handler threw; restarting the worker", lane.key(), crash);
+      attemptEnded(job, null, crash, false);
+      throw crash;
+    }
+    if (job.stage instanceof CompletableFuture<Reply> future && future.isDone()) {
+      attemptEnded(job, future); // already complete: no message round trip
+    } else {
+      Duration timeout = timeoutOf(job);
+      memory.deadlineNanos = attemptStartedNanos + timeout.toNanos();
+      lane.publishDeadline(memory.deadlineNanos);
+      timers.startSingleTimer(TIMEOUT_TIMER, new HandlerTimedOut(thisRun), timeout);
+      getContext().pipeToSelf(job.stage, (reply, error) -> new HandlerDone(thisRun, reply, error));
+    }
   }
 
   private CompletionStage<Reply> invoke(Job job) {
     Handler current;
     try {
       current = handler();
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
-    } catch (Throwable error) {
+    } catch (Exception error) {
       return CompletableFuture.failedFuture(error);
     }
-    Event event = job.event();
-    LaneContext context = new Context(lane.key(), event);
+    Context context = job.context;
     if (setup.blocking()) {
-      return CompletableFuture.supplyAsync(
-              () -> call(current, event, context), setup.blockingExecutor())
-          .thenCompose(stage -> stage);
+      return BlockingCall.start(() -> call(current, job.event, context), setup.blockingExecutor());
     }
-    return call(current, event, context);
+    return call(current, job.event, context);
   }
 
   /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
@@ -165,7 +320,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return handler;
   }
 
-  /** Calls the handler; whatever it throws or returns becomes a stage. */
+  /** Calls the handler; whatever exception it throws or stage it returns becomes a stage. */
   private static CompletionStage<Reply> call(Handler handler, Event event, LaneContext context) {
     try {
       CompletionStage<Reply> stage = handler.handle(event, context);
@@ -174,50 +329,165 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             new NullPointerException("handler returned null instead of a CompletionStage"));
       }
       return stage;
-    } catch (VirtualMachineError fatal) {
-      throw fatal;
-    } catch (Throwable error) {
+    } catch (Exception error) {
       return CompletableFuture.failedFuture(error);
     }
   }
 
-  private void finish(CompletableFuture<Reply> done) {
-    try {
-      finish(done.get(), null);
-    } catch (ExecutionException e) {
-      finish(null, e.getCause());
-    } catch (CancellationException | InterruptedException e) {
-      finish(null, e);
-    }
+  private Duration timeoutOf(Job job) {
+    return job.event.timeout().orElse(setup.settings().handlerTimeout());
+  }
+
+  private RetryPolicy retryPolicyOf(Job job) {
+    return job.event.retryPolicy().orElse(setup.retryPolicy());
   }
 
   private Behavior<Command> onHandlerDone(HandlerDone done) {
-    if (done.run() != run || !state.isBusy()) { // abandoned, or a stage that called back twice
-      getContext().getLog().warn("ignoring a late handler result in lane {}", lane.key());
+    if (done.run() != memory.run || memory.deadlineNanos == 0) {
+      if (!(done.error() instanceof CancellationException)) { // not the echo of our own cancel
+        getContext()
+            .getLog()
+            .warn("lane {}: ignoring a result that came after its attempt ended", lane.key());
+      }
       return this;
     }
-    finish(done.reply(), unwrap(done.error()));
+    timers.cancel(TIMEOUT_TIMER);
+    attemptEnded(running(), done.reply(), unwrap(done.error()), false);
     runNext();
     return this;
   }
 
-  private void finish(Reply reply, Throwable error) {
-    Counters counters = setup.counters();
-    counters.handledNanos.add(System.nanoTime() - runStartedNanos);
-    counters.handled.increment();
-    counters.inFlight.decrement();
-    Job job;
-    Outcome outcome;
-    if (error == null) {
-      job = state.complete();
-      outcome = new Outcome.Completed(job.event().id(), reply == null ? Reply.empty() : reply);
-      counters.completed.increment();
-    } else {
-      job = state.fail();
-      outcome = new Outcome.Failed(job.event().id(), Outcome.Error.of(error));
-      counters.failed.increment();
+  private Behavior<Command> onHandlerTimedOut(HandlerTimedOut timedOut) {
+    if (timedOut.run() != memory.run || memory.deadlineNanos == 0) {
+      return this; // that attempt already ended
     }
-    job.outcome().complete(outcome);
+    Job job = running();
+    cancel(job);
+    Duration timeout = timeoutOf(job);
+    getContext()
+        .getLog()
+        .warn(
+            "lane {}: event {} timed out after {}; restarting its handler context",
+            lane.key(),
+            job.event.id(),
+            timeout);
+    // Throws: a timeout always restarts the handler context, which then resumes the lane.
+    attemptEnded(
+        job, null, new TimeoutException("handler did not complete within " + timeout), true);
+    return this;
+  }
+
+  private Behavior<Command> onRetryDue(RetryDue due) {
+    if (due.run() == memory.run && memory.retryPending) {
+      memory.retryPending = false;
+      runAttempt(running());
+      runNext();
+    }
+    return this;
+  }
+
+  /** After a restart: go on where the previous incarnation stopped. */
+  private Behavior<Command> onResume() {
+    if (memory.retryPending) {
+      memory.retryPending = false; // the restart's backoff stood in for the retry's
+      runAttempt(running());
+    } else if (memory.deadlineNanos != 0) {
+      // An attempt is still running; its timer went with the previous incarnation.
+      long left = Math.max(0, memory.deadlineNanos - System.nanoTime());
+      timers.startSingleTimer(
+          TIMEOUT_TIMER, new HandlerTimedOut(memory.run), Duration.ofNanos(left));
+      lane.publish(WorkerHealth.BUSY);
+    }
+    runNext();
+    return this;
+  }
+
+  private Job running() {
+    return state.running().orElseThrow();
+  }
+
+  private void attemptEnded(Job job, CompletableFuture<Reply> done) {
+    try {
+      attemptEnded(job, done.get(), null, false);
+    } catch (ExecutionException e) {
+      attemptEnded(job, null, unwrap(e.getCause()), false);
+    } catch (CancellationException | InterruptedException e) {
+      attemptEnded(job, null, e, false);
+    }
+  }
+
+  /**
+   * Ends one attempt: completes the event, schedules its retry, or dead-letters it; then, when the
+   * lane has become unhealthy, throws so that supervision restarts the handler context.
+   */
+  private void attemptEnded(Job job, Reply reply, Throwable error, boolean timedOut) {
+    Counters counters = setup.counters();
+    counters.handledNanos.add(System.nanoTime() - attemptStartedNanos);
+    counters.handled.increment();
+    memory.deadlineNanos = 0;
+    lane.publishDeadline(0);
+    if (error == null) {
+      memory.consecutiveFailures = 0;
+      state.complete();
+      end(
+          job,
+          new Outcome.Completed(job.event.id(), reply == null ? Reply.empty() : reply),
+          counters.completed);
+      return;
+    }
+    memory.consecutiveFailures++;
+    Instant now = Instant.now();
+    if (job.firstFailureAt == null) {
+      job.firstFailureAt = now;
+    }
+    RetryPolicy policy = retryPolicyOf(job);
+    String id = job.event.id();
+    if (policy.shouldRetry(job.attempt, error)) {
+      memory.retryPending = true;
+      Duration backoff = policy.backoff(job.attempt, ThreadLocalRandom.current().nextDouble());
+      job.attempt++;
+      timers.startSingleTimer(RETRY_TIMER, new RetryDue(memory.run), backoff);
+    } else if (policy.retries() && policy.isRetryable(error)) {
+      Outcome.Error cause = Outcome.Error.of(error);
+      setup
+          .deadLetters()
+          .add(new DeadLetter(job.event, lane.key(), cause, job.attempt, job.firstFailureAt, now));
+      state.fail();
+      end(job, new Outcome.DeadLettered(id, cause, job.attempt), counters.deadLettered);
+    } else if (timedOut) {
+      state.fail();
+      end(job, new Outcome.TimedOut(id, timeoutOf(job)), counters.timedOut);
+    } else {
+      state.fail();
+      end(job, new Outcome.Failed(id, Outcome.Error.of(error)), counters.failed);
+    }
+    int unhealthyAfter = setup.settings().unhealthyAfter();
+    if (timedOut || memory.consecutiveFailures >= unhealthyAfter) {
+      memory.consecutiveFailures = 0;
+      lane.publish(WorkerHealth.RESTARTING);
+      String why = timedOut ? "a handler timed out" : unhealthyAfter + " failures in a row";
+      if (!timedOut) { // a timeout was logged with its event
+        getContext().getLog().warn("lane {}: {}; restarting its handler context", lane.key(), why);
+      }
+      throw new UnhealthyLane("lane " + lane.key() + ": " + why);
+    }
+  }
+
+  private void end(Job job, Outcome outcome, LongAdder counter) {
+    setup.counters().inFlight.decrement();
+    returnPermit(); // one permit per event: the next event asks again, behind the waiting lanes
+    counter.increment();
+    job.outcome.complete(outcome);
+  }
+
+  /** Gives up on the running attempt: the handler sees it through its context and its stage. */
+  private static void cancel(Job job) {
+    job.context.cancelled = true;
+    try {
+      job.stage.toCompletableFuture().cancel(true);
+    } catch (UnsupportedOperationException e) {
+      // a stage that cannot be cancelled: its late result is ignored all the same
+    }
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -229,15 +499,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private void becameIdle() {
+    returnPermit();
     lane.publish(0);
     lane.publish(WorkerHealth.HEALTHY);
     idleSinceNanos = System.nanoTime();
-    if (drainReplyTo != null) {
-      drainReplyTo.tell(new Drained(getContext().getSelf()));
-      drainReplyTo = null;
+    if (memory.drainReplyTo != null) {
+      memory.drainReplyTo.tell(new Drained(getContext().getSelf()));
+      memory.drainReplyTo = null;
     }
     if (!timers.isTimerActive(IdleCheck.INSTANCE)) {
-      scheduleIdleCheck(setup.idleTimeout());
+      scheduleIdleCheck(setup.settings().idleTimeout());
     }
   }
 
@@ -246,15 +517,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private Behavior<Command> onIdleCheck() {
-    if (!state.isIdle() || drainReplyTo != null) {
+    if (!state.isIdle() || memory.drainReplyTo != null) {
       return this; // becameIdle() schedules the next check
     }
+    Duration idleTimeout = setup.settings().idleTimeout();
     Duration idle = Duration.ofNanos(System.nanoTime() - idleSinceNanos);
-    if (idle.compareTo(setup.idleTimeout()) < 0) {
-      scheduleIdleCheck(setup.idleTimeout().minus(idle));
+    if (idle.compareTo(idleTimeout) < 0) {
+      scheduleIdleCheck(idleTimeout.minus(idle));
       return this;
     }
-    if (!lane.tryClose(received)) {
+    if (!lane.tryClose(memory.received)) {
       return this; // a submit is on its way; becameIdle() schedules the next check
     }
     setup.lanes().remove(lane);
@@ -266,7 +538,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (state.isIdle()) {
       drain.replyTo().tell(new Drained(getContext().getSelf()));
     } else {
-      drainReplyTo = drain.replyTo();
+      memory.drainReplyTo = drain.replyTo();
     }
     return this;
   }
@@ -274,29 +546,38 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> onInterrupt(Interrupt interrupt) {
     Counters counters = setup.counters();
     if (state.isBusy()) {
-      run++; // the abandoned stage's late result is ignored
-      counters.inFlight.decrement();
-      interrupt(state.fail(), interrupt.reason());
+      Job job = running();
+      if (memory.deadlineNanos != 0) {
+        cancel(job);
+      }
+      timers.cancel(TIMEOUT_TIMER);
+      timers.cancel(RETRY_TIMER);
+      memory.deadlineNanos = 0;
+      memory.retryPending = false;
+      lane.publishDeadline(0);
+      state.fail();
+      end(job, new Outcome.Interrupted(job.event.id(), interrupt.reason()), counters.interrupted);
     }
-    state.drainPending().forEach(job -> interrupt(job, interrupt.reason()));
+    for (Job job : state.drainPending()) {
+      counters.interrupted.increment();
+      job.outcome.complete(new Outcome.Interrupted(job.event.id(), interrupt.reason()));
+    }
     becameIdle();
     return this;
-  }
-
-  private void interrupt(Job job, String reason) {
-    setup.counters().interrupted.increment();
-    job.outcome().complete(new Outcome.Interrupted(job.event().id(), reason));
   }
 
   /** The handler's view of one attempt. */
   private static final class Context implements LaneContext {
     private final String laneKey;
     private final Event event;
+    private final int attempt;
+    private volatile boolean cancelled;
     private Logger log;
 
-    Context(String laneKey, Event event) {
+    Context(String laneKey, Event event, int attempt) {
       this.laneKey = laneKey;
       this.event = event;
+      this.attempt = attempt;
     }
 
     @Override
@@ -311,7 +592,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     @Override
     public int attempt() {
-      return 1;
+      return attempt;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
     }
 
     @Override

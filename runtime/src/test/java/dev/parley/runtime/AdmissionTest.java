@@ -1,0 +1,248 @@
+package dev.parley.runtime;
+
+import static dev.parley.runtime.ParleyTestKit.await;
+import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.parley.runtime.admission.LoadProbe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The global in-flight cap, priorities and aging among waiting lanes, adaptive admission. */
+class AdmissionTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+
+  private final List<Parley> started = new ArrayList<>();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+    timer.shutdownNow();
+  }
+
+  @AfterEach
+  void shutdown() {
+    started.forEach(ParleyTestKit::awaitShutdown);
+  }
+
+  private Parley start(Parley.Builder builder) {
+    Parley parley = builder.build();
+    started.add(parley);
+    return parley;
+  }
+
+  @Test
+  void aThousandLanesUnderACapOfThreeNeverRunMoreThanThreeAndAllComplete() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger highWater = new AtomicInteger();
+    Parley parley =
+        start(
+            ParleyTestKit.builder(testKit, "parley.admission.max-in-flight = 3")
+                .handler(
+                    (event, lane) -> {
+                      highWater.accumulateAndGet(running.incrementAndGet(), Math::max);
+                      CompletableFuture<Reply> reply = new CompletableFuture<>();
+                      timer.schedule(
+                          () -> {
+                            running.decrementAndGet();
+                            reply.complete(Reply.of("ok"));
+                          },
+                          200,
+                          TimeUnit.MICROSECONDS);
+                      return reply;
+                    }));
+
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      outcomes.add(parley.submit(Event.to("lane-" + i).build()));
+    }
+    awaitAll(outcomes).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
+
+    assertEquals(3, highWater.get());
+    assertEquals(3, parley.stats().admission().maxInFlight());
+
+    highWater.set(0);
+    parley.setMaxInFlight(5);
+    ParleyTestKit.eventually(
+        testKit, TEN_SECONDS, () -> assertEquals(5, parley.stats().admission().maxInFlight()));
+    outcomes.clear();
+    for (int i = 0; i < 1_000; i++) {
+      outcomes.add(parley.submit(Event.to("lane-" + i).build()));
+    }
+    awaitAll(outcomes).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
+
+    assertEquals(5, highWater.get(), "the raised cap is honoured");
+  }
+
+  /** Handlers that wait for the test to release them, recording the order they started in. */
+  private static final class Gates {
+    final List<String> startOrder = Collections.synchronizedList(new ArrayList<>());
+    final Map<String, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
+
+    Handler handler() {
+      return (event, lane) -> {
+        startOrder.add(event.spaceId());
+        return gate(event.spaceId());
+      };
+    }
+
+    CompletableFuture<Reply> gate(String space) {
+      return gates.computeIfAbsent(space, k -> new CompletableFuture<>());
+    }
+
+    void open(String space) {
+      gate(space).complete(Reply.of(space));
+    }
+  }
+
+  private static CompletionStage<Outcome> submit(Parley parley, String space, Priority priority) {
+    return parley.submit(Event.to(space).priority(priority).build());
+  }
+
+  @Test
+  void waitingLanesGetThePermitByPriorityThenWaitingTime() {
+    Gates gates = new Gates();
+    Parley parley =
+        start(
+            ParleyTestKit.builder(testKit, "parley.admission.max-in-flight = 1")
+                .handler(gates.handler()));
+    CompletionStage<Outcome> holder = submit(parley, "holder", Priority.P2);
+    ParleyTestKit.eventually(testKit, TEN_SECONDS, () -> assertEquals(1, gates.startOrder.size()));
+
+    List<CompletionStage<Outcome>> waiting = new ArrayList<>();
+    for (var lane : List.of("p3", "p1-first", "p0", "p1-second")) {
+      Priority priority = Priority.valueOf(lane.substring(0, 2).toUpperCase());
+      waiting.add(submit(parley, lane, priority));
+      ParleyTestKit.eventually(
+          testKit,
+          TEN_SECONDS,
+          () -> assertEquals(waiting.size(), parley.stats().admission().waitingLanes()));
+    }
+    for (String lane : List.of("holder", "p0", "p1-first", "p1-second", "p3")) {
+      ParleyTestKit.eventually(
+          testKit, TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
+      gates.open(lane);
+    }
+
+    await(holder);
+    awaitAll(waiting);
+    assertEquals(List.of("holder", "p0", "p1-first", "p1-second", "p3"), gates.startOrder);
+  }
+
+  @Test
+  void aP3LaneRunsUnderASteadyP0StreamAfterThreeAgingIntervals() {
+    Duration aging = Duration.ofSeconds(10);
+    AtomicLong clock = new AtomicLong();
+    Gates gates = new Gates();
+    Parley parley =
+        start(
+            ParleyTestKit.builder(
+                    testKit,
+                    "parley.admission.max-in-flight = 1\nparley.admission.aging-interval = 10s")
+                .nanoClock(clock::get)
+                .handler(gates.handler()));
+
+    submit(parley, "p0-a", Priority.P0);
+    awaitStart(gates, "p0-a");
+    clock.set(1);
+    submit(parley, "p3", Priority.P3);
+    awaitWaiting(parley, 1);
+    clock.set(2);
+    submit(parley, "p0-b", Priority.P0);
+    submit(parley, "p0-c", Priority.P0);
+    awaitWaiting(parley, 3);
+
+    // Two intervals later P3 ranks as P1: the steady P0 stream still goes first.
+    clock.set(2 * aging.toNanos() + 1);
+    gates.open("p0-a");
+    awaitStart(gates, "p0-b");
+    submit(parley, "p0-d", Priority.P0);
+    awaitWaiting(parley, 3);
+
+    // Three intervals: P3 ranks as P0 and has waited longest.
+    clock.set(3 * aging.toNanos() + 1);
+    gates.open("p0-b");
+    awaitStart(gates, "p3");
+
+    for (String lane : List.of("p3", "p0-c", "p0-d")) {
+      gates.open(lane);
+    }
+    assertEquals(List.of("p0-a", "p0-b", "p3"), gates.startOrder.subList(0, 3));
+  }
+
+  @Test
+  void adaptiveAdmissionHalvesTheCapUnderMemoryPressureAndRestoresItStepByStep() {
+    AtomicLong heapPercent = new AtomicLong(50);
+    LoadProbe probe =
+        new LoadProbe() {
+          @Override
+          public double heapAfterGc() {
+            return heapPercent.get() / 100.0;
+          }
+
+          @Override
+          public double processCpu() {
+            return 0;
+          }
+        };
+    Parley parley =
+        start(
+            ParleyTestKit.builder(
+                    testKit,
+                    """
+                    parley.admission.max-in-flight = 8
+                    parley.admission.adaptive.enabled = on
+                    parley.admission.adaptive.check-interval = 20ms
+                    """)
+                .loadProbe(probe)
+                .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty())));
+
+    heapPercent.set(95);
+    ParleyTestKit.eventually(
+        testKit,
+        TEN_SECONDS,
+        () -> assertEquals(1, parley.stats().admission().effectiveMaxInFlight()));
+    heapPercent.set(50);
+    ParleyTestKit.eventually(
+        testKit,
+        TEN_SECONDS,
+        () -> assertEquals(8, parley.stats().admission().effectiveMaxInFlight()));
+
+    assertEquals(8, parley.stats().admission().maxInFlight());
+    assertInstanceOf(Outcome.Completed.class, await(parley.submit(Event.to("s").build())));
+  }
+
+  private static void awaitStart(Gates gates, String lane) {
+    ParleyTestKit.eventually(
+        testKit, TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
+  }
+
+  private static void awaitWaiting(Parley parley, int lanes) {
+    ParleyTestKit.eventually(
+        testKit, TEN_SECONDS, () -> assertEquals(lanes, parley.stats().admission().waitingLanes()));
+  }
+
+  private static String last(List<String> list) {
+    synchronized (list) {
+      return list.isEmpty() ? null : list.get(list.size() - 1);
+    }
+  }
+}
