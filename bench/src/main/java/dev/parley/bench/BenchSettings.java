@@ -50,11 +50,20 @@ record BenchSettings(
     return settings;
   }
 
-  /** Configuration of an actor system under test: Pekko's defaults, quiet logs. */
+  /**
+   * Configuration of an actor system under test: quiet logs, and Pekko's default dispatcher sized
+   * like Parley's worker dispatcher ({@code parley.worker-dispatcher}), so that the raw baselines
+   * run their actors on the same pool Parley runs its workers on.
+   */
   static Config pekkoConfig() {
+    Config loaded = ConfigFactory.load();
     return ConfigFactory.parseString(
             "pekko.loglevel = WARNING\npekko.log-dead-letters-during-shutdown = off")
-        .withFallback(ConfigFactory.load());
+        .withFallback(
+            loaded
+                .getConfig("parley.worker-dispatcher.fork-join-executor")
+                .atPath("pekko.actor.default-dispatcher.fork-join-executor"))
+        .withFallback(loaded);
   }
 
   /**

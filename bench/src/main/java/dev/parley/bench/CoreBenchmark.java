@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * bench.events-per-lane} (100), {@code bench.callers} (2), {@code bench.warmup.rounds} (25), {@code
  * bench.warmup.seconds} (50, per measurement), {@code bench.rounds} (7, the median is reported),
  * {@code bench.delay-ms} (100), {@code bench.round-timeout-seconds} (120), {@code bench.only} (e.g.
- * {@code a} to profile Parley alone; default {@code abcde}). Every system under test runs on
- * Pekko's default configuration; {@code -Dpekko.…} options change it for all of them alike, e.g.
- * {@code -Dpekko.actor.default-dispatcher.fork-join-executor.parallelism-max=2}.
+ * {@code a} to profile Parley alone; default {@code abcde}). Every system under test runs its
+ * actors on a dispatcher sized like {@code parley.worker-dispatcher} (one thread per core); {@code
+ * -Dparley.worker-dispatcher.fork-join-executor.…} options change it for all of them alike.
  */
 public final class CoreBenchmark {
   private static final double TARGET_EVENTS_PER_SECOND = 1_000_000;
@@ -105,7 +105,7 @@ public final class CoreBenchmark {
         ManagementFactory.getRuntimeMXBean().getInputArguments());
     out.printf(
         Locale.ROOT,
-        "Pekko default dispatcher (every system under test): %s%n",
+        "dispatcher of every system under test (Parley's workers, the raw actors): %s%n",
         describeDefaultDispatcher(runtime.availableProcessors()));
     out.printf(
         Locale.ROOT,

@@ -167,11 +167,13 @@ class AdmissionTest {
     awaitWaiting(parley, 1);
     clock.set(2);
     submit(parley, "p0-b", Priority.P0);
+    awaitWaiting(parley, 2);
+    clock.set(3);
     submit(parley, "p0-c", Priority.P0);
     awaitWaiting(parley, 3);
 
     // Two intervals later P3 ranks as P1: the steady P0 stream still goes first.
-    clock.set(2 * aging.toNanos() + 1);
+    clock.set(2 * aging.toNanos() + 3);
     gates.open("p0-a");
     awaitStart(gates, "p0-b");
     submit(parley, "p0-d", Priority.P0);

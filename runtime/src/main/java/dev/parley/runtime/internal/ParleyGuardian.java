@@ -15,7 +15,6 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -82,13 +81,11 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   private ParleyGuardian(ActorContext<Command> ctx, Start start) {
     super(ctx);
     this.start = start;
+    Settings settings = start.settings();
     Executor blockingExecutor =
         start.blocking()
-            ? ctx.getSystem()
-                .dispatchers()
-                .lookup(DispatcherSelector.fromConfig(start.settings().blockingDispatcher()))
+            ? ctx.getSystem().dispatchers().lookup(settings.blockingDispatcher())
             : null;
-    Settings settings = start.settings();
     ActorRef<Admission.Command> admission =
         ctx.spawn(
             Admission.create(
@@ -111,9 +108,9 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             start.deadLetters(),
             admission,
             start.admissionGate());
-    start
-        .started()
-        .complete(new Started(ctx.spawn(Scheduler.create(setup), "scheduler"), admission));
+    ActorRef<Scheduler.Command> scheduler =
+        ctx.spawn(Scheduler.create(setup, settings.workerDispatcher()), "scheduler");
+    start.started().complete(new Started(scheduler, admission));
   }
 
   @Override

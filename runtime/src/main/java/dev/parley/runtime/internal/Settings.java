@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.parley.runtime.admission.Admission;
 import java.time.Duration;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * The runtime's settings, read once from the {@code parley} section of the configuration and
@@ -22,7 +23,8 @@ public record Settings(
     Duration agingInterval,
     Admission.Adaptive adaptive,
     Duration drainTimeout,
-    String blockingDispatcher,
+    DispatcherSelector workerDispatcher,
+    DispatcherSelector blockingDispatcher,
     Duration movingAverageWindow,
     Duration sampleInterval) {
 
@@ -56,7 +58,8 @@ public record Settings(
                   atLeast(config, "parley.admission.adaptive.cpu-sustained-checks", 1),
                   positive(config, "parley.admission.adaptive.check-interval")),
               positive(config, "parley.shutdown.drain-timeout"),
-              "parley.blocking-dispatcher",
+              dispatcher(config, "parley.worker-dispatcher"),
+              dispatcher(config, "parley.blocking-dispatcher"),
               positive(config, "parley.stats.moving-average-window"),
               positive(config, "parley.stats.sample-interval"));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
@@ -92,6 +95,16 @@ public record Settings(
       throw new IllegalArgumentException(key + ": must be positive, got " + d);
     }
     return d;
+  }
+
+  /**
+   * The dispatcher configured at {@code key}; Pekko's default one when the actor system's
+   * configuration lacks it (an embedding application's own configuration may).
+   */
+  private static DispatcherSelector dispatcher(Config config, String key) {
+    return config.hasPath(key)
+        ? DispatcherSelector.fromConfig(key)
+        : DispatcherSelector.defaultDispatcher();
   }
 
   private static int atLeast(Config config, String key, int min) {

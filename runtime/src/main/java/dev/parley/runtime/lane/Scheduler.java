@@ -6,6 +6,7 @@ import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -41,6 +42,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private static final String INTERRUPT_REASON = "shutdown";
 
   private final Worker.Setup setup;
+  private final DispatcherSelector workerDispatcher;
   private final TimerScheduler<Command> timers;
   private final ActorRef<Worker.Drained> drainedAdapter;
   private final Set<ActorRef<Worker.Command>> workers = new HashSet<>();
@@ -48,14 +50,19 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private ActorRef<Done> drainReplyTo;
   private long spawned;
 
-  public static Behavior<Command> create(Worker.Setup setup) {
+  public static Behavior<Command> create(Worker.Setup setup, DispatcherSelector workerDispatcher) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Scheduler(ctx, timers, setup)));
+        ctx -> Behaviors.withTimers(timers -> new Scheduler(ctx, timers, setup, workerDispatcher)));
   }
 
-  private Scheduler(ActorContext<Command> ctx, TimerScheduler<Command> timers, Worker.Setup setup) {
+  private Scheduler(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Worker.Setup setup,
+      DispatcherSelector workerDispatcher) {
     super(ctx);
     this.setup = setup;
+    this.workerDispatcher = workerDispatcher;
     this.timers = timers;
     this.drainedAdapter =
         ctx.messageAdapter(Worker.Drained.class, d -> new WorkerDrained(d.worker()));
@@ -74,7 +81,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private Behavior<Command> onSpawnWorker(SpawnWorker spawn) {
     ActorRef<Worker.Command> worker =
-        getContext().spawn(Worker.create(setup, spawn.lane()), "worker-" + (++spawned));
+        getContext()
+            .spawn(Worker.create(setup, spawn.lane()), "worker-" + (++spawned), workerDispatcher);
     getContext().watchWith(worker, new WorkerStopped(worker));
     workers.add(worker);
     spawn.lane().attach(worker);

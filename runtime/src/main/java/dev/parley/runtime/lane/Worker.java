@@ -155,6 +155,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Handler handler;
   private long attemptStartedNanos;
   private long idleSinceNanos;
+  private boolean idleCheckScheduled;
+  // What this incarnation last published to its Lane: the fast path writes only changes.
+  private int publishedPending = -1;
+  private WorkerHealth publishedHealth;
 
   public static Behavior<Command> create(Setup setup, Lane lane) {
     Memory memory = new Memory(); // outside the supervised behavior: restarts keep it
@@ -189,7 +193,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       memory.restarts++;
       setup.counters().restarts.increment();
       lane.publishRestarts(memory.restarts);
-      lane.publish(WorkerHealth.STARTING);
+      publish(WorkerHealth.STARTING);
       ctx.getSelf().tell(Resume.INSTANCE); // after the events stashed during the backoff
     }
     scheduleIdleCheck(setup.settings().idleTimeout());
@@ -235,7 +239,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       job.attempt = 1;
       runAttempt(job);
     }
-    lane.publish(state.pendingCount());
+    publish(state.pendingCount());
   }
 
   /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
@@ -272,8 +276,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private void runAttempt(Job job) {
-    lane.publish(state.pendingCount());
-    lane.publish(WorkerHealth.BUSY);
     long thisRun = ++memory.run;
     job.context = new Context(lane.key(), job.event, job.attempt);
     attemptStartedNanos = System.nanoTime();
@@ -290,6 +292,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (job.stage instanceof CompletableFuture<Reply> future && future.isDone()) {
       attemptEnded(job, future); // already complete: no message round trip
     } else {
+      // Still running: only now is it worth showing (a completed stage was over at once).
+      publish(state.pendingCount());
+      publishedHealth = null; // the health check may have marked the previous attempt
+      publish(WorkerHealth.BUSY);
       Duration timeout = timeoutOf(job);
       memory.deadlineNanos = attemptStartedNanos + timeout.toNanos();
       lane.publishDeadline(memory.deadlineNanos);
@@ -396,7 +402,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       long left = Math.max(0, memory.deadlineNanos - System.nanoTime());
       timers.startSingleTimer(
           TIMEOUT_TIMER, new HandlerTimedOut(memory.run), Duration.ofNanos(left));
-      lane.publish(WorkerHealth.BUSY);
+      publishedHealth = null; // the health check may have marked it meanwhile
+      publish(WorkerHealth.BUSY);
     }
     runNext();
     return this;
@@ -422,10 +429,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    */
   private void attemptEnded(Job job, Reply reply, Throwable error, boolean timedOut) {
     Counters counters = setup.counters();
-    counters.handledNanos.add(System.nanoTime() - attemptStartedNanos);
+    idleSinceNanos = System.nanoTime(); // if the lane goes idle now, it is idle since this moment
+    counters.handledNanos.add(idleSinceNanos - attemptStartedNanos);
     counters.handled.increment();
-    memory.deadlineNanos = 0;
-    lane.publishDeadline(0);
+    if (memory.deadlineNanos != 0) {
+      memory.deadlineNanos = 0;
+      lane.publishDeadline(0);
+    }
     if (error == null) {
       memory.consecutiveFailures = 0;
       state.complete();
@@ -436,6 +446,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return;
     }
     memory.consecutiveFailures++;
+    int unhealthyAfter = setup.settings().unhealthyAfter();
+    boolean unhealthy = timedOut || memory.consecutiveFailures >= unhealthyAfter;
+    if (unhealthy) {
+      publish(WorkerHealth.RESTARTING); // before the outcome: whoever sees it sees this too
+    }
     Instant now = Instant.now();
     if (job.firstFailureAt == null) {
       job.firstFailureAt = now;
@@ -461,10 +476,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       state.fail();
       end(job, new Outcome.Failed(id, Outcome.Error.of(error)), counters.failed);
     }
-    int unhealthyAfter = setup.settings().unhealthyAfter();
-    if (timedOut || memory.consecutiveFailures >= unhealthyAfter) {
+    if (unhealthy) {
       memory.consecutiveFailures = 0;
-      lane.publish(WorkerHealth.RESTARTING);
       String why = timedOut ? "a handler timed out" : unhealthyAfter + " failures in a row";
       if (!timedOut) { // a timeout was logged with its event
         getContext().getLog().warn("lane {}: {}; restarting its handler context", lane.key(), why);
@@ -500,23 +513,38 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private void becameIdle() {
     returnPermit();
-    lane.publish(0);
-    lane.publish(WorkerHealth.HEALTHY);
-    idleSinceNanos = System.nanoTime();
+    publish(0);
+    publish(WorkerHealth.HEALTHY);
     if (memory.drainReplyTo != null) {
       memory.drainReplyTo.tell(new Drained(getContext().getSelf()));
       memory.drainReplyTo = null;
     }
-    if (!timers.isTimerActive(IdleCheck.INSTANCE)) {
+    if (!idleCheckScheduled) {
       scheduleIdleCheck(setup.settings().idleTimeout());
     }
   }
 
   private void scheduleIdleCheck(Duration delay) {
+    idleCheckScheduled = true;
     timers.startSingleTimer(IdleCheck.INSTANCE, IdleCheck.INSTANCE, delay);
   }
 
+  private void publish(int pending) {
+    if (pending != publishedPending) {
+      publishedPending = pending;
+      lane.publish(pending);
+    }
+  }
+
+  private void publish(WorkerHealth health) {
+    if (health != publishedHealth) {
+      publishedHealth = health;
+      lane.publish(health);
+    }
+  }
+
   private Behavior<Command> onIdleCheck() {
+    idleCheckScheduled = false;
     if (!state.isIdle() || memory.drainReplyTo != null) {
       return this; // becameIdle() schedules the next check
     }
