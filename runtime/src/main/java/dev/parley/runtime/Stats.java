@@ -58,7 +58,8 @@ public record Stats(
    * @param timedOut events that ended {@link Outcome.TimedOut}
    * @param deadLettered events that ended {@link Outcome.DeadLettered}
    * @param interrupted events that ended {@link Outcome.Interrupted}
-   * @param inFlight events taken from their queue and not ended yet (running, or waiting to retry)
+   * @param inFlight events whose handler is still running after the message that started it, or
+   *     that wait to retry
    * @param pending accepted events not yet started
    * @param restarts supervised restarts of workers' handler contexts
    * @param passivated workers stopped after being idle

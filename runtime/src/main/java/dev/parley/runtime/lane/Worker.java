@@ -112,6 +112,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     final Event event;
     final CompletableFuture<Outcome> outcome;
     int attempt;
+    boolean countedInFlight; // only events that outlive one message are counted in flight
     Instant firstFailureAt;
     Context context;
     CompletionStage<Reply> stage;
@@ -235,7 +236,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         break;
       }
       Job job = state.next();
-      setup.counters().inFlight.increment();
       job.attempt = 1;
       runAttempt(job);
     }
@@ -293,6 +293,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       attemptEnded(job, future); // already complete: no message round trip
     } else {
       // Still running: only now is it worth showing (a completed stage was over at once).
+      countInFlight(job);
       publish(state.pendingCount());
       publishedHealth = null; // the health check may have marked the previous attempt
       publish(WorkerHealth.BUSY);
@@ -459,6 +460,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     String id = job.event.id();
     if (policy.shouldRetry(job.attempt, error)) {
       memory.retryPending = true;
+      countInFlight(job);
       Duration backoff = policy.backoff(job.attempt, ThreadLocalRandom.current().nextDouble());
       job.attempt++;
       timers.startSingleTimer(RETRY_TIMER, new RetryDue(memory.run), backoff);
@@ -486,8 +488,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
+  private void countInFlight(Job job) {
+    if (!job.countedInFlight) {
+      job.countedInFlight = true;
+      setup.counters().inFlight.increment();
+    }
+  }
+
   private void end(Job job, Outcome outcome, LongAdder counter) {
-    setup.counters().inFlight.decrement();
+    if (job.countedInFlight) {
+      setup.counters().inFlight.decrement();
+    }
     returnPermit(); // one permit per event: the next event asks again, behind the waiting lanes
     counter.increment();
     job.outcome.complete(outcome);
