@@ -21,6 +21,7 @@ public final class Event {
   public static final int MAX_ID_LENGTH = 128;
 
   private final String id;
+  private final boolean idGiven;
   private final String spaceId;
   private final String group;
   private final Priority priority;
@@ -31,6 +32,7 @@ public final class Event {
 
   private Event(Builder b) {
     this.id = b.id != null ? b.id : newId();
+    this.idGiven = b.id != null;
     this.spaceId = b.spaceId;
     this.group = b.group;
     this.priority = b.priority;
@@ -47,6 +49,11 @@ public final class Event {
 
   public String id() {
     return id;
+  }
+
+  /** Whether the id came from the caller (only such ids can repeat; generated ones cannot). */
+  boolean hasGivenId() {
+    return idGiven;
   }
 
   public String spaceId() {

@@ -53,6 +53,17 @@ public sealed interface Outcome {
   }
 
   /**
+   * The event was taken out of its queue before it ran: by {@code Parley.cancel}, an operator's
+   * emergency stop, or a double-text policy; {@code reason} is a short code.
+   */
+  record Cancelled(String eventId, String reason) implements Outcome {
+    public Cancelled {
+      Objects.requireNonNull(eventId, "eventId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
    * The event was accepted but Parley stopped before it could finish (the shutdown drain timed
    * out); {@code reason} is a short code.
    */

@@ -9,6 +9,7 @@ import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
+import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Scheduler;
@@ -53,11 +54,15 @@ public final class Parley implements AutoCloseable {
   /** The reason of the {@link Outcome.Rejected} outcome of events submitted after shutdown. */
   public static final String SHUTTING_DOWN = "shutting-down";
 
+  /** The reason of the {@link Outcome.Rejected} outcome of events refused by back-pressure. */
+  public static final String QUEUE_FULL = "queue-full";
+
   private final Settings settings;
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final Counters counters = new Counters();
   private final DeadLetterStore deadLetters;
+  private final EventRegistry registry;
   private final MovingAverage movingAverage;
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
@@ -75,6 +80,9 @@ public final class Parley implements AutoCloseable {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
+    this.registry =
+        new EventRegistry(
+            settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
     this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
     CompletableFuture<ParleyGuardian.Started> started = new CompletableFuture<>();
     var start =
@@ -91,6 +99,7 @@ public final class Parley implements AutoCloseable {
             admissionState,
             builder.loadProbe,
             builder.nanoClock,
+            registry,
             started,
             stopped);
     if (builder.system == null) {
@@ -146,26 +155,126 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * Accepts {@code event} into its lane. The stage completes with the event's terminal outcome;
-   * after {@link #shutdown()} began it completes at once with {@link Outcome.Rejected} ({@value
-   * #SHUTTING_DOWN}). Never throws for a non-null event.
+   * Accepts {@code event} into its lane. The stage completes with the event's terminal outcome, or
+   * at once with {@link Outcome.Rejected}: {@value #SHUTTING_DOWN} after {@link #drain()} began,
+   * {@value #QUEUE_FULL} when its lane or the runtime is full. An event whose caller-given id was
+   * accepted within {@code parley.dedup.window} is not run again: the stage is the first event's.
+   * Never throws for a non-null event.
    */
   public CompletionStage<Outcome> submit(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    submitting.increment(); // shutdown() waits for submits in progress before it drains
+    Worker.Submit submit = new Worker.Submit(event, outcome, null, event.hasGivenId());
+    Worker.Submit first = accept(submit);
+    return first != null ? first.outcome() : outcome;
+  }
+
+  /**
+   * Accepts {@code event} into its lane and answers at once with a {@link Receipt}: accepted with
+   * its position and estimated wait, refused with the reason, or the first event's receipt ({@code
+   * duplicate}) when its id was accepted within {@code parley.dedup.window}. Its outcome is then
+   * {@link #outcome(String)}.
+   */
+  public CompletionStage<Receipt> enqueue(Event event) {
+    Objects.requireNonNull(event, "event");
+    CompletableFuture<Receipt> receipt = new CompletableFuture<>();
+    Worker.Submit submit = new Worker.Submit(event, new CompletableFuture<>(), receipt, true);
+    Worker.Submit first = accept(submit);
+    if (first == null) {
+      return receipt;
+    }
+    return status(first.event().id())
+        .thenApply(
+            status ->
+                new Receipt(
+                    event.id(),
+                    first.event().laneKey(),
+                    Receipt.Status.ACCEPTED,
+                    status.map(EventStatus::positionInLane).orElse(-1),
+                    0,
+                    status.map(EventStatus::etaMs).orElse(0L),
+                    null,
+                    0,
+                    true));
+  }
+
+  /**
+   * Delivers {@code submit} to its lane, or completes it refused.
+   *
+   * @return the event accepted earlier with the same id, in which case {@code submit} is dropped
+   */
+  private Worker.Submit accept(Worker.Submit submit) {
+    Event event = submit.event();
+    submitting.increment(); // drain() waits for submits in progress before it drains
     try {
       if (!accepting) {
-        counters.rejected.increment();
-        outcome.complete(new Outcome.Rejected(event.id(), SHUTTING_DOWN));
-      } else {
-        counters.accepted.increment();
-        lanes.deliver(event.laneKey(), new Worker.Submit(event, outcome));
+        refuse(submit, SHUTTING_DOWN, 0);
+        return null;
       }
+      if (counters.outstanding.sum() >= settings.maxPending()) {
+        refuse(submit, QUEUE_FULL, Math.max(1, Math.round(movingAverage())));
+        return null;
+      }
+      if (submit.tracked()) {
+        Worker.Submit first = registry.register(submit);
+        if (first != null) {
+          return first;
+        }
+      }
+      counters.accepted.increment();
+      counters.outstanding.increment();
+      lanes.deliver(event.laneKey(), submit);
+      return null;
     } finally {
       submitting.decrement();
     }
-    return outcome;
+  }
+
+  private void refuse(Worker.Submit submit, String reason, long retryAfterMs) {
+    Event event = submit.event();
+    counters.rejected.increment();
+    if (submit.receipt() != null) {
+      submit.receipt().complete(Receipt.rejected(event, reason, retryAfterMs));
+    }
+    submit.outcome().complete(new Outcome.Rejected(event.id(), reason));
+  }
+
+  /**
+   * The outcome of an event accepted through {@link #enqueue} or with a caller-given id, while it
+   * is live and for the {@code parley.status.retain} newest finished ones.
+   */
+  public Optional<CompletionStage<Outcome>> outcome(String eventId) {
+    return Optional.ofNullable(registry.find(eventId)).map(Worker.Submit::outcome);
+  }
+
+  /**
+   * Where an event accepted through {@link #enqueue} or with a caller-given id is now: pending
+   * (with its position and estimated wait), running, or finished (for the {@code
+   * parley.status.retain} newest finished ones). Empty for an id Parley does not know.
+   */
+  public CompletionStage<Optional<EventStatus>> status(String eventId) {
+    Worker.Submit submit = registry.find(eventId);
+    if (submit == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    Outcome outcome = submit.outcome().getNow(null);
+    if (outcome != null) {
+      return CompletableFuture.completedFuture(
+          Optional.of(EventStatus.finished(submit.event(), submit.attempts(), outcome)));
+    }
+    CompletableFuture<Optional<EventStatus>> reply = new CompletableFuture<>();
+    lanes.deliver(submit.event().laneKey(), new Worker.GetStatus(eventId, reply));
+    // It may have ended between the two looks: then its outcome answers.
+    return reply.thenApply(
+        live ->
+            live.or(
+                () ->
+                    Optional.ofNullable(submit.outcome().getNow(null))
+                        .map(o -> EventStatus.finished(submit.event(), submit.attempts(), o))));
+  }
+
+  private double movingAverage() {
+    return movingAverage.averageMs(counters.handledNanos.sum(), counters.handled.sum());
   }
 
   /** A snapshot of the counters and of every live lane. */
@@ -188,6 +297,7 @@ public final class Parley implements AutoCloseable {
     long handledNanos = counters.handledNanos.sum();
     long handled = counters.handled.sum();
     Admission.State permits = admissionState.get();
+    long inFlight = Math.max(0, counters.inFlight.sum());
     return new Stats(
         new Stats.Totals(
             counters.accepted.sum(),
@@ -197,8 +307,8 @@ public final class Parley implements AutoCloseable {
             counters.timedOut.sum(),
             counters.deadLettered.sum(),
             counters.interrupted.sum(),
-            Math.max(0, counters.inFlight.sum()),
-            counters.pending(),
+            inFlight,
+            counters.pending(inFlight),
             counters.restarts.sum(),
             counters.passivated.sum()),
         workerHealth.size(),
@@ -243,7 +353,13 @@ public final class Parley implements AutoCloseable {
    * @return the new outcome, or empty when no dead letter has that id
    */
   public Optional<CompletionStage<Outcome>> redrive(String eventId) {
-    return deadLetters.take(eventId).map(letter -> submit(letter.event()));
+    return deadLetters
+        .take(eventId)
+        .map(
+            letter -> {
+              registry.forget(eventId); // a redrive is meant to run again: not a duplicate
+              return submit(letter.event());
+            });
   }
 
   /** Removes every dead letter; returns how many there were. */

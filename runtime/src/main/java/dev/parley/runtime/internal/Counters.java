@@ -13,18 +13,16 @@ public final class Counters {
   public final LongAdder deadLettered = new LongAdder();
   public final LongAdder restarts = new LongAdder();
   public final LongAdder inFlight = new LongAdder();
+
+  /** Accepted events without an outcome yet: what {@code parley.admission.max-pending} bounds. */
+  public final LongAdder outstanding = new LongAdder();
+
   public final LongAdder passivated = new LongAdder();
   public final LongAdder handledNanos = new LongAdder();
   public final LongAdder handled = new LongAdder();
 
-  /** Accepted events that reached their outcome. */
-  public long ended() {
-    return completed.sum() + failed.sum() + interrupted.sum() + timedOut.sum() + deadLettered.sum();
-  }
-
-  /** Accepted events that have not started: what is left after the ended and running ones. */
-  public long pending() {
-    long ended = ended();
-    return Math.max(0, accepted.sum() - ended - inFlight.sum());
+  /** Accepted events not started yet, given the in-flight count read with them. */
+  public long pending(long inFlightNow) {
+    return Math.max(0, outstanding.sum() - inFlightNow);
   }
 }

@@ -4,6 +4,7 @@ import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
@@ -57,6 +58,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       AtomicReference<Admission.State> admissionState,
       LoadProbe loadProbe,
       LongSupplier nanoClock,
+      EventRegistry registry,
       CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
 
@@ -107,7 +109,15 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             start.counters(),
             start.deadLetters(),
             admission,
-            start.admissionGate());
+            start.admissionGate(),
+            start.admissionState(),
+            start.registry(),
+            settings.maxQueue(),
+            () ->
+                start
+                    .movingAverage()
+                    .averageMs(start.counters().handledNanos.sum(), start.counters().handled.sum()),
+            start.nanoClock());
     ActorRef<Scheduler.Command> scheduler =
         ctx.spawn(Scheduler.create(setup, settings.workerDispatcher()), "scheduler");
     start.started().complete(new Started(scheduler, admission));
@@ -130,7 +140,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   }
 
   private Behavior<Command> onHealthCheck() {
-    start.lanes().markOverdue();
+    start.lanes().markOverdue(start.nanoClock().getAsLong());
     return this;
   }
 

@@ -45,8 +45,7 @@ public final class Lanes {
   }
 
   /** The health check: marks lanes whose running event is past its timeout unhealthy. */
-  public void markOverdue() {
-    long now = System.nanoTime();
+  public void markOverdue(long now) {
     table.values().forEach(lane -> lane.checkOverdue(now));
   }
 

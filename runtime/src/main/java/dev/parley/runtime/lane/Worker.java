@@ -2,10 +2,12 @@ package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.Event;
+import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Handler;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.LaneContext;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Receipt;
 import dev.parley.runtime.Reply;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.WorkerHealth;
@@ -16,6 +18,7 @@ import dev.parley.runtime.internal.LaneLogger;
 import dev.parley.runtime.internal.Settings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,7 +28,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -60,7 +66,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Counters counters,
       DeadLetterStore deadLetters,
       ActorRef<Admission.Command> admission,
-      AtomicInteger admissionGate) {
+      AtomicInteger admissionGate,
+      AtomicReference<Admission.State> admissionState,
+      EventRegistry registry,
+      int maxQueue,
+      DoubleSupplier averageMs,
+      LongSupplier nanoClock) {
 
     boolean blocking() {
       return blockingExecutor != null;
@@ -74,8 +85,62 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   public sealed interface Command {}
 
-  /** An accepted event and the promise of its outcome. */
-  public record Submit(Event event, CompletableFuture<Outcome> outcome) implements Command {}
+  /**
+   * An accepted event: the message that brings it to its worker, then the worker's record of it, so
+   * one object per event serves both. The fields after {@code tracked} belong to the worker.
+   */
+  public static final class Submit implements Command {
+    final Event event;
+    final CompletableFuture<Outcome> outcome;
+    final CompletableFuture<Receipt> receipt; // null when nobody asked for one
+    final boolean tracked; // in the EventRegistry
+    volatile long finishedAtNanos; // set for tracked events just before the outcome
+    int attempt;
+    boolean countedInFlight; // only events that outlive one message are counted in flight
+    Instant firstFailureAt;
+    Context context;
+    CompletionStage<Reply> stage;
+
+    public Submit(Event event, CompletableFuture<Outcome> outcome) {
+      this(event, outcome, null, false);
+    }
+
+    public Submit(
+        Event event,
+        CompletableFuture<Outcome> outcome,
+        CompletableFuture<Receipt> receipt,
+        boolean tracked) {
+      this.event = event;
+      this.outcome = outcome;
+      this.receipt = receipt;
+      this.tracked = tracked;
+    }
+
+    public Event event() {
+      return event;
+    }
+
+    public CompletableFuture<Outcome> outcome() {
+      return outcome;
+    }
+
+    public CompletableFuture<Receipt> receipt() {
+      return receipt;
+    }
+
+    public boolean tracked() {
+      return tracked;
+    }
+
+    /** Attempts made so far (read by status queries once the event has ended). */
+    public int attempts() {
+      return attempt;
+    }
+  }
+
+  /** Ask where a pending or running event is; completes empty when this lane does not have it. */
+  public record GetStatus(String eventId, CompletableFuture<Optional<EventStatus>> replyTo)
+      implements Command {}
 
   /** Reply with {@link Drained} once nothing is pending or running. */
   public record Drain(ActorRef<Drained> replyTo) implements Command {}
@@ -104,28 +169,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private static final String TIMEOUT_TIMER = "handler-timeout";
+  private static final String QUEUE_FULL = "queue-full";
+
+  /** Weight of the newest handler time in a lane's moving average. */
+  private static final double LANE_AVERAGE_WEIGHT = 0.2;
+
   private static final String RETRY_TIMER = "retry";
   private static final Logger HANDLER_LOG = LoggerFactory.getLogger(Handler.class);
 
-  /** An accepted event on its way through the lane. */
-  private static final class Job {
-    final Event event;
-    final CompletableFuture<Outcome> outcome;
-    int attempt;
-    boolean countedInFlight; // only events that outlive one message are counted in flight
-    Instant firstFailureAt;
-    Context context;
-    CompletionStage<Reply> stage;
-
-    Job(Event event, CompletableFuture<Outcome> outcome) {
-      this.event = event;
-      this.outcome = outcome;
-    }
-  }
-
   /** What a lane keeps across restarts of its handler context. Touched only by its worker. */
   private static final class Memory {
-    final LaneState<Job> state = new LaneState<>(job -> job.event.id());
+    final LaneState<Submit> state = new LaneState<>(job -> job.event.id());
     long received;
     long run;
     long deadlineNanos; // of the running async attempt; 0 when none is live
@@ -135,6 +189,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     int consecutiveFailures;
     int incarnations;
     long restarts;
+    double averageMs = Double.NaN; // this lane's moving handler time; NaN before the first
+
     ActorRef<Drained> drainReplyTo;
   }
 
@@ -151,7 +207,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final Lane lane;
   private final TimerScheduler<Command> timers;
   private final Memory memory;
-  private final LaneState<Job> state;
+  private final LaneState<Submit> state;
   private final ActorRef<Admission.Granted> permits;
   private Handler handler;
   private long attemptStartedNanos;
@@ -189,7 +245,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     this.memory = memory;
     this.state = memory.state;
     this.permits = ctx.messageAdapter(Admission.Granted.class, granted -> PermitGranted.INSTANCE);
-    this.idleSinceNanos = System.nanoTime();
+    this.idleSinceNanos = setup.nanoClock().getAsLong();
     if (memory.incarnations++ > 0) {
       memory.restarts++;
       setup.counters().restarts.increment();
@@ -204,6 +260,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
+        .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(HandlerDone.class, this::onHandlerDone)
         .onMessage(HandlerTimedOut.class, this::onHandlerTimedOut)
         .onMessage(RetryDue.class, this::onRetryDue)
@@ -217,9 +274,114 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onSubmit(Submit submit) {
     memory.received++;
-    state.enqueue(new Job(submit.event(), submit.outcome()));
+    if (state.pendingCount() >= setup.maxQueue()) {
+      rejectQueueFull(submit);
+      return this;
+    }
+    int position = state.enqueue(submit);
+    if (submit.receipt != null) {
+      submit.receipt.complete(receipt(submit, position));
+    }
     runNext();
     return this;
+  }
+
+  /** The lane's queue is at {@code parley.worker.max-queue}: refuse, keep everything else. */
+  private void rejectQueueFull(Submit submit) {
+    Counters counters = setup.counters();
+    counters.accepted.decrement();
+    counters.outstanding.decrement();
+    counters.rejected.increment();
+    long retryAfterMs = Math.max(1, Math.round(laneAverageMs()));
+    Event event = submit.event;
+    if (submit.receipt != null) {
+      submit.receipt.complete(
+          new Receipt(
+              event.id(),
+              lane.key(),
+              Receipt.Status.REJECTED,
+              -1,
+              -1,
+              0,
+              QUEUE_FULL,
+              retryAfterMs,
+              false));
+    }
+    if (submit.tracked) {
+      setup.registry().forget(submit); // refused, not accepted: the same id may come again
+    }
+    submit.outcome.complete(new Outcome.Rejected(event.id(), QUEUE_FULL));
+  }
+
+  /**
+   * ETA = (events ahead in the lane, counting the running one) × the lane's moving handler time +
+   * the estimated wait for a permit of the global cap: lanes ahead in admission ÷ the cap × the
+   * runtime's moving handler time.
+   */
+  private Receipt receipt(Submit submit, int position) {
+    int ahead = position + (state.isBusy() ? 1 : 0);
+    int admissionAhead = 0;
+    double admissionWaitMs = 0;
+    Admission.State permits = setup.admissionState().get();
+    if (permits != null && permits.effectiveMaxInFlight() > 0 && !memory.holdsPermit) {
+      admissionAhead = permits.waiting();
+      admissionWaitMs =
+          (double) admissionAhead / permits.effectiveMaxInFlight() * globalAverageMs();
+    }
+    long etaMs = Math.round(ahead * laneAverageMs() + admissionWaitMs);
+    return new Receipt(
+        submit.event.id(),
+        lane.key(),
+        Receipt.Status.ACCEPTED,
+        position,
+        admissionAhead,
+        etaMs,
+        null,
+        0,
+        false);
+  }
+
+  private double laneAverageMs() {
+    return Double.isNaN(memory.averageMs) ? globalAverageMs() : memory.averageMs;
+  }
+
+  private double globalAverageMs() {
+    return setup.averageMs().getAsDouble();
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus query) {
+    memory.received++;
+    query.replyTo().complete(statusOf(query.eventId()));
+    return this;
+  }
+
+  private Optional<EventStatus> statusOf(String eventId) {
+    Submit running = state.running().orElse(null);
+    if (running != null && running.event.id().equals(eventId)) {
+      return Optional.of(
+          new EventStatus(
+              eventId,
+              lane.key(),
+              EventStatus.State.RUNNING,
+              -1,
+              0,
+              running.attempt,
+              Optional.empty()));
+    }
+    int position = state.position(eventId);
+    if (position < 0) {
+      return Optional.empty();
+    }
+    Submit pending = state.pendingView().get(position);
+    return Optional.of(
+        new EventStatus(
+            eventId,
+            lane.key(),
+            EventStatus.State.PENDING,
+            position,
+            receipt(pending, position).etaMs(),
+            0,
+            Optional.empty()));
   }
 
   /**
@@ -235,7 +397,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       if (!hasPermit()) {
         break;
       }
-      Job job = state.next();
+      Submit job = state.next();
       job.attempt = 1;
       runAttempt(job);
     }
@@ -275,10 +437,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
-  private void runAttempt(Job job) {
+  private void runAttempt(Submit job) {
     long thisRun = ++memory.run;
     job.context = new Context(lane.key(), job.event, job.attempt);
-    attemptStartedNanos = System.nanoTime();
+    attemptStartedNanos = setup.nanoClock().getAsLong();
     try {
       job.stage = invoke(job);
     } catch (Error crash) {
@@ -305,7 +467,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
-  private CompletionStage<Reply> invoke(Job job) {
+  private CompletionStage<Reply> invoke(Submit job) {
     Handler current;
     try {
       current = handler();
@@ -341,11 +503,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
-  private Duration timeoutOf(Job job) {
+  private Duration timeoutOf(Submit job) {
     return job.event.timeout().orElse(setup.settings().handlerTimeout());
   }
 
-  private RetryPolicy retryPolicyOf(Job job) {
+  private RetryPolicy retryPolicyOf(Submit job) {
     return job.event.retryPolicy().orElse(setup.retryPolicy());
   }
 
@@ -368,7 +530,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (timedOut.run() != memory.run || memory.deadlineNanos == 0) {
       return this; // that attempt already ended
     }
-    Job job = running();
+    Submit job = running();
     cancel(job);
     Duration timeout = timeoutOf(job);
     getContext()
@@ -400,7 +562,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       runAttempt(running());
     } else if (memory.deadlineNanos != 0) {
       // An attempt is still running; its timer went with the previous incarnation.
-      long left = Math.max(0, memory.deadlineNanos - System.nanoTime());
+      long left = Math.max(0, memory.deadlineNanos - setup.nanoClock().getAsLong());
       timers.startSingleTimer(
           TIMEOUT_TIMER, new HandlerTimedOut(memory.run), Duration.ofNanos(left));
       publishedHealth = null; // the health check may have marked it meanwhile
@@ -410,11 +572,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return this;
   }
 
-  private Job running() {
+  private Submit running() {
     return state.running().orElseThrow();
   }
 
-  private void attemptEnded(Job job, CompletableFuture<Reply> done) {
+  private void attemptEnded(Submit job, CompletableFuture<Reply> done) {
     try {
       attemptEnded(job, done.get(), null, false);
     } catch (ExecutionException e) {
@@ -428,10 +590,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    * Ends one attempt: completes the event, schedules its retry, or dead-letters it; then, when the
    * lane has become unhealthy, throws so that supervision restarts the handler context.
    */
-  private void attemptEnded(Job job, Reply reply, Throwable error, boolean timedOut) {
+  private void attemptEnded(Submit job, Reply reply, Throwable error, boolean timedOut) {
     Counters counters = setup.counters();
-    idleSinceNanos = System.nanoTime(); // if the lane goes idle now, it is idle since this moment
-    counters.handledNanos.add(idleSinceNanos - attemptStartedNanos);
+    idleSinceNanos =
+        setup.nanoClock().getAsLong(); // if the lane goes idle now, it is idle since this moment
+    long tookNanos = idleSinceNanos - attemptStartedNanos;
+    counters.handledNanos.add(tookNanos);
+    double tookMs = tookNanos / 1_000_000.0;
+    memory.averageMs =
+        Double.isNaN(memory.averageMs)
+            ? tookMs
+            : memory.averageMs + LANE_AVERAGE_WEIGHT * (tookMs - memory.averageMs);
     counters.handled.increment();
     if (memory.deadlineNanos != 0) {
       memory.deadlineNanos = 0;
@@ -488,24 +657,34 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
-  private void countInFlight(Job job) {
+  private void countInFlight(Submit job) {
     if (!job.countedInFlight) {
       job.countedInFlight = true;
       setup.counters().inFlight.increment();
     }
   }
 
-  private void end(Job job, Outcome outcome, LongAdder counter) {
+  /** Ends an event that was taken from the queue. */
+  private void end(Submit job, Outcome outcome, LongAdder counter) {
     if (job.countedInFlight) {
       setup.counters().inFlight.decrement();
     }
     returnPermit(); // one permit per event: the next event asks again, behind the waiting lanes
+    settle(job, outcome, counter);
+  }
+
+  /** Gives an event its outcome, once, and counts it. */
+  private void settle(Submit job, Outcome outcome, LongAdder counter) {
+    if (job.tracked) {
+      setup.registry().finished(job);
+    }
+    setup.counters().outstanding.decrement();
     counter.increment();
     job.outcome.complete(outcome);
   }
 
   /** Gives up on the running attempt: the handler sees it through its context and its stage. */
-  private static void cancel(Job job) {
+  private static void cancel(Submit job) {
     job.context.cancelled = true;
     try {
       job.stage.toCompletableFuture().cancel(true);
@@ -560,7 +739,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return this; // becameIdle() schedules the next check
     }
     Duration idleTimeout = setup.settings().idleTimeout();
-    Duration idle = Duration.ofNanos(System.nanoTime() - idleSinceNanos);
+    Duration idle = Duration.ofNanos(setup.nanoClock().getAsLong() - idleSinceNanos);
     if (idle.compareTo(idleTimeout) < 0) {
       scheduleIdleCheck(idleTimeout.minus(idle));
       return this;
@@ -585,7 +764,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> onInterrupt(Interrupt interrupt) {
     Counters counters = setup.counters();
     if (state.isBusy()) {
-      Job job = running();
+      Submit job = running();
       if (memory.deadlineNanos != 0) {
         cancel(job);
       }
@@ -597,9 +776,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       state.fail();
       end(job, new Outcome.Interrupted(job.event.id(), interrupt.reason()), counters.interrupted);
     }
-    for (Job job : state.drainPending()) {
-      counters.interrupted.increment();
-      job.outcome.complete(new Outcome.Interrupted(job.event.id(), interrupt.reason()));
+    for (Submit job : state.drainPending()) {
+      settle(
+          job, new Outcome.Interrupted(job.event.id(), interrupt.reason()), counters.interrupted);
     }
     becameIdle();
     return this;

@@ -1,0 +1,36 @@
+package dev.parley.runtime;
+
+import java.util.Optional;
+
+/**
+ * Where an event is now ({@link Parley#status}).
+ *
+ * @param eventId the event
+ * @param laneKey its lane
+ * @param state pending, running, or finished
+ * @param positionInLane while pending: events of its lane that run before it; else -1
+ * @param etaMs while pending: estimated wait before it starts; else 0
+ * @param attempts attempts made so far
+ * @param outcome once finished: how it ended
+ */
+public record EventStatus(
+    String eventId,
+    String laneKey,
+    State state,
+    int positionInLane,
+    long etaMs,
+    int attempts,
+    Optional<Outcome> outcome) {
+
+  public enum State {
+    PENDING,
+    RUNNING,
+    FINISHED
+  }
+
+  /** The status of an event that has ended. */
+  public static EventStatus finished(Event event, int attempts, Outcome outcome) {
+    return new EventStatus(
+        event.id(), event.laneKey(), State.FINISHED, -1, 0, attempts, Optional.of(outcome));
+  }
+}
