@@ -12,6 +12,7 @@ import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.Lanes;
+import dev.parley.runtime.lane.Pauses;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.time.Duration;
@@ -63,6 +64,7 @@ public final class Parley implements AutoCloseable {
   private final Counters counters = new Counters();
   private final DeadLetterStore deadLetters;
   private final EventRegistry registry;
+  private final Pauses pauses = new Pauses();
   private final MovingAverage movingAverage;
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
@@ -100,6 +102,7 @@ public final class Parley implements AutoCloseable {
             builder.loadProbe,
             builder.nanoClock,
             registry,
+            pauses,
             started,
             stopped);
     if (builder.system == null) {
@@ -286,6 +289,10 @@ public final class Parley implements AutoCloseable {
     for (Lane lane : lanes.all()) {
       WorkerHealth health = lane.health();
       queueLengths.put(lane.key(), lane.pendingCount());
+      if (pauses.isPaused(lane.key())
+          && (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING)) {
+        health = WorkerHealth.PAUSED; // idle because paused (a running event finishes first)
+      }
       workerHealth.put(lane.key(), health);
       if (lane.restarts() > 0) {
         laneRestarts.put(lane.key(), lane.restarts());
@@ -306,6 +313,7 @@ public final class Parley implements AutoCloseable {
             counters.rejected.sum(),
             counters.timedOut.sum(),
             counters.deadLettered.sum(),
+            counters.cancelled.sum(),
             counters.interrupted.sum(),
             inFlight,
             counters.pending(inFlight),
@@ -340,6 +348,86 @@ public final class Parley implements AutoCloseable {
     }
     admission.tell(new Admission.SetMaxInFlight(maxInFlight));
   }
+
+  /**
+   * Cancels a pending event (accepted through {@link #enqueue} or with a caller-given id): it ends
+   * {@link Outcome.Cancelled}. Completes false when the event is running, has ended, or is unknown.
+   */
+  public CompletionStage<Boolean> cancel(String eventId) {
+    Worker.Submit submit = registry.find(eventId);
+    if (submit == null || submit.outcome().isDone()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    CompletableFuture<Boolean> reply = new CompletableFuture<>();
+    lanes.deliver(submit.event().laneKey(), new Worker.Cancel(eventId, reply));
+    return reply;
+  }
+
+  /**
+   * Moves a pending event to {@code newIndex} among its lane's pending events (0 runs next; an
+   * index past the end moves it last). Completes false when it is not pending.
+   */
+  public CompletionStage<Boolean> move(String eventId, int newIndex) {
+    Worker.Submit submit = registry.find(eventId);
+    if (submit == null || submit.outcome().isDone()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    CompletableFuture<Boolean> reply = new CompletableFuture<>();
+    lanes.deliver(submit.event().laneKey(), new Worker.Move(eventId, newIndex, reply));
+    return reply;
+  }
+
+  /**
+   * Pauses a lane: its running event finishes, then it starts nothing until {@link #resume}; its
+   * queue keeps accepting. Returns false when it was paused already.
+   */
+  public boolean pause(String laneKey) {
+    return pauses.pause(laneKey);
+  }
+
+  /** Resumes a paused lane. Returns false when it was not paused. */
+  public boolean resume(String laneKey) {
+    boolean resumed = pauses.resume(laneKey);
+    lanes.deliverIfLive(laneKey, Worker.Nudge.INSTANCE);
+    return resumed;
+  }
+
+  /** Pauses every lane, as {@link #pause} does one. */
+  public void pauseAll() {
+    pauses.pauseAll();
+  }
+
+  /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
+  public void resumeAll() {
+    pauses.resumeAll();
+    lanes.deliverToLive(Worker.Nudge.INSTANCE);
+  }
+
+  /**
+   * Cancels every pending event ({@link Outcome.Cancelled}, reason {@code emergency-stop}) and
+   * interrupts every running one cooperatively: its stage is cancelled and {@link
+   * LaneContext#isCancelled()} turns true; a handler that stops ends {@link Outcome.Interrupted},
+   * one that ignores it runs on until its timeout. New events are still accepted: pair it with
+   * {@link #pauseAll()} to hold them.
+   */
+  public CompletionStage<EmergencyStopReport> emergencyStop() {
+    List<CompletableFuture<Worker.Stopped>> replies = new java.util.ArrayList<>();
+    for (Lane lane : lanes.all()) {
+      CompletableFuture<Worker.Stopped> reply = new CompletableFuture<>();
+      if (lanes.deliverIfLive(lane.key(), new Worker.EmergencyStop(reply))) {
+        replies.add(reply);
+      }
+    }
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done ->
+                new EmergencyStopReport(
+                    replies.stream().mapToInt(r -> r.join().cancelled()).sum(),
+                    replies.stream().mapToInt(r -> r.join().interrupted()).sum()));
+  }
+
+  /** What {@link #emergencyStop()} did: pending events cancelled, running events interrupted. */
+  public record EmergencyStopReport(int cancelled, int interrupted) {}
 
   /** The dead-lettered events, newest first. */
   public List<DeadLetter> deadLetters() {

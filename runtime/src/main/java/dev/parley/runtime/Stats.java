@@ -49,7 +49,7 @@ public record Stats(
 
   /**
    * Event counts since start. Every accepted event is pending, in flight, or counted in exactly one
-   * of completed, failed, timedOut, deadLettered and interrupted.
+   * of completed, failed, timedOut, deadLettered, cancelled and interrupted.
    *
    * @param accepted events accepted
    * @param completed events that ended {@link Outcome.Completed}
@@ -57,6 +57,7 @@ public record Stats(
    * @param rejected events refused at submit (not accepted)
    * @param timedOut events that ended {@link Outcome.TimedOut}
    * @param deadLettered events that ended {@link Outcome.DeadLettered}
+   * @param cancelled events that ended {@link Outcome.Cancelled}
    * @param interrupted events that ended {@link Outcome.Interrupted}
    * @param inFlight events whose handler is still running after the message that started it, or
    *     that wait to retry
@@ -71,6 +72,7 @@ public record Stats(
       long rejected,
       long timedOut,
       long deadLettered,
+      long cancelled,
       long interrupted,
       long inFlight,
       long pending,

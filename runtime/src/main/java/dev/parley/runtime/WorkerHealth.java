@@ -13,7 +13,9 @@ public enum WorkerHealth {
   /** Its running event has overrun its timeout, or its handler failed too often in a row. */
   UNHEALTHY,
   /** Its handler context is being restarted by supervision; its queue is kept. */
-  RESTARTING;
+  RESTARTING,
+  /** An operator paused it: it starts no new event until resumed. */
+  PAUSED;
 
   /** The lower-case name used in JSON and the monitor. */
   public String label() {

@@ -11,6 +11,7 @@ public final class Counters {
   public final LongAdder interrupted = new LongAdder();
   public final LongAdder timedOut = new LongAdder();
   public final LongAdder deadLettered = new LongAdder();
+  public final LongAdder cancelled = new LongAdder();
   public final LongAdder restarts = new LongAdder();
   public final LongAdder inFlight = new LongAdder();
 

@@ -6,6 +6,7 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lanes;
+import dev.parley.runtime.lane.Pauses;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       LoadProbe loadProbe,
       LongSupplier nanoClock,
       EventRegistry registry,
+      Pauses pauses,
       CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
 
@@ -111,6 +113,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             admission,
             start.admissionGate(),
             start.admissionState(),
+            start.pauses(),
             start.registry(),
             settings.maxQueue(),
             () ->

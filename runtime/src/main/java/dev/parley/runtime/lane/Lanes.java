@@ -40,6 +40,26 @@ public final class Lanes {
     }
   }
 
+  /**
+   * Delivers {@code command} to every live lane's worker, creating none, and returns how many got
+   * it. A lane that passivates meanwhile has nothing pending and is skipped.
+   */
+  public int deliverToLive(Worker.Command command) {
+    int delivered = 0;
+    for (Lane lane : table.values()) {
+      if (lane.tryDeliver(command)) {
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  /** Delivers {@code command} to the worker of {@code laneKey} if the lane is live. */
+  public boolean deliverIfLive(String laneKey, Worker.Command command) {
+    Lane lane = table.get(laneKey);
+    return lane != null && lane.tryDeliver(command);
+  }
+
   void remove(Lane lane) {
     table.remove(lane.key(), lane);
   }

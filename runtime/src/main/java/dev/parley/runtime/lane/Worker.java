@@ -18,6 +18,7 @@ import dev.parley.runtime.internal.LaneLogger;
 import dev.parley.runtime.internal.Settings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +69,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       ActorRef<Admission.Command> admission,
       AtomicInteger admissionGate,
       AtomicReference<Admission.State> admissionState,
+      Pauses pauses,
       EventRegistry registry,
       int maxQueue,
       DoubleSupplier averageMs,
@@ -100,6 +102,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Instant firstFailureAt;
     Context context;
     CompletionStage<Reply> stage;
+    String interruptReason; // set when an operator interrupted the running attempt
 
     public Submit(Event event, CompletableFuture<Outcome> outcome) {
       this(event, outcome, null, false);
@@ -138,6 +141,26 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
   }
 
+  /** Cancel a pending event; completes false when it is running, ended, or not in this lane. */
+  public record Cancel(String eventId, CompletableFuture<Boolean> replyTo) implements Command {}
+
+  /** Move a pending event to {@code newIndex} among the pending ones. */
+  public record Move(String eventId, int newIndex, CompletableFuture<Boolean> replyTo)
+      implements Command {}
+
+  /** Look at the pause flags again: a lane or the whole runtime was resumed. */
+  public enum Nudge implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Cancel every pending event and interrupt the running one cooperatively; reply with how many of
+   * each.
+   */
+  public record EmergencyStop(CompletableFuture<Stopped> replyTo) implements Command {}
+
+  public record Stopped(int cancelled, int interrupted) {}
+
   /** Ask where a pending or running event is; completes empty when this lane does not have it. */
   public record GetStatus(String eventId, CompletableFuture<Optional<EventStatus>> replyTo)
       implements Command {}
@@ -170,6 +193,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private static final String TIMEOUT_TIMER = "handler-timeout";
   private static final String QUEUE_FULL = "queue-full";
+  private static final String CANCELLED_BY_OPERATOR = "cancelled";
+  private static final String EMERGENCY_STOP = "emergency-stop";
 
   /** Weight of the newest handler time in a lane's moving average. */
   private static final double LANE_AVERAGE_WEIGHT = 0.2;
@@ -261,6 +286,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Move.class, this::onMove)
+        .onMessage(EmergencyStop.class, this::onEmergencyStop)
+        .onMessageEquals(Nudge.INSTANCE, this::onNudge)
         .onMessage(HandlerDone.class, this::onHandlerDone)
         .onMessage(HandlerTimedOut.class, this::onHandlerTimedOut)
         .onMessage(RetryDue.class, this::onRetryDue)
@@ -394,6 +423,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         becameIdle();
         return;
       }
+      if (setup.pauses().isPaused(lane.key())) {
+        returnPermit(); // a paused lane neither holds nor waits for a permit
+        publish(WorkerHealth.PAUSED);
+        break;
+      }
       if (!hasPermit()) {
         break;
       }
@@ -521,8 +555,97 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return this;
     }
     timers.cancel(TIMEOUT_TIMER);
-    attemptEnded(running(), done.reply(), unwrap(done.error()), false);
+    Submit job = running();
+    Throwable error = unwrap(done.error());
+    if (job.interruptReason != null && error != null) {
+      // The handler honoured the interruption: the event ends Interrupted, not Failed.
+      attemptFinishedInterrupted(job);
+    } else {
+      attemptEnded(job, done.reply(), error, false);
+    }
     runNext();
+    return this;
+  }
+
+  private void attemptFinishedInterrupted(Submit job) {
+    memory.deadlineNanos = 0;
+    lane.publishDeadline(0);
+    state.fail();
+    end(
+        job,
+        new Outcome.Interrupted(job.event.id(), job.interruptReason),
+        setup.counters().interrupted);
+  }
+
+  private Behavior<Command> onCancel(Cancel cancel) {
+    memory.received++;
+    Optional<Submit> cancelled = state.cancel(cancel.eventId());
+    cancelled.ifPresent(
+        job ->
+            settle(
+                job,
+                new Outcome.Cancelled(job.event.id(), CANCELLED_BY_OPERATOR),
+                setup.counters().cancelled));
+    cancel.replyTo().complete(cancelled.isPresent());
+    afterQueueChange();
+    return this;
+  }
+
+  private Behavior<Command> onMove(Move move) {
+    memory.received++;
+    move.replyTo().complete(state.move(move.eventId(), move.newIndex()));
+    afterQueueChange();
+    return this;
+  }
+
+  /** The head of the queue may have changed: its priority decides the lane's admission rank. */
+  private void afterQueueChange() {
+    if (memory.awaitingPermit) {
+      memory.awaitingPermit = false;
+      Submit head = state.peek();
+      if (head == null) {
+        setup.admission().tell(new Admission.Withdraw(lane.key()));
+      } else {
+        memory.awaitingPermit = true;
+        setup.admission().tell(new Admission.Request(lane.key(), head.event.priority(), permits));
+      }
+    }
+    runNext();
+  }
+
+  private Behavior<Command> onNudge() {
+    memory.received++;
+    publishedHealth = null;
+    runNext();
+    return this;
+  }
+
+  private Behavior<Command> onEmergencyStop(EmergencyStop stop) {
+    memory.received++;
+    int interrupted = 0;
+    Submit running = state.running().orElse(null);
+    if (running != null && running.interruptReason == null) {
+      running.interruptReason = EMERGENCY_STOP;
+      interrupted = 1;
+      if (memory.retryPending) { // between attempts: nothing to wait for
+        timers.cancel(RETRY_TIMER);
+        memory.retryPending = false;
+        state.fail();
+        end(
+            running,
+            new Outcome.Interrupted(running.event.id(), EMERGENCY_STOP),
+            setup.counters().interrupted);
+      } else if (memory.deadlineNanos != 0) {
+        cancel(running); // cooperative: the handler sees it; one that ignores it times out
+      }
+    }
+    List<Submit> pending = state.drainPending();
+    for (Submit job : pending) {
+      settle(
+          job, new Outcome.Cancelled(job.event.id(), EMERGENCY_STOP), setup.counters().cancelled);
+    }
+    stop.replyTo().complete(new Stopped(pending.size(), interrupted));
+    afterQueueChange();
     return this;
   }
 
@@ -627,7 +750,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
     RetryPolicy policy = retryPolicyOf(job);
     String id = job.event.id();
-    if (policy.shouldRetry(job.attempt, error)) {
+    if (job.interruptReason == null && policy.shouldRetry(job.attempt, error)) {
       memory.retryPending = true;
       countInFlight(job);
       Duration backoff = policy.backoff(job.attempt, ThreadLocalRandom.current().nextDouble());

@@ -1,0 +1,38 @@
+package dev.parley.runtime.lane;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which lanes an operator paused, and whether everything is paused. Kept outside the workers so a
+ * pause outlives passivation and restarts; a paused lane finishes its running event, then starts
+ * nothing until resumed (its queue keeps filling).
+ */
+public final class Pauses {
+  private final Set<String> lanes = ConcurrentHashMap.newKeySet();
+  private volatile boolean all;
+
+  public boolean isPaused(String laneKey) {
+    return all || (!lanes.isEmpty() && lanes.contains(laneKey));
+  }
+
+  public boolean pause(String laneKey) {
+    return lanes.add(laneKey);
+  }
+
+  public boolean resume(String laneKey) {
+    return lanes.remove(laneKey);
+  }
+
+  public void pauseAll() {
+    all = true;
+  }
+
+  public void resumeAll() {
+    all = false;
+  }
+
+  public boolean allPaused() {
+    return all;
+  }
+}
