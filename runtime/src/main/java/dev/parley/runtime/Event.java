@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,6 +30,8 @@ public final class Event {
   private final Map<String, String> attributes;
   private final Duration timeout;
   private final RetryPolicy retryPolicy;
+  private final DoubleTextPolicy policy;
+  private final List<Event> batch;
 
   private Event(Builder b) {
     this.id = b.id != null ? b.id : newId();
@@ -40,6 +43,39 @@ public final class Event {
     this.attributes = b.attributes == null ? Map.of() : Map.copyOf(b.attributes);
     this.timeout = b.timeout;
     this.retryPolicy = b.retryPolicy;
+    this.policy = b.policy;
+    this.batch = null;
+  }
+
+  /** A coalesced batch: the newest event's fields, and every event of the batch in order. */
+  private Event(Event newest, List<Event> batch) {
+    this.id = newest.id;
+    this.idGiven = newest.idGiven;
+    this.spaceId = newest.spaceId;
+    this.group = newest.group;
+    this.priority = newest.priority;
+    this.payload = newest.payload;
+    this.attributes = newest.attributes;
+    this.timeout = newest.timeout;
+    this.retryPolicy = newest.retryPolicy;
+    this.policy = newest.policy;
+    this.batch = List.copyOf(batch);
+  }
+
+  /**
+   * The events handed to the handler together under {@link DoubleTextPolicy#COALESCE}, oldest
+   * first; this event alone otherwise. A batch carries the newest event's id, space and payload.
+   */
+  public List<Event> batch() {
+    return batch != null ? batch : List.of(this);
+  }
+
+  /** Makes the batch event a lane hands its handler when it coalesces {@code events}. */
+  public static Event coalesced(List<Event> events) {
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("events: a batch needs at least one event");
+    }
+    return new Event(events.get(events.size() - 1), events);
   }
 
   /** Starts an event for the space {@code spaceId}; {@link Builder#build()} validates it. */
@@ -49,6 +85,10 @@ public final class Event {
 
   public String id() {
     return id;
+  }
+
+  static boolean isName(String value) {
+    return Builder.isName(value);
   }
 
   /** Whether the id came from the caller (only such ids can repeat; generated ones cannot). */
@@ -91,6 +131,11 @@ public final class Event {
     return Optional.ofNullable(retryPolicy);
   }
 
+  /** This event's double-text policy, overriding its space's and the runtime's. */
+  public Optional<DoubleTextPolicy> policy() {
+    return Optional.ofNullable(policy);
+  }
+
   @Override
   public String toString() {
     return "Event[id=" + id + ", lane=" + laneKey() + ", space=" + spaceId + "]";
@@ -118,6 +163,7 @@ public final class Event {
     private Map<String, String> attributes;
     private Duration timeout;
     private RetryPolicy retryPolicy;
+    private DoubleTextPolicy policy;
 
     private Builder(String spaceId) {
       this.spaceId = spaceId;
@@ -165,6 +211,12 @@ public final class Event {
       return this;
     }
 
+    /** What happens when this event arrives while its lane is busy. */
+    public Builder policy(DoubleTextPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     /** How this event is retried, overriding the runtime's policy. */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -198,7 +250,7 @@ public final class Event {
     }
 
     /** {@link #NAME} without a regex: this runs for every submitted event. */
-    private static boolean isName(String value) {
+    static boolean isName(String value) {
       if (value == null || value.isEmpty() || value.length() > 128) {
         return false;
       }

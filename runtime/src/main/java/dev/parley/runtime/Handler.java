@@ -1,5 +1,6 @@
 package dev.parley.runtime;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -10,4 +11,13 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface Handler {
   CompletionStage<Reply> handle(Event event, LaneContext lane) throws Exception;
+
+  /**
+   * Undoes what {@code interrupted} did, before the event that interrupted it runs (the {@link
+   * DoubleTextPolicy#ROLLBACK} policy). Called at most once per interrupted event, on the lane's
+   * handler. The default does nothing.
+   */
+  default CompletionStage<Void> onRollback(Event interrupted, LaneContext lane) throws Exception {
+    return CompletableFuture.completedFuture(null);
+  }
 }

@@ -64,13 +64,19 @@ public sealed interface Outcome {
   }
 
   /**
-   * The event was accepted but Parley stopped before it could finish (the shutdown drain timed
-   * out); {@code reason} is a short code.
+   * The event was stopped before it could finish: by the shutdown drain's timeout ({@code
+   * shutdown}), an operator's emergency stop ({@code emergency-stop}), or a newer event under the
+   * {@code INTERRUPT} or {@code ROLLBACK} policy ({@code interrupted}); {@code rolledBack} is true
+   * when the handler undid its effects.
    */
-  record Interrupted(String eventId, String reason) implements Outcome {
+  record Interrupted(String eventId, String reason, boolean rolledBack) implements Outcome {
     public Interrupted {
       Objects.requireNonNull(eventId, "eventId");
       Objects.requireNonNull(reason, "reason");
+    }
+
+    public Interrupted(String eventId, String reason) {
+      this(eventId, reason, false);
     }
   }
 

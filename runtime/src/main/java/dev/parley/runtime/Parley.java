@@ -13,6 +13,7 @@ import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Pauses;
+import dev.parley.runtime.lane.Policies;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.time.Duration;
@@ -65,6 +66,7 @@ public final class Parley implements AutoCloseable {
   private final DeadLetterStore deadLetters;
   private final EventRegistry registry;
   private final Pauses pauses = new Pauses();
+  private final Policies policies;
   private final MovingAverage movingAverage;
   private final Lanes lanes;
   private final ActorRef<ParleyGuardian.Command> guardian;
@@ -82,6 +84,7 @@ public final class Parley implements AutoCloseable {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
+    this.policies = new Policies(settings.doubleTextPolicy());
     this.registry =
         new EventRegistry(
             settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
@@ -103,6 +106,7 @@ public final class Parley implements AutoCloseable {
             builder.nanoClock,
             registry,
             pauses,
+            policies,
             started,
             stopped);
     if (builder.system == null) {
@@ -347,6 +351,18 @@ public final class Parley implements AutoCloseable {
           "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
     }
     admission.tell(new Admission.SetMaxInFlight(maxInFlight));
+  }
+
+  /**
+   * Sets the double-text policy of one space (events that name their own policy keep it); {@code
+   * null} returns the space to the runtime default ({@code parley.double-text.policy}).
+   */
+  public void policy(String spaceId, DoubleTextPolicy policy) {
+    if (spaceId == null || !Event.isName(spaceId)) {
+      throw new IllegalArgumentException(
+          "spaceId: must match " + Event.NAME.pattern() + ", got " + spaceId);
+    }
+    policies.set(spaceId, policy);
   }
 
   /**

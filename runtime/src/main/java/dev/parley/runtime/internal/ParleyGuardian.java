@@ -7,6 +7,7 @@ import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.lane.EventRegistry;
 import dev.parley.runtime.lane.Lanes;
 import dev.parley.runtime.lane.Pauses;
+import dev.parley.runtime.lane.Policies;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       LongSupplier nanoClock,
       EventRegistry registry,
       Pauses pauses,
+      Policies policies,
       CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
 
@@ -114,6 +116,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             start.admissionGate(),
             start.admissionState(),
             start.pauses(),
+            start.policies(),
             start.registry(),
             settings.maxQueue(),
             () ->

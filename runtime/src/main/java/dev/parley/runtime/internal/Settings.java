@@ -2,6 +2,7 @@ package dev.parley.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.admission.Admission;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -15,6 +16,7 @@ public record Settings(
     Duration startupTimeout,
     Duration idleTimeout,
     int maxQueue,
+    DoubleTextPolicy doubleTextPolicy,
     Duration handlerTimeout,
     int unhealthyAfter,
     Duration healthCheckInterval,
@@ -45,6 +47,7 @@ public record Settings(
               positive(config, "parley.startup-timeout"),
               positive(config, "parley.worker.idle-timeout"),
               atLeast(config, "parley.worker.max-queue", 1),
+              policy(config, "parley.double-text.policy"),
               positive(config, "parley.worker.handler-timeout"),
               atLeast(config, "parley.worker.unhealthy-after", 1),
               positive(config, "parley.worker.health-check-interval"),
@@ -113,6 +116,23 @@ public record Settings(
     return config.hasPath(key)
         ? DispatcherSelector.fromConfig(key)
         : DispatcherSelector.defaultDispatcher();
+  }
+
+  private static DoubleTextPolicy policy(Config config, String key) {
+    String value = config.getString(key);
+    try {
+      return DoubleTextPolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          key
+              + ": must be one of "
+              + java.util.Arrays.toString(DoubleTextPolicy.values())
+                  .toLowerCase(java.util.Locale.ROOT)
+              + ", got \""
+              + value
+              + "\"",
+          e);
+    }
   }
 
   private static int atLeast(Config config, String key, int min) {

@@ -1,6 +1,7 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DeadLetter;
+import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Handler;
@@ -70,6 +71,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       AtomicInteger admissionGate,
       AtomicReference<Admission.State> admissionState,
       Pauses pauses,
+      Policies policies,
       EventRegistry registry,
       int maxQueue,
       DoubleSupplier averageMs,
@@ -102,7 +104,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     Instant firstFailureAt;
     Context context;
     CompletionStage<Reply> stage;
-    String interruptReason; // set when an operator interrupted the running attempt
+    String interruptReason; // set when an operator or a newer event interrupted the attempt
+    boolean rollback; // undo its effects once interrupted (ROLLBACK policy)
+    Event handled; // what the handler gets: the event, or the batch it leads (COALESCE)
+    List<Submit> batch; // the events a coalesced batch answers for, this one first
 
     public Submit(Event event, CompletableFuture<Outcome> outcome) {
       this(event, outcome, null, false);
@@ -187,6 +192,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     INSTANCE
   }
 
+  private record RollbackDone(Throwable error) implements Command {}
+
   private enum IdleCheck implements Command {
     INSTANCE
   }
@@ -195,6 +202,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private static final String QUEUE_FULL = "queue-full";
   private static final String CANCELLED_BY_OPERATOR = "cancelled";
   private static final String EMERGENCY_STOP = "emergency-stop";
+  private static final String LANE_BUSY = "lane-busy";
+  private static final String SUPERSEDED = "superseded";
+  private static final String INTERRUPTED = "interrupted";
 
   /** Weight of the newest handler time in a lane's moving average. */
   private static final double LANE_AVERAGE_WEIGHT = 0.2;
@@ -217,6 +227,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     double averageMs = Double.NaN; // this lane's moving handler time; NaN before the first
 
     ActorRef<Drained> drainReplyTo;
+    Submit rollback; // interrupted under ROLLBACK: its rollback runs before the next event
+    boolean rollingBack;
   }
 
   /** Thrown to have supervision restart the handler context; the lane's state is consistent. */
@@ -290,6 +302,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessage(Move.class, this::onMove)
         .onMessage(EmergencyStop.class, this::onEmergencyStop)
         .onMessageEquals(Nudge.INSTANCE, this::onNudge)
+        .onMessage(RollbackDone.class, this::onRollbackDone)
         .onMessage(HandlerDone.class, this::onHandlerDone)
         .onMessage(HandlerTimedOut.class, this::onHandlerTimedOut)
         .onMessage(RetryDue.class, this::onRetryDue)
@@ -303,6 +316,19 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onSubmit(Submit submit) {
     memory.received++;
+    if (state.isBusy() || state.pendingCount() > 0 || memory.rollingBack) {
+      DoubleTextPolicy policy = setup.policies().of(submit.event);
+      if (policy == DoubleTextPolicy.REJECT) {
+        refuse(submit, LANE_BUSY, Math.max(1, Math.round(laneAverageMs())));
+        return this;
+      }
+      if (policy == DoubleTextPolicy.LATEST) {
+        cancelPending(SUPERSEDED);
+      } else if (policy == DoubleTextPolicy.INTERRUPT || policy == DoubleTextPolicy.ROLLBACK) {
+        cancelPending(INTERRUPTED);
+        interruptRunning(INTERRUPTED, policy == DoubleTextPolicy.ROLLBACK);
+      }
+    }
     if (state.pendingCount() >= setup.maxQueue()) {
       rejectQueueFull(submit);
       return this;
@@ -317,11 +343,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   /** The lane's queue is at {@code parley.worker.max-queue}: refuse, keep everything else. */
   private void rejectQueueFull(Submit submit) {
+    refuse(submit, QUEUE_FULL, Math.max(1, Math.round(laneAverageMs())));
+  }
+
+  /** Refuses an event that reached the lane: it was never accepted after all. */
+  private void refuse(Submit submit, String reason, long retryAfterMs) {
     Counters counters = setup.counters();
     counters.accepted.decrement();
     counters.outstanding.decrement();
     counters.rejected.increment();
-    long retryAfterMs = Math.max(1, Math.round(laneAverageMs()));
     Event event = submit.event;
     if (submit.receipt != null) {
       submit.receipt.complete(
@@ -332,14 +362,43 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
               -1,
               -1,
               0,
-              QUEUE_FULL,
+              reason,
               retryAfterMs,
               false));
     }
     if (submit.tracked) {
       setup.registry().forget(submit); // refused, not accepted: the same id may come again
     }
-    submit.outcome.complete(new Outcome.Rejected(event.id(), QUEUE_FULL));
+    submit.outcome.complete(new Outcome.Rejected(event.id(), reason));
+  }
+
+  private void cancelPending(String reason) {
+    for (Submit job : state.drainPending()) {
+      settle(job, new Outcome.Cancelled(job.event.id(), reason), setup.counters().cancelled);
+    }
+  }
+
+  /**
+   * Asks the running event to stop: its stage is cancelled and its context says so. It ends
+   * Interrupted when its handler stops, or runs on to its timeout when the handler ignores it.
+   *
+   * @return whether an event was running
+   */
+  private boolean interruptRunning(String reason, boolean rollback) {
+    Submit running = state.running().orElse(null);
+    if (running == null || running.interruptReason != null) {
+      return false;
+    }
+    running.interruptReason = reason;
+    running.rollback = rollback;
+    if (memory.retryPending) { // between attempts: nothing to wait for
+      timers.cancel(RETRY_TIMER);
+      memory.retryPending = false;
+      attemptFinishedInterrupted(running);
+    } else if (memory.deadlineNanos != 0) {
+      cancel(running);
+    }
+    return true;
   }
 
   /**
@@ -419,6 +478,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
    */
   private void runNext() {
     while (!state.isBusy()) {
+      if (rollingBack()) {
+        break;
+      }
       if (state.pendingCount() == 0) {
         becameIdle();
         return;
@@ -433,9 +495,22 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       }
       Submit job = state.next();
       job.attempt = 1;
+      job.handled = job.event;
+      if (state.pendingCount() > 0 && setup.policies().of(job.event) == DoubleTextPolicy.COALESCE) {
+        coalesce(job);
+      }
       runAttempt(job);
     }
     publish(state.pendingCount());
+  }
+
+  /** Makes {@code head} carry every pending event: the handler gets them as one batch. */
+  private void coalesce(Submit head) {
+    List<Submit> members = new java.util.ArrayList<>();
+    members.add(head);
+    members.addAll(state.drainPending());
+    head.batch = members;
+    head.handled = Event.coalesced(members.stream().map(member -> member.event).toList());
   }
 
   /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
@@ -473,7 +548,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private void runAttempt(Submit job) {
     long thisRun = ++memory.run;
-    job.context = new Context(lane.key(), job.event, job.attempt);
+    job.context = new Context(lane.key(), job.handled, job.attempt);
     attemptStartedNanos = setup.nanoClock().getAsLong();
     try {
       job.stage = invoke(job);
@@ -510,9 +585,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
     Context context = job.context;
     if (setup.blocking()) {
-      return BlockingCall.start(() -> call(current, job.event, context), setup.blockingExecutor());
+      return BlockingCall.start(
+          () -> call(current, job.handled, context), setup.blockingExecutor());
     }
-    return call(current, job.event, context);
+    return call(current, job.handled, context);
   }
 
   /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
@@ -571,9 +647,66 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     memory.deadlineNanos = 0;
     lane.publishDeadline(0);
     state.fail();
-    end(
+    if (job.rollback) {
+      release(job);
+      memory.rollback = job; // its outcome waits for the rollback, which runs before the next event
+    } else {
+      end(
+          job,
+          new Outcome.Interrupted(job.event.id(), job.interruptReason),
+          setup.counters().interrupted);
+    }
+  }
+
+  /** Runs the pending rollback; true when the lane must wait for it to finish. */
+  private boolean rollingBack() {
+    if (memory.rollingBack) {
+      return true;
+    }
+    Submit job = memory.rollback;
+    if (job == null) {
+      return false;
+    }
+    CompletionStage<Void> undo;
+    try {
+      undo = handler().onRollback(job.handled, job.context);
+      if (undo == null) {
+        undo = CompletableFuture.completedFuture(null);
+      }
+    } catch (Exception error) {
+      undo = CompletableFuture.failedFuture(error);
+    }
+    if (undo instanceof CompletableFuture<Void> done && done.isDone()) {
+      rolledBack(
+          done.isCompletedExceptionally() ? new IllegalStateException("rollback failed") : null);
+      return false;
+    }
+    memory.rollingBack = true;
+    getContext().pipeToSelf(undo, (ok, error) -> new RollbackDone(error));
+    return true;
+  }
+
+  private Behavior<Command> onRollbackDone(RollbackDone done) {
+    if (memory.rollback == null) {
+      return this; // the lane was interrupted meanwhile and settled it
+    }
+    memory.rollingBack = false;
+    rolledBack(done.error());
+    runNext();
+    return this;
+  }
+
+  private void rolledBack(Throwable error) {
+    Submit job = memory.rollback;
+    memory.rollback = null;
+    if (error != null) {
+      getContext()
+          .getLog()
+          .warn("lane {}: rollback of {} failed", lane.key(), job.event.id(), error);
+    }
+    settle(
         job,
-        new Outcome.Interrupted(job.event.id(), job.interruptReason),
+        new Outcome.Interrupted(job.event.id(), job.interruptReason, error == null),
         setup.counters().interrupted);
   }
 
@@ -622,29 +755,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onEmergencyStop(EmergencyStop stop) {
     memory.received++;
-    int interrupted = 0;
-    Submit running = state.running().orElse(null);
-    if (running != null && running.interruptReason == null) {
-      running.interruptReason = EMERGENCY_STOP;
-      interrupted = 1;
-      if (memory.retryPending) { // between attempts: nothing to wait for
-        timers.cancel(RETRY_TIMER);
-        memory.retryPending = false;
-        state.fail();
-        end(
-            running,
-            new Outcome.Interrupted(running.event.id(), EMERGENCY_STOP),
-            setup.counters().interrupted);
-      } else if (memory.deadlineNanos != 0) {
-        cancel(running); // cooperative: the handler sees it; one that ignores it times out
-      }
-    }
-    List<Submit> pending = state.drainPending();
-    for (Submit job : pending) {
-      settle(
-          job, new Outcome.Cancelled(job.event.id(), EMERGENCY_STOP), setup.counters().cancelled);
-    }
-    stop.replyTo().complete(new Stopped(pending.size(), interrupted));
+    int interrupted = interruptRunning(EMERGENCY_STOP, false) ? 1 : 0;
+    int cancelled = state.pendingCount();
+    cancelPending(EMERGENCY_STOP);
+    stop.replyTo().complete(new Stopped(cancelled, interrupted));
     afterQueueChange();
     return this;
   }
@@ -758,9 +872,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       timers.startSingleTimer(RETRY_TIMER, new RetryDue(memory.run), backoff);
     } else if (policy.retries() && policy.isRetryable(error)) {
       Outcome.Error cause = Outcome.Error.of(error);
-      setup
-          .deadLetters()
-          .add(new DeadLetter(job.event, lane.key(), cause, job.attempt, job.firstFailureAt, now));
+      for (Submit member : job.batch == null ? List.of(job) : job.batch) {
+        setup
+            .deadLetters()
+            .add(
+                new DeadLetter(
+                    member.event, lane.key(), cause, job.attempt, job.firstFailureAt, now));
+      }
       state.fail();
       end(job, new Outcome.DeadLettered(id, cause, job.attempt), counters.deadLettered);
     } else if (timedOut) {
@@ -789,21 +907,55 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   /** Ends an event that was taken from the queue. */
   private void end(Submit job, Outcome outcome, LongAdder counter) {
+    release(job);
+    settle(job, outcome, counter);
+  }
+
+  /** The event no longer runs: it leaves the in-flight count and gives back its permit. */
+  private void release(Submit job) {
     if (job.countedInFlight) {
       setup.counters().inFlight.decrement();
     }
     returnPermit(); // one permit per event: the next event asks again, behind the waiting lanes
-    settle(job, outcome, counter);
   }
 
-  /** Gives an event its outcome, once, and counts it. */
+  /** Gives an event its outcome, once, and counts it; a batch gives it to each of its events. */
   private void settle(Submit job, Outcome outcome, LongAdder counter) {
+    if (job.batch == null) {
+      settleOne(job, outcome, counter);
+    } else {
+      for (Submit member : job.batch) {
+        settleOne(member, forEvent(outcome, member.event.id()), counter);
+      }
+    }
+  }
+
+  private void settleOne(Submit job, Outcome outcome, LongAdder counter) {
     if (job.tracked) {
       setup.registry().finished(job);
     }
     setup.counters().outstanding.decrement();
     counter.increment();
     job.outcome.complete(outcome);
+  }
+
+  /** The batch's outcome, told to one of its events. */
+  private static Outcome forEvent(Outcome outcome, String id) {
+    if (outcome instanceof Outcome.Completed c) {
+      return new Outcome.Completed(id, c.reply());
+    } else if (outcome instanceof Outcome.Failed f) {
+      return new Outcome.Failed(id, f.error());
+    } else if (outcome instanceof Outcome.TimedOut t) {
+      return new Outcome.TimedOut(id, t.timeout());
+    } else if (outcome instanceof Outcome.DeadLettered d) {
+      return new Outcome.DeadLettered(id, d.error(), d.attempts());
+    } else if (outcome instanceof Outcome.Cancelled c) {
+      return new Outcome.Cancelled(id, c.reason());
+    } else if (outcome instanceof Outcome.Interrupted i) {
+      return new Outcome.Interrupted(id, i.reason(), i.rolledBack());
+    }
+    Outcome.Rejected r = (Outcome.Rejected) outcome;
+    return new Outcome.Rejected(id, r.reason());
   }
 
   /** Gives up on the running attempt: the handler sees it through its context and its stage. */
@@ -858,7 +1010,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onIdleCheck() {
     idleCheckScheduled = false;
-    if (!state.isIdle() || memory.drainReplyTo != null) {
+    if (!idle() || memory.drainReplyTo != null) {
       return this; // becameIdle() schedules the next check
     }
     Duration idleTimeout = setup.settings().idleTimeout();
@@ -876,7 +1028,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private Behavior<Command> onDrain(Drain drain) {
-    if (state.isIdle()) {
+    if (idle()) {
       drain.replyTo().tell(new Drained(getContext().getSelf()));
     } else {
       memory.drainReplyTo = drain.replyTo();
@@ -903,8 +1055,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       settle(
           job, new Outcome.Interrupted(job.event.id(), interrupt.reason()), counters.interrupted);
     }
+    if (memory.rollback != null) { // no time left to roll it back
+      memory.rollingBack = false;
+      rolledBack(new IllegalStateException("interrupted before its rollback finished"));
+    }
     becameIdle();
     return this;
+  }
+
+  /** Nothing running, pending, or waiting for its rollback. */
+  private boolean idle() {
+    return state.isIdle() && memory.rollback == null;
   }
 
   /** The handler's view of one attempt. */

@@ -1,0 +1,33 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.DoubleTextPolicy;
+import dev.parley.runtime.Event;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The double-text policy of each event: its own, else its space's, else the runtime default. */
+public final class Policies {
+  private final DoubleTextPolicy defaultPolicy;
+  private final Map<String, DoubleTextPolicy> bySpace = new ConcurrentHashMap<>();
+
+  public Policies(DoubleTextPolicy defaultPolicy) {
+    this.defaultPolicy = defaultPolicy;
+  }
+
+  /** Sets the policy of one space; {@code null} returns it to the runtime default. */
+  public void set(String spaceId, DoubleTextPolicy policy) {
+    if (policy == null) {
+      bySpace.remove(spaceId);
+    } else {
+      bySpace.put(spaceId, policy);
+    }
+  }
+
+  DoubleTextPolicy of(Event event) {
+    DoubleTextPolicy own = event.policy().orElse(null);
+    if (own != null) {
+      return own;
+    }
+    return bySpace.isEmpty() ? defaultPolicy : bySpace.getOrDefault(event.spaceId(), defaultPolicy);
+  }
+}
