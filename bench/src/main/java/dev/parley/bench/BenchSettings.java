@@ -67,12 +67,17 @@ record BenchSettings(
   }
 
   /**
-   * Configuration of a Parley under test: as {@link #pekkoConfig()}, and workers never passivate
-   * during the run (the default idle timeout of two minutes could stop them between rounds).
+   * Configuration of a Parley under test: as {@link #pekkoConfig()}; workers never passivate during
+   * the run (the default idle timeout of two minutes could stop them between rounds); and the
+   * global back-pressure bound sits above a round's burst (the callers submit a whole round before
+   * the first outcomes are counted; the default of 100,000 would refuse most of it).
    */
   static Config parleyConfig(String systemName) {
     return ConfigFactory.parseString(
-            "parley.system-name = " + systemName + "\nparley.worker.idle-timeout = 1h")
+            "parley.system-name = "
+                + systemName
+                + "\nparley.worker.idle-timeout = 1h"
+                + "\nparley.admission.max-pending = 10000000")
         .withFallback(pekkoConfig());
   }
 
