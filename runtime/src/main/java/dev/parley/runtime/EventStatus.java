@@ -6,20 +6,26 @@ import java.util.Optional;
  * Where an event is now ({@link Parley#status}).
  *
  * @param eventId the event
+ * @param spaceId its space
  * @param laneKey its lane
  * @param state pending, running, or finished
  * @param positionInLane while pending: events of its lane that run before it; else -1
  * @param etaMs while pending: estimated wait before it starts; else 0
  * @param attempts attempts made so far
+ * @param queuedMs how long it waited in its queue (so far, while pending); -1 when unknown
+ * @param handledMs how long its handling took (so far, while running); -1 before it started
  * @param outcome once finished: how it ended
  */
 public record EventStatus(
     String eventId,
+    String spaceId,
     String laneKey,
     State state,
     int positionInLane,
     long etaMs,
     int attempts,
+    long queuedMs,
+    long handledMs,
     Optional<Outcome> outcome) {
 
   public enum State {
@@ -29,8 +35,18 @@ public record EventStatus(
   }
 
   /** The status of an event that has ended. */
-  public static EventStatus finished(Event event, int attempts, Outcome outcome) {
+  public static EventStatus finished(
+      Event event, int attempts, long queuedMs, long handledMs, Outcome outcome) {
     return new EventStatus(
-        event.id(), event.laneKey(), State.FINISHED, -1, 0, attempts, Optional.of(outcome));
+        event.id(),
+        event.spaceId(),
+        event.laneKey(),
+        State.FINISHED,
+        -1,
+        0,
+        attempts,
+        queuedMs,
+        handledMs,
+        Optional.of(outcome));
   }
 }

@@ -66,6 +66,7 @@ public final class Parley implements AutoCloseable {
   private final DeadLetterStore deadLetters;
   private final EventRegistry registry;
   private final Pauses pauses = new Pauses();
+  private final LongSupplier nanoClock;
   private final Policies policies;
   private final MovingAverage movingAverage;
   private final Lanes lanes;
@@ -83,6 +84,7 @@ public final class Parley implements AutoCloseable {
   private Parley(Builder builder, Config config, Settings settings) {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
+    this.nanoClock = builder.nanoClock;
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     this.policies = new Policies(settings.doubleTextPolicy());
     this.registry =
@@ -223,6 +225,7 @@ public final class Parley implements AutoCloseable {
         return null;
       }
       if (submit.tracked()) {
+        submit.acceptedAt(nanoClock.getAsLong());
         Worker.Submit first = registry.register(submit);
         if (first != null) {
           return first;
@@ -266,8 +269,7 @@ public final class Parley implements AutoCloseable {
     }
     Outcome outcome = submit.outcome().getNow(null);
     if (outcome != null) {
-      return CompletableFuture.completedFuture(
-          Optional.of(EventStatus.finished(submit.event(), submit.attempts(), outcome)));
+      return CompletableFuture.completedFuture(Optional.of(submit.finishedStatus(outcome)));
     }
     CompletableFuture<Optional<EventStatus>> reply = new CompletableFuture<>();
     lanes.deliver(submit.event().laneKey(), new Worker.GetStatus(eventId, reply));
@@ -277,7 +279,34 @@ public final class Parley implements AutoCloseable {
             live.or(
                 () ->
                     Optional.ofNullable(submit.outcome().getNow(null))
-                        .map(o -> EventStatus.finished(submit.event(), submit.attempts(), o))));
+                        .map(submit::finishedStatus)));
+  }
+
+  /**
+   * The lane {@code laneKey} as an operator sees it: health, paused, its running and pending events
+   * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
+   */
+  public CompletionStage<LaneView> lane(String laneKey) {
+    CompletableFuture<LaneView> reply = new CompletableFuture<>();
+    if (!lanes.deliverIfLive(laneKey, new Worker.GetLaneView(reply))) {
+      reply.complete(
+          new LaneView(
+              laneKey,
+              false,
+              WorkerHealth.HEALTHY,
+              pauses.isPaused(laneKey),
+              Optional.empty(),
+              List.of(),
+              0,
+              0,
+              0));
+    }
+    return reply;
+  }
+
+  /** Whether new events are accepted (false once {@link #drain()} began). */
+  public boolean isAccepting() {
+    return accepting;
   }
 
   private double movingAverage() {

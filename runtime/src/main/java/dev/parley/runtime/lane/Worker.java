@@ -7,6 +7,7 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Handler;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.LaneContext;
+import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Receipt;
 import dev.parley.runtime.Reply;
@@ -98,6 +99,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     final CompletableFuture<Outcome> outcome;
     final CompletableFuture<Receipt> receipt; // null when nobody asked for one
     final boolean tracked; // in the EventRegistry
+    volatile long acceptedAtNanos; // set for tracked events when accepted
+    volatile long startedAtNanos; // when its first attempt started; valid once started is true
+    volatile boolean started;
     volatile long finishedAtNanos; // set for tracked events just before the outcome
     int attempt;
     boolean countedInFlight; // only events that outlive one message are counted in flight
@@ -144,7 +148,25 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     public int attempts() {
       return attempt;
     }
+
+    public void acceptedAt(long nanos) {
+      acceptedAtNanos = nanos;
+    }
+
+    /** The status of this event once it has ended. */
+    public EventStatus finishedStatus(Outcome outcome) {
+      long handledMs = started ? millis(finishedAtNanos - startedAtNanos) : -1;
+      long queuedMs = millis((started ? startedAtNanos : finishedAtNanos) - acceptedAtNanos);
+      return EventStatus.finished(event, attempt, queuedMs, handledMs, outcome);
+    }
   }
+
+  private static long millis(long nanos) {
+    return Math.max(0, nanos / 1_000_000);
+  }
+
+  /** Describe the lane: health, running and pending events, counters. */
+  public record GetLaneView(CompletableFuture<LaneView> replyTo) implements Command {}
 
   /** Cancel a pending event; completes false when it is running, ended, or not in this lane. */
   public record Cancel(String eventId, CompletableFuture<Boolean> replyTo) implements Command {}
@@ -298,6 +320,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return newReceiveBuilder()
         .onMessage(Submit.class, this::onSubmit)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetLaneView.class, this::onGetLaneView)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Move.class, this::onMove)
         .onMessage(EmergencyStop.class, this::onEmergencyStop)
@@ -446,30 +469,67 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Optional<EventStatus> statusOf(String eventId) {
     Submit running = state.running().orElse(null);
     if (running != null && running.event.id().equals(eventId)) {
-      return Optional.of(
-          new EventStatus(
-              eventId,
-              lane.key(),
-              EventStatus.State.RUNNING,
-              -1,
-              0,
-              running.attempt,
-              Optional.empty()));
+      return Optional.of(runningStatus(running));
     }
     int position = state.position(eventId);
     if (position < 0) {
       return Optional.empty();
     }
-    Submit pending = state.pendingView().get(position);
-    return Optional.of(
-        new EventStatus(
-            eventId,
-            lane.key(),
-            EventStatus.State.PENDING,
-            position,
-            receipt(pending, position).etaMs(),
-            0,
-            Optional.empty()));
+    return Optional.of(pendingStatus(state.pendingView().get(position), position));
+  }
+
+  private EventStatus runningStatus(Submit running) {
+    long now = setup.nanoClock().getAsLong();
+    boolean timed = running.tracked && running.started;
+    return new EventStatus(
+        running.event.id(),
+        running.event.spaceId(),
+        lane.key(),
+        EventStatus.State.RUNNING,
+        -1,
+        0,
+        running.attempt,
+        timed ? millis(running.startedAtNanos - running.acceptedAtNanos) : -1,
+        timed ? millis(now - running.startedAtNanos) : -1,
+        Optional.empty());
+  }
+
+  private EventStatus pendingStatus(Submit pending, int position) {
+    long now = setup.nanoClock().getAsLong();
+    return new EventStatus(
+        pending.event.id(),
+        pending.event.spaceId(),
+        lane.key(),
+        EventStatus.State.PENDING,
+        position,
+        receipt(pending, position).etaMs(),
+        0,
+        pending.tracked ? millis(now - pending.acceptedAtNanos) : -1,
+        -1,
+        Optional.empty());
+  }
+
+  private Behavior<Command> onGetLaneView(GetLaneView query) {
+    memory.received++;
+    List<Submit> pending = state.pendingView();
+    List<EventStatus> statuses = new java.util.ArrayList<>(pending.size());
+    for (int i = 0; i < pending.size(); i++) {
+      statuses.add(pendingStatus(pending.get(i), i));
+    }
+    query
+        .replyTo()
+        .complete(
+            new LaneView(
+                lane.key(),
+                true,
+                lane.health(),
+                setup.pauses().isPaused(lane.key()),
+                state.running().map(this::runningStatus),
+                statuses,
+                state.completedCount(),
+                state.failedCount(),
+                memory.restarts));
+    return this;
   }
 
   /**
@@ -495,6 +555,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       }
       Submit job = state.next();
       job.attempt = 1;
+      if (job.tracked) {
+        job.startedAtNanos = setup.nanoClock().getAsLong();
+        job.started = true;
+      }
       job.handled = job.event;
       if (state.pendingCount() > 0 && setup.policies().of(job.event) == DoubleTextPolicy.COALESCE) {
         coalesce(job);
