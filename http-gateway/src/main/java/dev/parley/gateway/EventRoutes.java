@@ -1,0 +1,251 @@
+package dev.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+
+import dev.parley.runtime.Event;
+import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.Receipt;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * {@code POST /v1/spaces/{spaceId}/events} (with {@code Prefer: wait=N}), {@code GET} and {@code
+ * DELETE /v1/spaces/{spaceId}/events/{id}}: the events of one space.
+ */
+final class EventRoutes {
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+
+  private final Parley parley;
+  private final GatewaySettings settings;
+  private final BooleanSupplier ready;
+
+  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready) {
+    this.parley = parley;
+    this.settings = settings;
+    this.ready = ready;
+  }
+
+  /** The routes under {@code /v1/spaces/{spaceId}/events}, for a space id already checked. */
+  Route route(String spaceId) {
+    return pathPrefix(
+        "events",
+        () ->
+            concat(
+                pathEnd(() -> post(() -> submit(spaceId))),
+                path(
+                    eventId ->
+                        concat(
+                            get(() -> completeWithFuture(view(spaceId, eventId))),
+                            delete(() -> completeWithFuture(cancel(spaceId, eventId)))))));
+  }
+
+  private Route submit(String spaceId) {
+    return extractRequestEntity(
+        entity -> {
+          if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+            return complete(
+                Problem.of(
+                    StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "send the event as application/json, not " + entity.getContentType()));
+          }
+          if (tooLarge(entity)) {
+            return complete(payloadTooLarge());
+          }
+          return withSizeLimit(
+              settings.maxBody(),
+              () ->
+                  entity(
+                      Unmarshaller.entityToString(),
+                      body ->
+                          optionalHeaderValueByName(
+                              "Prefer",
+                              prefer -> completeWithFuture(accept(spaceId, body, prefer)))));
+        });
+  }
+
+  private boolean tooLarge(RequestEntity entity) {
+    return entity.getContentLengthOption().isPresent()
+        && entity.getContentLengthOption().getAsLong() > settings.maxBody();
+  }
+
+  HttpResponse payloadTooLarge() {
+    return Problem.of(
+        StatusCodes.CONTENT_TOO_LARGE,
+        "payload-too-large",
+        "Payload too large",
+        "the body is larger than parley.http.max-body (" + settings.maxBody() + " bytes)");
+  }
+
+  private CompletionStage<HttpResponse> accept(
+      String spaceId, String body, Optional<String> prefer) {
+    if (!ready.getAsBoolean()) {
+      return CompletableFuture.completedFuture(shuttingDown());
+    }
+    Event event;
+    Optional<Duration> wait;
+    try {
+      event = EventRequest.parse(spaceId, body);
+      wait = preferredWait(prefer);
+    } catch (EventRequest.BadRequest e) {
+      return CompletableFuture.completedFuture(Problem.badRequest(e.getMessage()));
+    }
+    return parley
+        .enqueue(event)
+        .thenCompose(
+            receipt -> {
+              if (!receipt.accepted()) {
+                return CompletableFuture.completedFuture(refused(receipt));
+              }
+              if (receipt.duplicate()) {
+                return status(receipt.eventId())
+                    .thenApply(
+                        status ->
+                            status.filter(s -> s.state() == EventStatus.State.FINISHED).isPresent()
+                                ? Json.response(StatusCodes.OK, Views.event(status.get()))
+                                : accepted(spaceId, receipt));
+              }
+              return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
+                  .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+            });
+  }
+
+  /** {@code Prefer: wait=N} (RFC 7240), capped at {@code parley.http.max-wait}. */
+  private Optional<Duration> preferredWait(Optional<String> prefer) {
+    if (prefer.isEmpty()) {
+      return Optional.empty();
+    }
+    Matcher matcher = PREFER_WAIT.matcher(prefer.get());
+    if (!matcher.find()) {
+      return Optional.empty(); // preferences we do not know are ignored, as RFC 7240 says
+    }
+    Duration wanted = Duration.ofSeconds(Long.parseLong(matcher.group(1)));
+    return Optional.of(wanted.compareTo(settings.maxWait()) > 0 ? settings.maxWait() : wanted);
+  }
+
+  /** 200 with the event's view once it ends within {@code timeout}; else 202 with the receipt. */
+  private CompletionStage<HttpResponse> awaitOutcome(
+      String spaceId, Receipt receipt, Duration timeout) {
+    CompletableFuture<Boolean> ended =
+        parley
+            .outcome(receipt.eventId())
+            .orElseThrow()
+            .toCompletableFuture()
+            .thenApply(outcome -> true)
+            .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return ended.thenCompose(
+        done ->
+            done
+                ? status(receipt.eventId())
+                    .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
+                : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+  }
+
+  private HttpResponse accepted(String spaceId, Receipt receipt) {
+    return Json.response(StatusCodes.ACCEPTED, Views.receipt(spaceId, receipt))
+        .addHeader(Location.create(location(spaceId, receipt.eventId())));
+  }
+
+  static String location(String spaceId, String eventId) {
+    return "/v1/spaces/"
+        + spaceId
+        + "/events/"
+        + java.net.URLEncoder.encode(eventId, java.nio.charset.StandardCharsets.UTF_8)
+            .replace("+", "%20");
+  }
+
+  private HttpResponse refused(Receipt receipt) {
+    String reason = receipt.reason();
+    if (Parley.SHUTTING_DOWN.equals(reason)) {
+      return shuttingDown();
+    }
+    if (Parley.QUEUE_FULL.equals(reason)) {
+      Duration retryAfter = Duration.ofMillis(receipt.retryAfterMs());
+      return Problem.retryLater(
+          StatusCodes.TOO_MANY_REQUESTS,
+          "queue-full",
+          "Queue full",
+          "lane " + receipt.laneKey() + " or the runtime has no room now; try again later",
+          retryAfter);
+    }
+    return Problem.conflict(
+        reason, "lane " + receipt.laneKey() + " is busy and its policy refuses new events");
+  }
+
+  private HttpResponse shuttingDown() {
+    return Problem.retryLater(
+        StatusCodes.SERVICE_UNAVAILABLE,
+        "shutting-down",
+        "Shutting down",
+        "the server is draining and accepts no new events",
+        settings.retryAfter());
+  }
+
+  private CompletionStage<HttpResponse> view(String spaceId, String eventId) {
+    return status(eventId)
+        .thenApply(
+            status ->
+                status
+                    .filter(s -> s.spaceId().equals(spaceId))
+                    .map(s -> Json.response(StatusCodes.OK, Views.event(s)))
+                    .orElseGet(() -> unknownEvent(spaceId, eventId)));
+  }
+
+  private CompletionStage<HttpResponse> cancel(String spaceId, String eventId) {
+    return status(eventId)
+        .thenCompose(
+            status -> {
+              if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
+                return CompletableFuture.completedFuture(unknownEvent(spaceId, eventId));
+              }
+              return parley
+                  .cancel(eventId)
+                  .thenCompose(
+                      cancelled ->
+                          cancelled
+                              ? view(spaceId, eventId)
+                              : CompletableFuture.completedFuture(
+                                  Problem.conflict(
+                                      "not-pending",
+                                      "event "
+                                          + eventId
+                                          + " is running or has ended: only a pending event can"
+                                          + " be cancelled")));
+            });
+  }
+
+  private CompletionStage<Optional<EventStatus>> status(String eventId) {
+    return parley.status(eventId);
+  }
+
+  private static HttpResponse unknownEvent(String spaceId, String eventId) {
+    return Problem.notFound("no event " + eventId + " in space " + spaceId);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import dev.parley.runtime.Parley;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.Rejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every route of the gateway, composed in one place, with every rejection and exception answered as
+ * problem+json: a client error is a 4xx with a precise detail, never a 5xx.
+ */
+public final class GatewayRoutes {
+  private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
+
+  private final HealthRoutes health;
+  private final SpaceRoutes spaces;
+  private final OperatorRoutes operators;
+  private final EventRoutes events;
+
+  /**
+   * @param ready false once the server drains: new events then get 503
+   */
+  public GatewayRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready) {
+    this.events = new EventRoutes(parley, settings, ready);
+    this.health = new HealthRoutes(parley, ready);
+    this.spaces = new SpaceRoutes(parley, events);
+    this.operators = new OperatorRoutes(parley);
+  }
+
+  public Route route() {
+    return handleExceptions(
+        exceptions(),
+        () ->
+            handleRejections(
+                rejections(),
+                () ->
+                    concat(
+                        health.route(),
+                        pathPrefix("v1", () -> concat(spaces.route(), operators.route())))));
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, this::methodNotAllowed)
+        .handle(
+            UnsupportedRequestContentTypeRejection.class,
+            r ->
+                complete(
+                    Problem.of(
+                        StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported-media-type",
+                        "Unsupported media type",
+                        "supported: " + r.getSupported())))
+        .handle(
+            MalformedRequestContentRejection.class,
+            r ->
+                complete(
+                    r.getCause() instanceof EntityStreamSizeException
+                        ? events.payloadTooLarge()
+                        : Problem.badRequest("body: " + r.message())))
+        .handleNotFound(complete(Problem.notFound("no such route")))
+        .handleAll(
+            Rejection.class,
+            all ->
+                complete(
+                    Problem.badRequest(
+                        all.stream().map(Object::toString).collect(Collectors.joining("; ")))))
+        .build();
+  }
+
+  private Route methodNotAllowed(List<MethodRejection> rejections) {
+    List<org.apache.pekko.http.javadsl.model.HttpMethod> allowed =
+        rejections.stream().map(MethodRejection::supported).toList();
+    HttpResponse problem =
+        Problem.of(
+            StatusCodes.METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "allowed: "
+                + allowed.stream()
+                    .map(org.apache.pekko.http.javadsl.model.HttpMethod::name)
+                    .collect(Collectors.joining(", ")));
+    return complete(
+        problem.addHeader(
+            Allow.create(allowed.toArray(org.apache.pekko.http.javadsl.model.HttpMethod[]::new))));
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> complete(events.payloadTooLarge()))
+        .match(EventRequest.BadRequest.class, e -> complete(Problem.badRequest(e.getMessage())))
+        .matchAny(
+            e -> {
+              log.error("request failed", e);
+              return complete(
+                  Problem.of(
+                      StatusCodes.INTERNAL_SERVER_ERROR,
+                      "internal-error",
+                      "Internal error",
+                      "the server failed to answer; the error is logged"));
+            })
+        .build();
+  }
+}

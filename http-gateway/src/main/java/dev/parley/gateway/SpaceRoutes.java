@@ -1,0 +1,83 @@
+package dev.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import dev.parley.runtime.Event;
+import dev.parley.runtime.Parley;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /v1/spaces/{spaceId}}: the lane view, pause and resume, and the space's events. The space
+ * id is checked once here for every route below it. A space in a concurrency group shares its
+ * group's lane: ask for the group's name to see that lane.
+ */
+final class SpaceRoutes {
+  private final Parley parley;
+  private final EventRoutes events;
+
+  SpaceRoutes(Parley parley, EventRoutes events) {
+    this.parley = parley;
+    this.events = events;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "spaces",
+        () ->
+            pathPrefix(
+                spaceId ->
+                    isSpaceId(spaceId)
+                        ? concat(
+                            pathEnd(
+                                () ->
+                                    get(
+                                        () ->
+                                            completeWithFuture(
+                                                parley
+                                                    .lane(spaceId)
+                                                    .thenApply(
+                                                        lane ->
+                                                            Json.response(
+                                                                StatusCodes.OK,
+                                                                Views.lane(lane)))))),
+                            path("pause", () -> post(() -> paused(spaceId, parley.pause(spaceId)))),
+                            path("resume", () -> post(() -> resumed(spaceId))),
+                            events.route(spaceId))
+                        : complete(
+                            Problem.badRequest(
+                                "spaceId: must match "
+                                    + Event.NAME.pattern()
+                                    + ", got \""
+                                    + abbreviate(spaceId)
+                                    + "\""))));
+  }
+
+  private Route paused(String spaceId, boolean changed) {
+    return complete(Json.response(StatusCodes.OK, laneState(spaceId, true, changed)));
+  }
+
+  private Route resumed(String spaceId) {
+    boolean changed = parley.resume(spaceId);
+    return complete(Json.response(StatusCodes.OK, laneState(spaceId, false, changed)));
+  }
+
+  private static Object laneState(String lane, boolean paused, boolean changed) {
+    return java.util.Map.of("lane", lane, "paused", paused, "changed", changed);
+  }
+
+  static boolean isSpaceId(String value) {
+    return Event.NAME.matcher(value).matches();
+  }
+
+  static String abbreviate(String value) {
+    return value.length() > 40 ? value.substring(0, 40) + "…" : value;
+  }
+}
