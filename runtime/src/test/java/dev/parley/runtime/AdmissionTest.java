@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
 import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -19,34 +20,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The global in-flight cap, priorities and aging among waiting lanes, adaptive admission. */
 class AdmissionTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
   private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
-  private final List<Parley> started = new ArrayList<>();
-
   @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
+  static void stopTimer() {
     timer.shutdownNow();
-  }
-
-  @AfterEach
-  void shutdown() {
-    started.forEach(ParleyTestKit::awaitShutdown);
-  }
-
-  private Parley start(Parley.Builder builder) {
-    Parley parley = builder.build();
-    started.add(parley);
-    return parley;
   }
 
   @Test
@@ -54,8 +40,8 @@ class AdmissionTest {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger highWater = new AtomicInteger();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "parley.admission.max-in-flight = 3")
+        parleys.start(
+            builder("parley.admission.max-in-flight = 3")
                 .handler(
                     (event, lane) -> {
                       highWater.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -81,8 +67,8 @@ class AdmissionTest {
 
     highWater.set(0);
     parley.setMaxInFlight(5);
-    ParleyTestKit.eventually(
-        testKit, TEN_SECONDS, () -> assertEquals(5, parley.stats().admission().maxInFlight()));
+    parleys.eventually(
+        TEN_SECONDS, () -> assertEquals(5, parley.stats().admission().maxInFlight()));
     outcomes.clear();
     for (int i = 0; i < 1_000; i++) {
       outcomes.add(parley.submit(Event.to("lane-" + i).build()));
@@ -121,24 +107,20 @@ class AdmissionTest {
   void waitingLanesGetThePermitByPriorityThenWaitingTime() {
     Gates gates = new Gates();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "parley.admission.max-in-flight = 1")
-                .handler(gates.handler()));
+        parleys.start(builder("parley.admission.max-in-flight = 1").handler(gates.handler()));
     CompletionStage<Outcome> holder = submit(parley, "holder", Priority.P2);
-    ParleyTestKit.eventually(testKit, TEN_SECONDS, () -> assertEquals(1, gates.startOrder.size()));
+    parleys.eventually(TEN_SECONDS, () -> assertEquals(1, gates.startOrder.size()));
 
     List<CompletionStage<Outcome>> waiting = new ArrayList<>();
     for (var lane : List.of("p3", "p1-first", "p0", "p1-second")) {
       Priority priority = Priority.valueOf(lane.substring(0, 2).toUpperCase());
       waiting.add(submit(parley, lane, priority));
-      ParleyTestKit.eventually(
-          testKit,
+      parleys.eventually(
           TEN_SECONDS,
           () -> assertEquals(waiting.size(), parley.stats().admission().waitingLanes()));
     }
     for (String lane : List.of("holder", "p0", "p1-first", "p1-second", "p3")) {
-      ParleyTestKit.eventually(
-          testKit, TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
+      parleys.eventually(TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
       gates.open(lane);
     }
 
@@ -153,10 +135,8 @@ class AdmissionTest {
     AtomicLong clock = new AtomicLong();
     Gates gates = new Gates();
     Parley parley =
-        start(
-            ParleyTestKit.builder(
-                    testKit,
-                    "parley.admission.max-in-flight = 1\nparley.admission.aging-interval = 10s")
+        parleys.start(
+            builder("parley.admission.max-in-flight = 1\nparley.admission.aging-interval = 10s")
                 .nanoClock(clock::get)
                 .handler(gates.handler()));
 
@@ -206,9 +186,8 @@ class AdmissionTest {
           }
         };
     Parley parley =
-        start(
-            ParleyTestKit.builder(
-                    testKit,
+        parleys.start(
+            builder(
                     """
                     parley.admission.max-in-flight = 8
                     parley.admission.adaptive.enabled = on
@@ -218,28 +197,23 @@ class AdmissionTest {
                 .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty())));
 
     heapPercent.set(95);
-    ParleyTestKit.eventually(
-        testKit,
-        TEN_SECONDS,
-        () -> assertEquals(1, parley.stats().admission().effectiveMaxInFlight()));
+    parleys.eventually(
+        TEN_SECONDS, () -> assertEquals(1, parley.stats().admission().effectiveMaxInFlight()));
     heapPercent.set(50);
-    ParleyTestKit.eventually(
-        testKit,
-        TEN_SECONDS,
-        () -> assertEquals(8, parley.stats().admission().effectiveMaxInFlight()));
+    parleys.eventually(
+        TEN_SECONDS, () -> assertEquals(8, parley.stats().admission().effectiveMaxInFlight()));
 
     assertEquals(8, parley.stats().admission().maxInFlight());
     assertInstanceOf(Outcome.Completed.class, await(parley.submit(Event.to("s").build())));
   }
 
   private static void awaitStart(Gates gates, String lane) {
-    ParleyTestKit.eventually(
-        testKit, TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
+    parleys.eventually(TEN_SECONDS, () -> assertEquals(lane, last(gates.startOrder)));
   }
 
   private static void awaitWaiting(Parley parley, int lanes) {
-    ParleyTestKit.eventually(
-        testKit, TEN_SECONDS, () -> assertEquals(lanes, parley.stats().admission().waitingLanes()));
+    parleys.eventually(
+        TEN_SECONDS, () -> assertEquals(lanes, parley.stats().admission().waitingLanes()));
   }
 
   private static String last(List<String> list) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +13,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -131,7 +128,14 @@ class ChaosStressTest {
             .retryPolicy(RETRIES)
             .config(ParleyTestKit.config(CONFIG))
             .build()) {
-      submitFromOwningThreads(parley, plans, outcomes);
+      ParleyTestKit.submitFromOwningThreads(
+          THREADS,
+          LANES,
+          EVENTS_PER_LANE,
+          (lane, seq) -> {
+            Key key = new Key(lane, seq);
+            outcomes.set(key.index(), parley.submit(event(key, plans[key.index()])));
+          });
 
       Map<Kind, Integer> ended = new HashMap<>();
       for (int index = 0; index < EVENTS; index++) {
@@ -213,34 +217,6 @@ class ChaosStressTest {
       plans[index] = new Plan(kind, style, random.nextInt(MAX_DELAY_MICROS + 1));
     }
     return plans;
-  }
-
-  /** Four threads; each owns every fourth lane and interleaves its lanes, event by event. */
-  private static void submitFromOwningThreads(
-      Parley parley, Plan[] plans, AtomicReferenceArray<CompletionStage<Outcome>> outcomes)
-      throws Exception {
-    ExecutorService submitters = Executors.newFixedThreadPool(THREADS);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        done.add(
-            submitters.submit(
-                () -> {
-                  for (int seq = 0; seq < EVENTS_PER_LANE; seq++) {
-                    for (int lane = thread; lane < LANES; lane += THREADS) {
-                      Key key = new Key(lane, seq);
-                      outcomes.set(key.index(), parley.submit(event(key, plans[key.index()])));
-                    }
-                  }
-                }));
-      }
-      for (Future<?> f : done) {
-        f.get(ParleyTestKit.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } finally {
-      submitters.shutdown();
-    }
   }
 
   private static Event event(Key key, Plan plan) {

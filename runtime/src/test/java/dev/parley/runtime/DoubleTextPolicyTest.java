@@ -1,6 +1,7 @@
 package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,30 +14,22 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What happens to an event that arrives while its lane is busy, policy by policy. */
 class DoubleTextPolicyTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
-  private final List<Parley> started = new ArrayList<>();
   private final List<String> log = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
 
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
+  /** Runs before the extension shuts the runtime down, so that its drain waits for no gate. */
   @AfterEach
-  void shutdown() {
+  void openGates() {
     gates.values().forEach(gate -> gate.complete(Reply.empty()));
-    started.forEach(ParleyTestKit::awaitShutdown);
   }
 
   /**
@@ -45,8 +38,8 @@ class DoubleTextPolicyTest {
    * of the events it handled.
    */
   private Parley start(String config) {
-    Parley parley =
-        ParleyTestKit.builder(testKit, "parley.worker.handler-timeout = 300ms\n" + config)
+    return parleys.start(
+        builder("parley.worker.handler-timeout = 300ms\n" + config)
             .handler(
                 new Handler() {
                   @Override
@@ -72,10 +65,7 @@ class DoubleTextPolicyTest {
                     log.add("rollback:" + interrupted.id());
                     return CompletableFuture.completedFuture(null);
                   }
-                })
-            .build();
-    started.add(parley);
-    return parley;
+                }));
   }
 
   private CompletionStage<Outcome> submit(
@@ -87,20 +77,24 @@ class DoubleTextPolicyTest {
     return parley.submit(event.build());
   }
 
+  /** Submits "e1" with {@code payload} and waits until its handler runs: the lane is busy. */
+  private CompletionStage<Outcome> occupyLane(Parley parley, String payload) {
+    CompletionStage<Outcome> running = submit(parley, "e1", payload, null);
+    awaitLog("handle:e1");
+    return running;
+  }
+
   private void awaitLog(String line) {
-    ParleyTestKit.eventually(
-        testKit, TEN_SECONDS, () -> assertTrue(log.contains(line), log::toString));
+    parleys.eventually(TEN_SECONDS, () -> assertTrue(log.contains(line), log::toString));
   }
 
   @Test
   void rejectRefusesAnEventWhileTheLaneIsBusyAndAcceptsItWhenIdle() {
     Parley parley = start("parley.double-text.policy = reject");
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
 
     Outcome busy = await(submit(parley, "e2", "x", null));
-    Receipt busyReceipt =
-        parley.enqueue(Event.to("s").id("e3").build()).toCompletableFuture().join();
+    Receipt busyReceipt = await(parley.enqueue(Event.to("s").id("e3").build()));
     gates.get("e1").complete(Reply.of("done"));
     await(running);
     Outcome idle = await(submit(parley, "e4", "x", null));
@@ -114,8 +108,7 @@ class DoubleTextPolicyTest {
   @Test
   void interruptCancelsTheRunningAndPendingEventsAndRunsTheNewOneNext() {
     Parley parley = start("");
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
     CompletionStage<Outcome> pending = submit(parley, "e2", "x", null);
 
     Outcome newest = await(submit(parley, "e3", "x", DoubleTextPolicy.INTERRUPT));
@@ -130,8 +123,7 @@ class DoubleTextPolicyTest {
   @Test
   void interruptingAHandlerThatIgnoresCancellationEndsItTimedOutThenRunsTheNewOne() {
     Parley parley = start("");
-    CompletionStage<Outcome> running = submit(parley, "e1", "stubborn", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "stubborn");
 
     CompletionStage<Outcome> newest = submit(parley, "e2", "x", DoubleTextPolicy.INTERRUPT);
 
@@ -144,14 +136,12 @@ class DoubleTextPolicyTest {
   void coalesceHandsThePendingEventsToTheHandlerAsOneBatchAndEachGetsItsOutcome() {
     Parley parley = start("");
     parley.policy("s", DoubleTextPolicy.COALESCE);
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
     List<CompletionStage<Outcome>> texts = new ArrayList<>();
     for (String id : List.of("e2", "e3", "e4")) {
       texts.add(submit(parley, id, "x", null));
     }
-    ParleyTestKit.eventually(
-        testKit, TEN_SECONDS, () -> assertEquals(3, parley.stats().queueLengths().get("s")));
+    parleys.eventually(TEN_SECONDS, () -> assertEquals(3, parley.stats().queueLengths().get("s")));
 
     gates.get("e1").complete(Reply.of("first"));
 
@@ -166,8 +156,7 @@ class DoubleTextPolicyTest {
   @Test
   void latestKeepsOnlyTheNewestPendingEvent() {
     Parley parley = start("parley.double-text.policy = latest");
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
     CompletionStage<Outcome> second = submit(parley, "e2", "x", null);
     CompletionStage<Outcome> third = submit(parley, "e3", "x", null);
     CompletionStage<Outcome> fourth = submit(parley, "e4", "x", null);
@@ -185,8 +174,7 @@ class DoubleTextPolicyTest {
   void rollbackCallsTheHookOnceBeforeTheNewEventRuns() {
     Parley parley = start("");
     parley.policy("s", DoubleTextPolicy.ROLLBACK);
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
 
     Outcome newest = await(submit(parley, "e2", "x", null));
 
@@ -198,8 +186,7 @@ class DoubleTextPolicyTest {
   @Test
   void anEventsOwnPolicyOverridesItsSpacesWhichOverridesTheDefault() {
     Parley parley = start("parley.double-text.policy = reject");
-    CompletionStage<Outcome> running = submit(parley, "e1", "gate", null);
-    awaitLog("handle:e1");
+    CompletionStage<Outcome> running = occupyLane(parley, "gate");
 
     Outcome byDefault = await(submit(parley, "e2", "x", null));
     parley.policy("s", DoubleTextPolicy.ENQUEUE);
@@ -208,9 +195,7 @@ class DoubleTextPolicyTest {
     gates.get("e1").complete(Reply.empty());
 
     assertInstanceOf(Outcome.Rejected.class, byDefault);
-    assertInstanceOf(
-        Outcome.Completed.class,
-        bySpace.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
+    assertInstanceOf(Outcome.Completed.class, await(bySpace));
     assertInstanceOf(Outcome.Rejected.class, byEvent);
     await(running);
   }

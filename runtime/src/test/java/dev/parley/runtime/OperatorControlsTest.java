@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
 import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,39 +14,30 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** cancel, move, pause / resume, pauseAll / resumeAll and emergencyStop. */
 class OperatorControlsTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
-  private final List<Parley> started = new ArrayList<>();
   private final List<String> handled = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
 
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
+  /** Runs before the extension shuts the runtime down, so that its drain waits for no gate. */
   @AfterEach
-  void shutdown() {
+  void openGates() {
     gates.values().forEach(gate -> gate.complete(Reply.empty()));
-    started.forEach(ParleyTestKit::awaitShutdown);
   }
 
   /** Events whose payload is "gate" wait for the test; others answer at once. */
   private Parley start(String config, AtomicLong clock) {
     Parley.Builder builder =
-        ParleyTestKit.builder(testKit, config)
+        builder(config)
             .handler(
                 (event, lane) -> {
                   handled.add(event.id());
@@ -60,29 +52,19 @@ class OperatorControlsTest {
     if (clock != null) {
       builder.nanoClock(clock::get);
     }
-    Parley parley = builder.build();
-    started.add(parley);
-    return parley;
+    return parleys.start(builder);
   }
 
   private static Receipt enqueue(Parley parley, String space, String id, String payload) {
-    return parley
-        .enqueue(Event.to(space).id(id).payload(payload).build())
-        .toCompletableFuture()
-        .orTimeout(30, TimeUnit.SECONDS)
-        .join();
-  }
-
-  private static <T> T join(CompletionStage<T> stage) {
-    return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+    return await(parley.enqueue(Event.to(space).id(id).payload(payload).build()));
   }
 
   private static EventStatus status(Parley parley, String id) {
-    return join(parley.status(id)).orElseThrow();
+    return await(parley.status(id)).orElseThrow();
   }
 
   private void awaitHandled(String id) {
-    ParleyTestKit.eventually(testKit, TEN_SECONDS, () -> assertTrue(handled.contains(id)));
+    parleys.eventually(TEN_SECONDS, () -> assertTrue(handled.contains(id)));
   }
 
   @Test
@@ -96,7 +78,7 @@ class OperatorControlsTest {
       assertEquals(i, enqueue(parley, "s", "e" + i, "x").positionInLane());
     }
 
-    assertTrue(join(parley.cancel("e3")));
+    assertTrue(await(parley.cancel("e3")));
 
     assertEquals(
         new Outcome.Cancelled("e3", "cancelled"), await(parley.outcome("e3").orElseThrow()));
@@ -105,9 +87,9 @@ class OperatorControlsTest {
       assertEquals(i - 1, s.positionInLane(), "e" + i + " moved up");
       assertEquals(i * 100L, s.etaMs(), "e" + i + " eta");
     }
-    assertFalse(join(parley.cancel("running")), "a running event is not cancelled");
-    assertFalse(join(parley.cancel("e3")), "an ended event is not cancelled again");
-    assertFalse(join(parley.cancel("unknown")));
+    assertFalse(await(parley.cancel("running")), "a running event is not cancelled");
+    assertFalse(await(parley.cancel("e3")), "an ended event is not cancelled again");
+    assertFalse(await(parley.cancel("unknown")));
     gates.get("running").complete(Reply.empty());
     await(parley.outcome("e9").orElseThrow());
     assertFalse(handled.contains("e3"));
@@ -123,8 +105,8 @@ class OperatorControlsTest {
       enqueue(parley, "s", id, "x");
     }
 
-    assertTrue(join(parley.move("c", 0)));
-    assertFalse(join(parley.move("running", 0)));
+    assertTrue(await(parley.move("c", 0)));
+    assertFalse(await(parley.move("running", 0)));
     gates.get("running").complete(Reply.empty());
     await(parley.outcome("b").orElseThrow());
 
@@ -140,8 +122,7 @@ class OperatorControlsTest {
     enqueue(parley, "free", "f1", "x");
 
     await(parley.outcome("f1").orElseThrow());
-    ParleyTestKit.eventually(
-        testKit,
+    parleys.eventually(
         TEN_SECONDS,
         () -> {
           assertEquals(WorkerHealth.PAUSED, parley.stats().workerHealth().get("paused"));
@@ -162,8 +143,7 @@ class OperatorControlsTest {
     parley.pauseAll();
     enqueue(parley, "a", "a1", "x");
     enqueue(parley, "b", "b1", "x");
-    ParleyTestKit.eventually(
-        testKit,
+    parleys.eventually(
         TEN_SECONDS,
         () -> {
           assertEquals(WorkerHealth.PAUSED, parley.stats().workerHealth().get("a"));
@@ -189,7 +169,7 @@ class OperatorControlsTest {
       enqueue(parley, "b", "b" + i, "x");
     }
 
-    Parley.EmergencyStopReport report = join(parley.emergencyStop());
+    Parley.EmergencyStopReport report = await(parley.emergencyStop());
 
     assertEquals(new Parley.EmergencyStopReport(6, 2), report);
     assertEquals(

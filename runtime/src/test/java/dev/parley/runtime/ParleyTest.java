@@ -19,32 +19,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-@ExtendWith(TestKitJUnit5Extension.class)
 class ParleyTest {
-  @JUnit5TestKit ActorTestKit testKit = new JUnit5TestKitBuilder().build();
-
-  private final List<Parley> started = new ArrayList<>();
-
-  private Parley start(Parley.Builder builder) {
-    Parley parley = builder.actorSystem(testKit.system()).build();
-    started.add(parley);
-    return parley;
-  }
-
-  @AfterEach
-  void shutdown() {
-    started.forEach(ParleyTestKit::awaitShutdown);
-  }
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
 
   private static CompletionStage<Outcome> submit(Parley parley, String space, Object payload) {
     return parley.submit(Event.to(space).payload(payload).build());
@@ -57,7 +38,7 @@ class ParleyTest {
     AtomicInteger maxRunning = new AtomicInteger();
     List<Integer> handled = Collections.synchronizedList(new ArrayList<>());
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) -> {
@@ -95,7 +76,7 @@ class ParleyTest {
     AtomicInteger startedCount = new AtomicInteger();
     CompletableFuture<Void> allThreeStarted = new CompletableFuture<>();
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) -> {
@@ -120,7 +101,7 @@ class ParleyTest {
     CompletableFuture<Void> soloStarted = new CompletableFuture<>();
     CompletableFuture<Void> groupStarted = new CompletableFuture<>();
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) -> {
@@ -158,7 +139,7 @@ class ParleyTest {
   @Test
   void aFailingHandlerFailsThatEventOnlyWhateverTheWayItFails() {
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) ->
@@ -206,7 +187,7 @@ class ParleyTest {
   void aStageThatCallsBackTwiceGivesItsEventOneOutcomeAndRunsTheNextOnce() {
     AtomicInteger calls = new AtomicInteger();
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) -> {
@@ -234,7 +215,7 @@ class ParleyTest {
   void aHandlerFactoryGivesEachLaneItsOwnHandler() {
     AtomicInteger created = new AtomicInteger();
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handlerFactory(
                     laneKey -> {
@@ -268,7 +249,7 @@ class ParleyTest {
     logger.setLevel(ch.qos.logback.classic.Level.INFO);
     try {
       Parley parley =
-          start(
+          parleys.start(
               Parley.builder()
                   .handler(
                       (event, lane) -> {
@@ -294,7 +275,7 @@ class ParleyTest {
   @Test
   void aBlockingHandlerRunsOnTheBlockingDispatcher() {
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .blockingHandler(
                     (event, lane) ->
@@ -311,7 +292,7 @@ class ParleyTest {
   void statsShowQueueLengthsAndWorkerHealthPerLane() {
     ConcurrentHashMap<Object, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
     Parley parley =
-        start(
+        parleys.start(
             Parley.builder()
                 .handler(
                     (event, lane) ->
@@ -321,7 +302,7 @@ class ParleyTest {
       outcomes.add(submit(parley, "busy-lane", i));
     }
     outcomes.add(submit(parley, "other-lane", "x"));
-    TestProbe<Void> probe = testKit.createTestProbe();
+    TestProbe<Void> probe = parleys.testKit().createTestProbe();
 
     probe.awaitAssert(
         () -> {
@@ -341,7 +322,7 @@ class ParleyTest {
       gates.computeIfAbsent(key, k -> new CompletableFuture<>()).complete(Reply.of(key));
     }
     awaitAll(outcomes);
-    probe.awaitAssert(
+    parleys.eventually(
         Duration.ofSeconds(10),
         () -> {
           Stats stats = parley.stats();
@@ -350,7 +331,6 @@ class ParleyTest {
           assertEquals(0, stats.activeWorkers());
           assertEquals(5, stats.totals().completed());
           assertEquals(0, stats.totals().pending());
-          return null;
         });
   }
 

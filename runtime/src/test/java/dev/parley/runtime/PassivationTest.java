@@ -1,5 +1,6 @@
 package dev.parley.runtime;
 
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,49 +17,37 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PassivationTest {
   /** A fine scheduler tick so that 1 ms idle timeouts really fire every few milliseconds. */
-  private static final ActorTestKit testKit =
-      ActorTestKit.create(ParleyTestKit.config("pekko.scheduler.tick-duration = 1ms"));
-
-  @AfterAll
-  static void stopTestKit() {
-    testKit.shutdownTestKit();
-  }
+  @RegisterExtension
+  static final ParleyExtension parleys =
+      new ParleyExtension(ParleyTestKit.config("pekko.scheduler.tick-duration = 1ms"));
 
   @Test
   void anIdleWorkerStopsAndTheNextEventRecreatesIt() {
     AtomicInteger handlersCreated = new AtomicInteger();
     Parley parley =
-        ParleyTestKit.builder(testKit, "parley.worker.idle-timeout = 50ms")
-            .handlerFactory(
-                laneKey -> {
-                  handlersCreated.incrementAndGet();
-                  return (event, lane) -> CompletableFuture.completedFuture(Reply.of("ok"));
-                })
-            .build();
-    try {
-      TestProbe<Void> probe = testKit.createTestProbe();
-      assertInstanceOf(Outcome.Completed.class, submit(parley, "space-1"));
+        parleys.start(
+            builder("parley.worker.idle-timeout = 50ms")
+                .handlerFactory(
+                    laneKey -> {
+                      handlersCreated.incrementAndGet();
+                      return (event, lane) -> CompletableFuture.completedFuture(Reply.of("ok"));
+                    }));
+    assertInstanceOf(Outcome.Completed.class, submit(parley, "space-1"));
 
-      probe.awaitAssert(
-          Duration.ofSeconds(10),
-          () -> {
-            assertEquals(0, parley.stats().totalWorkers());
-            assertEquals(1, parley.stats().totals().passivated());
-            return null;
-          });
-      assertInstanceOf(Outcome.Completed.class, submit(parley, "space-1"));
+    parleys.eventually(
+        Duration.ofSeconds(10),
+        () -> {
+          assertEquals(0, parley.stats().totalWorkers());
+          assertEquals(1, parley.stats().totals().passivated());
+        });
+    assertInstanceOf(Outcome.Completed.class, submit(parley, "space-1"));
 
-      assertEquals(2, handlersCreated.get(), "a fresh worker makes a fresh handler");
-    } finally {
-      ParleyTestKit.awaitShutdown(parley);
-    }
+    assertEquals(2, handlersCreated.get(), "a fresh worker makes a fresh handler");
   }
 
   private static Outcome submit(Parley parley, String space) {
@@ -71,43 +60,40 @@ class PassivationTest {
     int lanes = 8;
     int eventsPerThread = 400;
     Parley parley =
-        ParleyTestKit.builder(testKit, "parley.worker.idle-timeout = 1ms")
-            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of(event.payload())))
-            .build();
-    try {
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<List<CompletionStage<Outcome>>>> submitted = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        long seed = t;
-        submitted.add(
-            pool.submit(
-                () -> {
-                  Random random = new Random(seed);
-                  List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
-                  for (int i = 0; i < eventsPerThread; i++) {
-                    String space = "space-" + random.nextInt(lanes);
-                    outcomes.add(parley.submit(Event.to(space).payload(i).build()));
-                    if (random.nextInt(4) == 0) {
-                      // Pacing, not synchronisation: lets lanes go idle so that their workers
-                      // passivate at random moments between events.
-                      LockSupport.parkNanos(random.nextInt(3_000_000));
-                    }
+        parleys.start(
+            builder("parley.worker.idle-timeout = 1ms")
+                .handler(
+                    (event, lane) -> CompletableFuture.completedFuture(Reply.of(event.payload()))));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<CompletionStage<Outcome>>>> submitted = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long seed = t;
+      submitted.add(
+          pool.submit(
+              () -> {
+                Random random = new Random(seed);
+                List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+                for (int i = 0; i < eventsPerThread; i++) {
+                  String space = "space-" + random.nextInt(lanes);
+                  outcomes.add(parley.submit(Event.to(space).payload(i).build()));
+                  if (random.nextInt(4) == 0) {
+                    // Pacing, not synchronisation: lets lanes go idle so that their workers
+                    // passivate at random moments between events.
+                    LockSupport.parkNanos(random.nextInt(3_000_000));
                   }
-                  return outcomes;
-                }));
-      }
-      List<CompletionStage<Outcome>> all = new ArrayList<>();
-      for (Future<List<CompletionStage<Outcome>>> f : submitted) {
-        all.addAll(f.get(1, TimeUnit.MINUTES));
-      }
-      pool.shutdown();
-
-      ParleyTestKit.awaitAll(all).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
-      Stats stats = parley.stats();
-      assertEquals(threads * eventsPerThread, stats.totals().completed());
-      assertTrue(stats.totals().passivated() > 0, "workers should have passivated during the run");
-    } finally {
-      ParleyTestKit.awaitShutdown(parley);
+                }
+                return outcomes;
+              }));
     }
+    List<CompletionStage<Outcome>> all = new ArrayList<>();
+    for (Future<List<CompletionStage<Outcome>>> f : submitted) {
+      all.addAll(f.get(1, TimeUnit.MINUTES));
+    }
+    pool.shutdown();
+
+    ParleyTestKit.awaitAll(all).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
+    Stats stats = parley.stats();
+    assertEquals(threads * eventsPerThread, stats.totals().completed());
+    assertTrue(stats.totals().passivated() > 0, "workers should have passivated during the run");
   }
 }

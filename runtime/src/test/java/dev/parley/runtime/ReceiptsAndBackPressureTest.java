@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
 import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,38 +21,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Receipts with position and ETA, status and outcome by id, dedup, and back-pressure. */
 class ReceiptsAndBackPressureTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
   private static final long HANDLER_NANOS = Duration.ofMillis(100).toNanos();
 
-  private final List<Parley> started = new ArrayList<>();
-
   @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
+  static void stopTimer() {
     timer.shutdownNow();
-  }
-
-  @AfterEach
-  void shutdown() {
-    started.forEach(ParleyTestKit::awaitShutdown);
-  }
-
-  private Parley start(Parley.Builder builder) {
-    Parley parley = builder.build();
-    started.add(parley);
-    return parley;
-  }
-
-  private static Receipt receipt(CompletionStage<Receipt> stage) {
-    return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   @Test
@@ -59,8 +41,8 @@ class ReceiptsAndBackPressureTest {
     AtomicLong clock = new AtomicLong();
     CompletableFuture<Reply> gate = new CompletableFuture<>();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "")
+        parleys.start(
+            builder("")
                 .nanoClock(clock::get)
                 .handler(
                     (event, lane) -> {
@@ -71,11 +53,11 @@ class ReceiptsAndBackPressureTest {
                       return CompletableFuture.completedFuture(Reply.of(event.payload()));
                     }));
     await(parley.submit(Event.to("s").payload("warm-up").build()));
-    Receipt gateReceipt = receipt(parley.enqueue(Event.to("s").id("gate").payload("gate").build()));
+    Receipt gateReceipt = await(parley.enqueue(Event.to("s").id("gate").payload("gate").build()));
 
     List<Receipt> receipts = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      receipts.add(receipt(parley.enqueue(Event.to("s").id("e" + i).payload(i).build())));
+      receipts.add(await(parley.enqueue(Event.to("s").id("e" + i).payload(i).build())));
     }
 
     assertEquals(
@@ -104,20 +86,15 @@ class ReceiptsAndBackPressureTest {
   }
 
   private static EventStatus status(Parley parley, String id) {
-    return parley
-        .status(id)
-        .toCompletableFuture()
-        .orTimeout(30, TimeUnit.SECONDS)
-        .join()
-        .orElseThrow();
+    return await(parley.status(id)).orElseThrow();
   }
 
   @Test
   void theSameIdTwiceWithinTheDedupWindowRunsOnce() {
     AtomicInteger runs = new AtomicInteger();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "")
+        parleys.start(
+            builder("")
                 .handler(
                     (event, lane) ->
                         CompletableFuture.completedFuture(Reply.of(runs.incrementAndGet()))));
@@ -125,7 +102,7 @@ class ReceiptsAndBackPressureTest {
     CompletionStage<Outcome> first = parley.submit(Event.to("s").id("order-17").build());
     Outcome firstOutcome = await(first);
     CompletionStage<Outcome> again = parley.submit(Event.to("s").id("order-17").build());
-    Receipt receiptAgain = receipt(parley.enqueue(Event.to("s").id("order-17").build()));
+    Receipt receiptAgain = await(parley.enqueue(Event.to("s").id("order-17").build()));
 
     assertSame(first, again, "the second submit gets the first event's outcome");
     assertEquals(firstOutcome, await(again));
@@ -140,8 +117,8 @@ class ReceiptsAndBackPressureTest {
     AtomicLong clock = new AtomicLong();
     AtomicInteger runs = new AtomicInteger();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "parley.dedup.window = 1m")
+        parleys.start(
+            builder("parley.dedup.window = 1m")
                 .nanoClock(clock::get)
                 .handler(
                     (event, lane) ->
@@ -161,9 +138,8 @@ class ReceiptsAndBackPressureTest {
     int maxPending = 100;
     AtomicInteger runs = new AtomicInteger();
     Parley parley =
-        start(
-            ParleyTestKit.builder(
-                    testKit,
+        parleys.start(
+            builder(
                     "parley.worker.max-queue = "
                         + maxQueue
                         + "\nparley.admission.max-pending = "
@@ -201,7 +177,7 @@ class ReceiptsAndBackPressureTest {
     }
     List<Receipt> receipts = new ArrayList<>();
     for (Future<List<CompletionStage<Receipt>>> f : work) {
-      f.get(1, TimeUnit.MINUTES).forEach(stage -> receipts.add(receipt(stage)));
+      f.get(1, TimeUnit.MINUTES).forEach(stage -> receipts.add(await(stage)));
     }
     threads.shutdown();
 
@@ -235,8 +211,8 @@ class ReceiptsAndBackPressureTest {
   void aFullLaneRefusesWhileOtherLanesAccept() {
     CompletableFuture<Reply> gate = new CompletableFuture<>();
     Parley parley =
-        start(
-            ParleyTestKit.builder(testKit, "parley.worker.max-queue = 2")
+        parleys.start(
+            builder("parley.worker.max-queue = 2")
                 .handler(
                     (event, lane) ->
                         "busy".equals(lane.laneKey())
@@ -244,9 +220,9 @@ class ReceiptsAndBackPressureTest {
                             : CompletableFuture.completedFuture(Reply.empty())));
     List<Receipt> receipts = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      receipts.add(receipt(parley.enqueue(Event.to("busy").build())));
+      receipts.add(await(parley.enqueue(Event.to("busy").build())));
     }
-    Receipt other = receipt(parley.enqueue(Event.to("free").build()));
+    Receipt other = await(parley.enqueue(Event.to("free").build()));
 
     // One runs, two wait, the fourth finds the queue full.
     assertTrue(receipts.get(0).accepted());

@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
 import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -17,13 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RetryAndDeadLetterTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final RetryPolicy THREE_FAST_ATTEMPTS =
       RetryPolicy.builder()
           .maxAttempts(3)
@@ -36,26 +35,14 @@ class RetryAndDeadLetterTest {
       parley.worker.restart.max-backoff = 50ms
       """;
 
-  private final List<Parley> started = new ArrayList<>();
-
   /** Per event id: how many attempts fail before one succeeds (absent: never fails). */
   private final Map<String, Integer> failuresBeforeSuccess = new ConcurrentHashMap<>();
 
   private final List<String> attemptsSeen = Collections.synchronizedList(new ArrayList<>());
 
-  @AfterAll
-  static void stopTestKit() {
-    testKit.shutdownTestKit();
-  }
-
-  @AfterEach
-  void shutdown() {
-    started.forEach(ParleyTestKit::awaitShutdown);
-  }
-
   private Parley start(String config, RetryPolicy policy) {
-    Parley parley =
-        ParleyTestKit.builder(testKit, FAST_RESTARTS + config)
+    return parleys.start(
+        builder(FAST_RESTARTS + config)
             .retryPolicy(policy)
             .handler(
                 (event, lane) -> {
@@ -70,10 +57,7 @@ class RetryAndDeadLetterTest {
                     throw new IllegalStateException("attempt " + lane.attempt() + " failed");
                   }
                   return CompletableFuture.completedFuture(Reply.of(event.id()));
-                })
-            .build();
-    started.add(parley);
-    return parley;
+                }));
   }
 
   private static CompletionStage<Outcome> submit(Parley parley, String id, String payload) {
@@ -188,15 +172,14 @@ class RetryAndDeadLetterTest {
   void aTimedOutAttemptIsRetriedLikeAFailure() {
     AtomicInteger attempts = new AtomicInteger();
     Parley parley =
-        ParleyTestKit.builder(testKit, FAST_RESTARTS + "parley.worker.handler-timeout = 100ms")
-            .retryPolicy(THREE_FAST_ATTEMPTS)
-            .handler(
-                (event, lane) ->
-                    attempts.incrementAndGet() == 1
-                        ? new CompletableFuture<>()
-                        : CompletableFuture.completedFuture(Reply.of(lane.attempt())))
-            .build();
-    started.add(parley);
+        parleys.start(
+            builder(FAST_RESTARTS + "parley.worker.handler-timeout = 100ms")
+                .retryPolicy(THREE_FAST_ATTEMPTS)
+                .handler(
+                    (event, lane) ->
+                        attempts.incrementAndGet() == 1
+                            ? new CompletableFuture<>()
+                            : CompletableFuture.completedFuture(Reply.of(lane.attempt()))));
 
     Outcome outcome = await(parley.submit(Event.to("s").build()));
 

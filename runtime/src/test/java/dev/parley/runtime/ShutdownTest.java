@@ -1,5 +1,7 @@
 package dev.parley.runtime;
 
+import static dev.parley.runtime.ParleyTestKit.await;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,15 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ShutdownTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor();
 
   @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
+  static void stopTimer() {
     timer.shutdownNow();
   }
 
@@ -35,9 +37,9 @@ class ShutdownTest {
   @Test
   void shutdownFinishesRunningAndPendingEventsWithinTheDrainTimeout() {
     Parley parley =
-        ParleyTestKit.builder(testKit, "parley.shutdown.drain-timeout = 20s")
-            .handler((event, lane) -> after(5, event.payload()))
-            .build();
+        parleys.start(
+            builder("parley.shutdown.drain-timeout = 20s")
+                .handler((event, lane) -> after(5, event.payload())));
     List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       for (String space : List.of("a", "b", "c")) {
@@ -45,7 +47,7 @@ class ShutdownTest {
       }
     }
 
-    ParleyTestKit.awaitShutdown(parley);
+    await(parley.shutdown());
 
     outcomes.forEach(
         stage ->
@@ -58,17 +60,17 @@ class ShutdownTest {
   void whatDoesNotFitInTheDrainTimeoutEndsInterruptedAndSubmitsDuringTheDrainAreRejected() {
     List<CompletableFuture<Reply>> hung = new java.util.concurrent.CopyOnWriteArrayList<>();
     Parley parley =
-        ParleyTestKit.builder(testKit, "parley.shutdown.drain-timeout = 300ms")
-            .handler(
-                (event, lane) -> {
-                  if ((int) event.payload() < 2) {
-                    return after(1, event.payload());
-                  }
-                  CompletableFuture<Reply> neverCompletes = new CompletableFuture<>();
-                  hung.add(neverCompletes);
-                  return neverCompletes;
-                })
-            .build();
+        parleys.start(
+            builder("parley.shutdown.drain-timeout = 300ms")
+                .handler(
+                    (event, lane) -> {
+                      if ((int) event.payload() < 2) {
+                        return after(1, event.payload());
+                      }
+                      CompletableFuture<Reply> neverCompletes = new CompletableFuture<>();
+                      hung.add(neverCompletes);
+                      return neverCompletes;
+                    }));
     List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
     for (String space : List.of("a", "b", "c")) {
       for (int i = 0; i < 20; i++) {
@@ -77,8 +79,8 @@ class ShutdownTest {
     }
 
     CompletionStage<org.apache.pekko.Done> shutdown = parley.shutdown();
-    Outcome duringDrain = ParleyTestKit.await(parley.submit(Event.to("a").payload(99).build()));
-    ParleyTestKit.awaitShutdown(parley);
+    Outcome duringDrain = await(parley.submit(Event.to("a").payload(99).build()));
+    await(parley.shutdown());
     hung.forEach(stage -> stage.complete(Reply.of("too late"))); // ignored: the events ended
 
     assertEquals(3, hung.size(), "one hung event per lane");
@@ -136,10 +138,9 @@ class ShutdownTest {
   @Test
   void submitAfterShutdownIsRejectedNeverThrownNorHung() {
     Parley parley =
-        ParleyTestKit.builder(testKit, "")
-            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
-            .build();
-    ParleyTestKit.awaitShutdown(parley);
+        parleys.start(
+            builder("").handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty())));
+    await(parley.shutdown());
 
     Event event = Event.to("a").id("late-1").build();
     CompletionStage<Outcome> outcome = parley.submit(event);
@@ -157,7 +158,7 @@ class ShutdownTest {
             .config(ParleyTestKit.config("parley.system-name = owned-system-test"))
             .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")))
             .build();
-    Outcome outcome = ParleyTestKit.await(parley.submit(Event.to("a").build()));
+    Outcome outcome = await(parley.submit(Event.to("a").build()));
 
     parley.close();
 

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,28 +98,15 @@ class StressTest {
     AtomicReferenceArray<CompletionStage<Outcome>> outcomes =
         new AtomicReferenceArray<>(LANES * EVENTS_PER_LANE);
     try (Parley parley = Parley.builder().handler(handler).build()) {
-      ExecutorService submitters = Executors.newFixedThreadPool(THREADS);
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        done.add(
-            submitters.submit(
-                () -> {
-                  // Each lane belongs to one submitting thread, which interleaves its lanes.
-                  for (int seq = 0; seq < EVENTS_PER_LANE; seq++) {
-                    for (int lane = thread; lane < LANES; lane += THREADS) {
-                      outcomes.set(
-                          lane * EVENTS_PER_LANE + seq,
-                          parley.submit(
-                              Event.to("space-" + lane).payload(new int[] {lane, seq}).build()));
-                    }
-                  }
-                }));
-      }
-      for (Future<?> f : done) {
-        f.get(1, TimeUnit.MINUTES);
-      }
-      submitters.shutdown();
+      // Each lane belongs to one submitting thread, which interleaves its lanes.
+      ParleyTestKit.submitFromOwningThreads(
+          THREADS,
+          LANES,
+          EVENTS_PER_LANE,
+          (lane, seq) ->
+              outcomes.set(
+                  lane * EVENTS_PER_LANE + seq,
+                  parley.submit(Event.to("space-" + lane).payload(new int[] {lane, seq}).build())));
 
       int completed = 0;
       int failed = 0;

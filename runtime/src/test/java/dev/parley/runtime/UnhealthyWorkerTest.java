@@ -2,6 +2,7 @@ package dev.parley.runtime;
 
 import static dev.parley.runtime.ParleyTestKit.await;
 import static dev.parley.runtime.ParleyTestKit.awaitAll;
+import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,15 +16,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Timeouts, supervised restarts and health: no handler can hold a lane, no crash loses a queue. */
 class UnhealthyWorkerTest {
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  @RegisterExtension static final ParleyExtension parleys = new ParleyExtension();
   private static final String FAST =
       """
       parley.worker.handler-timeout = 200ms
@@ -32,25 +31,6 @@ class UnhealthyWorkerTest {
       """;
 
   private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
-
-  private final List<Parley> started = new ArrayList<>();
-
-  @AfterAll
-  static void stopTestKit() {
-    testKit.shutdownTestKit();
-  }
-
-  @AfterEach
-  void shutdown() {
-    started.forEach(ParleyTestKit::awaitShutdown);
-  }
-
-  private Parley start(String config, Parley.Builder builder) {
-    Parley parley =
-        builder.actorSystem(testKit.system()).config(ParleyTestKit.config(config)).build();
-    started.add(parley);
-    return parley;
-  }
 
   private static CompletionStage<Outcome> submit(Parley parley, String space, Object payload) {
     return parley.submit(Event.to(space).payload(payload).build());
@@ -63,9 +43,8 @@ class UnhealthyWorkerTest {
     AtomicReference<LaneContext> hungContext = new AtomicReference<>();
     CompletableFuture<Reply> hung = new CompletableFuture<>();
     Parley parley =
-        start(
-            FAST,
-            Parley.builder()
+        parleys.start(
+            builder(FAST)
                 .handlerFactory(
                     laneKey -> {
                       int instance = created.incrementAndGet();
@@ -97,10 +76,11 @@ class UnhealthyWorkerTest {
   @Test
   void aPerEventTimeoutOverridesTheRuntimeDefault() {
     Parley parley =
-        start(
-            "parley.worker.handler-timeout = 1h\n"
-                + FAST.lines().skip(1).reduce("", (a, b) -> a + b + "\n"),
-            Parley.builder().handler((event, lane) -> new CompletableFuture<>()));
+        parleys.start(
+            builder(
+                    "parley.worker.handler-timeout = 1h\n"
+                        + FAST.lines().skip(1).reduce("", (a, b) -> a + b + "\n"))
+                .handler((event, lane) -> new CompletableFuture<>()));
 
     Outcome outcome = await(parley.submit(Event.to("s").timeout(Duration.ofMillis(50)).build()));
 
@@ -112,9 +92,8 @@ class UnhealthyWorkerTest {
   void aLateCompletionOfATimedOutStageIsIgnored() {
     List<CompletableFuture<Reply>> stages = Collections.synchronizedList(new ArrayList<>());
     Parley parley =
-        start(
-            FAST,
-            Parley.builder()
+        parleys.start(
+            builder(FAST)
                 .handler(
                     (event, lane) -> {
                       // A stage that ignores cancel(): completing it later must change nothing.
@@ -131,7 +110,7 @@ class UnhealthyWorkerTest {
 
     Outcome first = await(parley.submit(Event.to("s").build()));
     CompletionStage<Outcome> second = parley.submit(Event.to("s").build());
-    ParleyTestKit.eventually(testKit, TEN_SECONDS, () -> assertEquals(2, stages.size()));
+    parleys.eventually(TEN_SECONDS, () -> assertEquals(2, stages.size()));
     stages.get(0).complete(Reply.of("too late"));
     stages.get(1).complete(Reply.of("in time"));
 
@@ -145,9 +124,8 @@ class UnhealthyWorkerTest {
     List<Integer> handled = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Void> fiftyQueued = new CompletableFuture<>();
     Parley parley =
-        start(
-            FAST,
-            Parley.builder()
+        parleys.start(
+            builder(FAST)
                 .handler(
                     (event, lane) -> {
                       int n = (Integer) event.payload();
@@ -179,9 +157,8 @@ class UnhealthyWorkerTest {
     AtomicInteger created = new AtomicInteger();
     List<Integer> handled = Collections.synchronizedList(new ArrayList<>());
     Parley parley =
-        start(
-            FAST,
-            Parley.builder()
+        parleys.start(
+            builder(FAST)
                 .handlerFactory(
                     laneKey -> {
                       created.incrementAndGet();
@@ -217,9 +194,8 @@ class UnhealthyWorkerTest {
   void failingUnhealthyAfterTimesInARowRestartsTheHandlerContext() {
     AtomicInteger created = new AtomicInteger();
     Parley parley =
-        start(
-            FAST + "parley.worker.unhealthy-after = 3",
-            Parley.builder()
+        parleys.start(
+            builder(FAST + "parley.worker.unhealthy-after = 3")
                 .handlerFactory(
                     laneKey -> {
                       created.incrementAndGet();
@@ -254,13 +230,13 @@ class UnhealthyWorkerTest {
     AtomicInteger interrupted = new AtomicInteger();
     CountDownLatch allInterrupted = new CountDownLatch(100);
     Parley parley =
-        start(
-            FAST
-                + """
-                parley.worker.handler-timeout = 50ms
-                parley.blocking-dispatcher.thread-pool-executor.fixed-pool-size = 4
-                """,
-            Parley.builder()
+        parleys.start(
+            builder(
+                    FAST
+                        + """
+                        parley.worker.handler-timeout = 50ms
+                        parley.blocking-dispatcher.thread-pool-executor.fixed-pool-size = 4
+                        """)
                 .blockingHandler(
                     (event, lane) -> {
                       if ("sleep".equals(event.payload())) {
@@ -296,18 +272,18 @@ class UnhealthyWorkerTest {
   void healthShowsRestartingDuringTheBackoffAndUnhealthyPastTheTimeout() {
     CompletableFuture<Reply> release = new CompletableFuture<>();
     Parley parley =
-        start(
-            """
-            parley.worker.handler-timeout = 300ms
-            parley.worker.health-check-interval = 20ms
-            parley.worker.restart.min-backoff = 2s
-            parley.worker.restart.max-backoff = 2s
-            """,
-            Parley.builder()
+        parleys.start(
+            builder(
+                    """
+                    parley.worker.handler-timeout = 300ms
+                    parley.worker.health-check-interval = 20ms
+                    parley.worker.restart.min-backoff = 2s
+                    parley.worker.restart.max-backoff = 2s
+                    """)
                 .handler(
                     (event, lane) ->
                         "hang".equals(event.payload()) ? new CompletableFuture<>() : release));
-    TestProbe<Void> probe = testKit.createTestProbe();
+    TestProbe<Void> probe = parleys.testKit().createTestProbe();
 
     CompletionStage<Outcome> hung = submit(parley, "s", "hang");
     CompletionStage<Outcome> next = submit(parley, "s", "next");
@@ -323,14 +299,11 @@ class UnhealthyWorkerTest {
     assertEquals(WorkerHealth.RESTARTING, parley.stats().workerHealth().get("s"));
     assertEquals(1, parley.stats().queueLengths().get("s"), "the queue is kept while restarting");
 
-    ParleyTestKit.eventually(
-        testKit,
-        TEN_SECONDS,
-        () -> assertEquals(WorkerHealth.BUSY, parley.stats().workerHealth().get("s")));
+    parleys.eventually(
+        TEN_SECONDS, () -> assertEquals(WorkerHealth.BUSY, parley.stats().workerHealth().get("s")));
     release.complete(Reply.of("done"));
     assertInstanceOf(Outcome.Completed.class, await(next));
-    ParleyTestKit.eventually(
-        testKit,
+    parleys.eventually(
         TEN_SECONDS,
         () -> assertEquals(WorkerHealth.HEALTHY, parley.stats().workerHealth().get("s")));
   }
