@@ -86,6 +86,10 @@ public final class Parley implements AutoCloseable {
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.nanoClock = builder.nanoClock;
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
+    // Until the Admission actor has started and published its own: the configured cap, no permits.
+    this.admissionState.set(
+        new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
+    this.admissionGate.set(settings.maxInFlight());
     this.policies = new Policies(settings.doubleTextPolicy());
     this.registry =
         new EventRegistry(
