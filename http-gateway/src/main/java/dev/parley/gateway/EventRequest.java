@@ -60,6 +60,7 @@ final class EventRequest {
       JsonNode timeout = root.get("timeoutMs");
       if (timeout != null && !timeout.isNull()) {
         if (!timeout.canConvertToExactIntegral()
+            || !timeout.canConvertToLong()
             || timeout.asLong() < 1
             || timeout.asLong() > MAX_TIMEOUT_MS) {
           throw new BadRequest("timeoutMs: must be an integer from 1 to " + MAX_TIMEOUT_MS);

@@ -12,8 +12,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
+import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Parley;
@@ -44,9 +46,11 @@ final class EventRoutes {
   private final Parley parley;
   private final GatewaySettings settings;
   private final BooleanSupplier ready;
+  private final Access access;
 
-  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready) {
+  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready, Access access) {
     this.parley = parley;
+    this.access = access;
     this.settings = settings;
     this.ready = ready;
   }
@@ -57,12 +61,27 @@ final class EventRoutes {
         "events",
         () ->
             concat(
-                pathEnd(() -> post(() -> submit(spaceId))),
+                pathEnd(
+                    () ->
+                        post(
+                            () ->
+                                // A Prefer: wait must get the gateway's answer, not a timeout.
+                                withRequestTimeout(
+                                    settings.maxWait().plusSeconds(5),
+                                    () -> access.require(Role.SUBMIT, () -> submit(spaceId))))),
                 path(
                     eventId ->
                         concat(
-                            get(() -> completeWithFuture(view(spaceId, eventId))),
-                            delete(() -> completeWithFuture(cancel(spaceId, eventId)))))));
+                            get(
+                                () ->
+                                    access.require(
+                                        Role.READ,
+                                        () -> completeWithFuture(view(spaceId, eventId)))),
+                            delete(
+                                () ->
+                                    access.require(
+                                        Role.SUBMIT,
+                                        () -> completeWithFuture(cancel(spaceId, eventId))))))));
   }
 
   private Route submit(String spaceId) {
@@ -125,16 +144,43 @@ final class EventRoutes {
                 return CompletableFuture.completedFuture(refused(receipt));
               }
               if (receipt.duplicate()) {
-                return status(receipt.eventId())
-                    .thenApply(
-                        status ->
-                            status.filter(s -> s.state() == EventStatus.State.FINISHED).isPresent()
-                                ? Json.response(StatusCodes.OK, Views.event(status.get()))
-                                : accepted(spaceId, receipt));
+                return duplicate(spaceId, receipt, wait);
               }
               return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
                   .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
             });
+  }
+
+  /**
+   * The same id again within the dedup window: the first event's view (200 once it has ended,
+   * waiting like a new event under {@code Prefer: wait}; 202 while it is live), never a second run.
+   * An id taken in another space is a conflict, and says nothing about that space's event.
+   */
+  private CompletionStage<HttpResponse> duplicate(
+      String spaceId, Receipt receipt, Optional<Duration> wait) {
+    return status(receipt.eventId())
+        .thenCompose(
+            first -> {
+              if (first.isEmpty() || !first.get().spaceId().equals(spaceId)) {
+                return CompletableFuture.completedFuture(
+                    Problem.conflict(
+                        "id-conflict",
+                        "event id " + receipt.eventId() + " is already in use; choose another id"));
+              }
+              if (first.get().state() != EventStatus.State.FINISHED && wait.isPresent()) {
+                return awaitOutcome(spaceId, receipt, wait.get());
+              }
+              return CompletableFuture.completedFuture(eventView(spaceId, first.get()));
+            });
+  }
+
+  /** 200 with the view of an ended event, 202 (with its Location) while it is live. */
+  private HttpResponse eventView(String spaceId, EventStatus status) {
+    if (status.state() == EventStatus.State.FINISHED) {
+      return Json.response(StatusCodes.OK, Views.event(status));
+    }
+    return Json.response(StatusCodes.ACCEPTED, Views.event(status))
+        .addHeader(Location.create(location(spaceId, status.eventId())));
   }
 
   /** {@code Prefer: wait=N} (RFC 7240), capped at {@code parley.http.max-wait}. */
@@ -187,7 +233,9 @@ final class EventRoutes {
       return shuttingDown();
     }
     if (Parley.QUEUE_FULL.equals(reason)) {
-      Duration retryAfter = Duration.ofMillis(receipt.retryAfterMs());
+      Duration estimate = Duration.ofMillis(receipt.retryAfterMs());
+      Duration retryAfter =
+          estimate.compareTo(settings.retryAfter()) > 0 ? estimate : settings.retryAfter();
       return Problem.retryLater(
           StatusCodes.TOO_MANY_REQUESTS,
           "queue-full",

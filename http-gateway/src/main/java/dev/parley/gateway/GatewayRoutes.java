@@ -40,10 +40,11 @@ public final class GatewayRoutes {
    * @param ready false once the server drains: new events then get 503
    */
   public GatewayRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready) {
-    this.events = new EventRoutes(parley, settings, ready);
+    Access access = new Access(settings);
+    this.events = new EventRoutes(parley, settings, ready, access);
     this.health = new HealthRoutes(parley, ready);
-    this.spaces = new SpaceRoutes(parley, events);
-    this.operators = new OperatorRoutes(parley);
+    this.spaces = new SpaceRoutes(parley, events, access);
+    this.operators = new OperatorRoutes(parley, access);
   }
 
   public Route route() {

@@ -3,6 +3,11 @@ package dev.parley.gateway;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The HTTP side's settings ({@code parley.http}), read once and validated: a bad value is an {@link
@@ -14,6 +19,11 @@ import java.time.Duration;
  * @param maxWait the longest {@code Prefer: wait=N} honoured
  * @param bindTimeout how long start-up waits for the port
  * @param retryAfter the {@code Retry-After} sent while the server drains
+ * @param authEnabled whether /v1 routes need a bearer token
+ * @param tokens the accepted tokens and their roles
+ * @param ratePerSecond requests per second per token or client address; 0 = no limit
+ * @param sseHeartbeat idle interval after which an outcome stream sends a comment
+ * @param sseBuffer outcomes kept per slow stream client
  */
 public record GatewaySettings(
     String host,
@@ -21,7 +31,27 @@ public record GatewaySettings(
     long maxBody,
     Duration maxWait,
     Duration bindTimeout,
-    Duration retryAfter) {
+    Duration retryAfter,
+    boolean authEnabled,
+    List<Token> tokens,
+    int ratePerSecond,
+    Duration sseHeartbeat,
+    int sseBuffer) {
+
+  /** What a caller may do. */
+  public enum Role {
+    SUBMIT,
+    READ,
+    ADMIN
+  }
+
+  /** A bearer token and its roles. Never logged. */
+  public record Token(String secret, Set<Role> roles) {
+    @Override
+    public String toString() {
+      return "Token[roles=" + roles + "]";
+    }
+  }
 
   public static GatewaySettings from(Config config) {
     try {
@@ -34,16 +64,59 @@ public record GatewaySettings(
       if (maxBody < 1) {
         throw new IllegalArgumentException("parley.http.max-body: must be positive");
       }
+      boolean authEnabled = config.getBoolean("parley.http.auth.enabled");
+      List<Token> tokens = tokens(config);
+      if (authEnabled && tokens.isEmpty()) {
+        throw new IllegalArgumentException(
+            "parley.http.auth.tokens: auth is enabled but no token is configured");
+      }
+      int rate = config.getInt("parley.http.rate-limit.per-second");
+      if (rate < 0) {
+        throw new IllegalArgumentException(
+            "parley.http.rate-limit.per-second: must be 0 (off) or more, got " + rate);
+      }
+      int sseBuffer = config.getInt("parley.http.sse.buffer");
+      if (sseBuffer < 1) {
+        throw new IllegalArgumentException("parley.http.sse.buffer: must be at least 1");
+      }
       return new GatewaySettings(
           host,
           port,
           maxBody,
           positive(config, "parley.http.max-wait"),
           positive(config, "parley.http.bind-timeout"),
-          positive(config, "parley.http.retry-after"));
+          positive(config, "parley.http.retry-after"),
+          authEnabled,
+          tokens,
+          rate,
+          positive(config, "parley.http.sse.heartbeat-interval"),
+          sseBuffer);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }
+  }
+
+  private static List<Token> tokens(Config config) {
+    List<Token> tokens = new ArrayList<>();
+    List<? extends Config> entries = config.getConfigList("parley.http.auth.tokens");
+    for (int i = 0; i < entries.size(); i++) {
+      Config entry = entries.get(i);
+      String key = "parley.http.auth.tokens[" + i + "]";
+      if (!entry.hasPath("token") || entry.getString("token").length() < 16) {
+        throw new IllegalArgumentException(key + ".token: must be at least 16 characters");
+      }
+      Set<Role> roles = EnumSet.noneOf(Role.class);
+      for (String role : entry.getStringList("roles")) {
+        try {
+          roles.add(Role.valueOf(role.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              key + ".roles: unknown role \"" + role + "\"; roles are submit, read, admin", e);
+        }
+      }
+      tokens.add(new Token(entry.getString("token"), Set.copyOf(roles)));
+    }
+    return List.copyOf(tokens);
   }
 
   private static Duration positive(Config config, String key) {

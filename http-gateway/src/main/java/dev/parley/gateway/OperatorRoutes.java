@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
+import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Parley;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -21,8 +22,11 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class OperatorRoutes {
   private final Parley parley;
 
-  OperatorRoutes(Parley parley) {
+  private final Access access;
+
+  OperatorRoutes(Parley parley, Access access) {
     this.parley = parley;
+    this.access = access;
   }
 
   Route route() {
@@ -31,53 +35,53 @@ final class OperatorRoutes {
             "dead-letters",
             () ->
                 concat(
-                    pathEnd(
-                        () ->
-                            get(
+                    pathEnd(() -> get(() -> access.require(Role.READ, this::listDeadLetters))),
+                    pathPrefix(
+                        eventId ->
+                            path(
+                                "redrive",
                                 () ->
-                                    complete(
-                                        Json.response(
-                                            StatusCodes.OK,
-                                            Views.deadLetters(parley.deadLetters()))))),
-                    pathPrefix(eventId -> path("redrive", () -> post(() -> redrive(eventId)))))),
+                                    post(
+                                        () ->
+                                            access.require(Role.ADMIN, () -> redrive(eventId))))))),
         pathPrefix(
             "admin",
             () ->
                 concat(
-                    path(
-                        "pause",
-                        () ->
-                            post(
-                                () -> {
-                                  parley.pauseAll();
-                                  return complete(
-                                      Json.response(StatusCodes.OK, Map.of("paused", true)));
-                                })),
-                    path(
-                        "resume",
-                        () ->
-                            post(
-                                () -> {
-                                  parley.resumeAll();
-                                  return complete(
-                                      Json.response(StatusCodes.OK, Map.of("paused", false)));
-                                })),
+                    path("pause", () -> post(() -> access.require(Role.ADMIN, this::pauseAll))),
+                    path("resume", () -> post(() -> access.require(Role.ADMIN, this::resumeAll))),
                     path(
                         "emergency-stop",
-                        () ->
-                            post(
-                                () ->
-                                    completeWithFuture(
-                                        parley
-                                            .emergencyStop()
-                                            .thenApply(
-                                                report ->
-                                                    Json.response(
-                                                        StatusCodes.OK,
-                                                        Map.of(
-                                                            "cancelled", report.cancelled(),
-                                                            "interrupted",
-                                                                report.interrupted())))))))));
+                        () -> post(() -> access.require(Role.ADMIN, this::emergencyStop))))));
+  }
+
+  private Route listDeadLetters() {
+    return complete(Json.response(StatusCodes.OK, Views.deadLetters(parley.deadLetters())));
+  }
+
+  private Route pauseAll() {
+    parley.pauseAll();
+    return complete(Json.response(StatusCodes.OK, Map.of("paused", true)));
+  }
+
+  private Route resumeAll() {
+    parley.resumeAll();
+    return complete(Json.response(StatusCodes.OK, Map.of("paused", false)));
+  }
+
+  private Route emergencyStop() {
+    return completeWithFuture(
+        parley
+            .emergencyStop()
+            .thenApply(
+                report ->
+                    Json.response(
+                        StatusCodes.OK,
+                        Map.of(
+                            "cancelled",
+                            report.cancelled(),
+                            "interrupted",
+                            report.interrupted()))));
   }
 
   private Route redrive(String eventId) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,7 +30,7 @@ public final class ParleyServer implements AutoCloseable {
   private final ServerBinding binding;
   private final AtomicBoolean ready = new AtomicBoolean(true);
 
-  private ParleyServer(Parley.Builder runtime, Config config) {
+  private ParleyServer(Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
     GatewaySettings settings = GatewaySettings.from(config);
     Duration drain = config.getDuration("parley.shutdown.drain-timeout");
     Config withPhases =
@@ -42,7 +43,7 @@ public final class ParleyServer implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(), withPhases.getString("parley.system-name"), withPhases);
     try {
-      this.parley = runtime.actorSystem(system).config(withPhases).build();
+      this.parley = runtime.apply(system).actorSystem(system).config(withPhases).build();
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
@@ -79,6 +80,15 @@ public final class ParleyServer implements AutoCloseable {
    * system and {@code config}) and serves it on {@code parley.http.host}:{@code parley.http.port}.
    */
   public static ParleyServer start(Parley.Builder runtime, Config config) {
+    return start(system -> runtime, config);
+  }
+
+  /**
+   * As {@link #start(Parley.Builder, Config)}, for a runtime whose handler needs the server's actor
+   * system (the {@link ForwardingHandler}'s HTTP client, for one).
+   */
+  public static ParleyServer start(
+      Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
     return new ParleyServer(runtime, config.withFallback(ConfigFactory.load()).resolve());
   }
 

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 
+import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Parley;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -23,8 +24,11 @@ final class SpaceRoutes {
   private final Parley parley;
   private final EventRoutes events;
 
-  SpaceRoutes(Parley parley, EventRoutes events) {
+  private final Access access;
+
+  SpaceRoutes(Parley parley, EventRoutes events, Access access) {
     this.parley = parley;
+    this.access = access;
     this.events = events;
   }
 
@@ -40,16 +44,29 @@ final class SpaceRoutes {
                                 () ->
                                     get(
                                         () ->
-                                            completeWithFuture(
-                                                parley
-                                                    .lane(spaceId)
-                                                    .thenApply(
-                                                        lane ->
-                                                            Json.response(
-                                                                StatusCodes.OK,
-                                                                Views.lane(lane)))))),
-                            path("pause", () -> post(() -> paused(spaceId, parley.pause(spaceId)))),
-                            path("resume", () -> post(() -> resumed(spaceId))),
+                                            access.require(
+                                                Role.READ,
+                                                () ->
+                                                    completeWithFuture(
+                                                        parley
+                                                            .lane(spaceId)
+                                                            .thenApply(
+                                                                lane ->
+                                                                    Json.response(
+                                                                        StatusCodes.OK,
+                                                                        Views.lane(lane))))))),
+                            path(
+                                "pause",
+                                () ->
+                                    post(
+                                        () ->
+                                            access.require(
+                                                Role.ADMIN,
+                                                () -> paused(spaceId, parley.pause(spaceId))))),
+                            path(
+                                "resume",
+                                () ->
+                                    post(() -> access.require(Role.ADMIN, () -> resumed(spaceId)))),
                             events.route(spaceId))
                         : complete(
                             Problem.badRequest(

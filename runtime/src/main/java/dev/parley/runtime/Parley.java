@@ -495,7 +495,10 @@ public final class Parley implements AutoCloseable {
         .map(
             letter -> {
               registry.forget(eventId); // a redrive is meant to run again: not a duplicate
-              return submit(letter.event());
+              // Tracked whatever its id, so that it can be looked up where it was before.
+              CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+              Worker.Submit first = accept(new Worker.Submit(letter.event(), outcome, null, true));
+              return first != null ? first.outcome() : outcome;
             });
   }
 

@@ -2,6 +2,7 @@ package dev.parley.samples;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.gateway.ForwardingHandler;
 import dev.parley.gateway.ParleyServer;
 import dev.parley.runtime.Parley;
 import java.util.HashMap;
@@ -10,11 +11,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The demo server: the echo bot behind Parley's HTTP gateway. {@code java -jar
- * samples/target/parley-demo.jar [--host H] [--port N]}; {@code -Dconfig.file=…} and {@code
- * -Dparley.…} work as usual. Stops (draining) on SIGTERM or Ctrl-C.
+ * The demo server: the echo bot behind Parley's HTTP gateway, or with {@code --forward URL} an
+ * existing agent's endpoint ({@link ForwardingHandler}). {@code java -jar
+ * samples/target/parley-demo.jar [--host H] [--port N] [--forward URL]}; {@code -Dconfig.file=…}
+ * and {@code -Dparley.…} work as usual. Stops (draining) on SIGTERM or Ctrl-C.
  */
 public final class DemoServer {
+  private static final String USAGE =
+      "usage: java -jar parley-demo.jar [--host H] [--port N] [--forward URL]";
+
   private DemoServer() {}
 
   public static void main(String[] args) throws Exception {
@@ -24,8 +29,9 @@ public final class DemoServer {
       switch (args[i]) {
         case "--host" -> overrides.put("parley.http.host", require("--host", value));
         case "--port" -> overrides.put("parley.http.port", port(require("--port", value)));
+        case "--forward" -> overrides.put("parley.forward.url", require("--forward", value));
         case "--help", "-h" -> {
-          System.out.println("usage: java -jar parley-demo.jar [--host H] [--port N]");
+          System.out.println(USAGE);
           return;
         }
         default -> {
@@ -36,14 +42,43 @@ public final class DemoServer {
       i++;
     }
     Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
+    if (!config.getString("parley.forward.url").isEmpty()) {
+      forward(config);
+    } else {
+      echo(config);
+    }
+  }
+
+  private static void echo(Config config) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon());
     ParleyServer server = ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config);
+    announce("echo bot", server);
+    server.whenTerminated().toCompletableFuture().join();
+  }
+
+  /** Forwards every event to {@code parley.forward.url}, over the server's own HTTP client. */
+  private static void forward(Config config) {
+    ForwardingHandler.Settings settings;
+    try {
+      settings = ForwardingHandler.Settings.from(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ParleyServer server =
+        ParleyServer.start(
+            system -> Parley.builder().handler(ForwardingHandler.create(system, config)), config);
+    announce("forwarding to " + settings.url(), server);
+    server.whenTerminated().toCompletableFuture().join();
+  }
+
+  private static void announce(String what, ParleyServer server) {
     System.out.printf(
-        "Parley demo: echo bot on http://%s:%d  (try: curl -s -XPOST -H 'Content-Type:"
+        "Parley demo: %s on http://%s:%d  (try: curl -s -XPOST -H 'Content-Type:"
             + " application/json' -d '{\"payload\":{\"text\":\"hi\"}}' -H 'Prefer: wait=5'"
             + " http://%s:%d/v1/spaces/alice/events)%n",
-        server.host(), server.port(), server.host(), server.port());
-    server.whenTerminated().toCompletableFuture().join();
+        what, server.host(), server.port(), server.host(), server.port());
   }
 
   private static String require(String option, String value) {

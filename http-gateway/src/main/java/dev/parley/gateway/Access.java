@@ -1,0 +1,148 @@
+package dev.parley.gateway;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+
+import dev.parley.gateway.GatewaySettings.Role;
+import dev.parley.gateway.GatewaySettings.Token;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Who may call a route: bearer tokens with roles (when {@code parley.http.auth.enabled}), and a
+ * per-caller rate limit (per token, or per client address without auth). Tokens are compared in
+ * constant time, as digests, and never logged.
+ */
+final class Access {
+  /** Above this many callers tracked, the rate limiter forgets them all (bounded memory). */
+  private static final int MAX_TRACKED_CALLERS = 100_000;
+
+  private final GatewaySettings settings;
+  private final List<byte[]> tokenDigests;
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  Access(GatewaySettings settings) {
+    this.settings = settings;
+    this.tokenDigests = settings.tokens().stream().map(token -> digest(token.secret())).toList();
+  }
+
+  /** Runs {@code inner} for a caller with {@code role}, within its rate; answers 401/403/429. */
+  Route require(Role role, Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        authorization ->
+            extractClientIP(
+                client -> {
+                  String caller;
+                  if (settings.authEnabled()) {
+                    Optional<Integer> index = tokenIndex(authorization);
+                    if (index.isEmpty()) {
+                      return complete(
+                          Problem.of(
+                                  StatusCodes.UNAUTHORIZED,
+                                  "unauthorized",
+                                  "Unauthorized",
+                                  "send Authorization: Bearer <token> with a configured token")
+                              .addHeader(
+                                  WWWAuthenticate.create(
+                                      HttpChallenge.create("Bearer", "parley"))));
+                    }
+                    Token token = settings.tokens().get(index.get());
+                    if (!token.roles().contains(role)) {
+                      return complete(
+                          Problem.of(
+                              StatusCodes.FORBIDDEN,
+                              "forbidden",
+                              "Forbidden",
+                              "this route needs the role " + role.name().toLowerCase()));
+                    }
+                    caller = "token:" + index.get();
+                  } else {
+                    caller =
+                        "address:" + client.getAddress().map(Object::toString).orElse("unknown");
+                  }
+                  Optional<Duration> wait = rateLimited(caller);
+                  if (wait.isPresent()) {
+                    return complete(
+                        Problem.retryLater(
+                            StatusCodes.TOO_MANY_REQUESTS,
+                            "rate-limited",
+                            "Too many requests",
+                            "more than "
+                                + settings.ratePerSecond()
+                                + " requests per second (parley.http.rate-limit.per-second)",
+                            wait.get()));
+                  }
+                  return inner.get();
+                }));
+  }
+
+  /** The index of the presented token, comparing every configured one in constant time. */
+  private Optional<Integer> tokenIndex(Optional<String> authorization) {
+    if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    byte[] presented = digest(authorization.get().substring(7).trim());
+    Integer found = null;
+    for (int i = 0; i < tokenDigests.size(); i++) {
+      if (MessageDigest.isEqual(presented, tokenDigests.get(i)) && found == null) {
+        found = i;
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  private static byte[] digest(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** Empty when the caller may go on; else how long it should wait. */
+  private Optional<Duration> rateLimited(String caller) {
+    int rate = settings.ratePerSecond();
+    if (rate == 0) {
+      return Optional.empty();
+    }
+    if (buckets.size() > MAX_TRACKED_CALLERS) {
+      buckets.clear();
+    }
+    return buckets.computeIfAbsent(caller, k -> new Bucket(rate)).take(System.nanoTime());
+  }
+
+  /** A token bucket: {@code rate} tokens per second, holding at most one second's worth. */
+  private static final class Bucket {
+    private final double rate;
+    private double tokens;
+    private long lastNanos;
+
+    Bucket(int rate) {
+      this.rate = rate;
+      this.tokens = rate;
+      this.lastNanos = System.nanoTime();
+    }
+
+    synchronized Optional<Duration> take(long now) {
+      tokens = Math.min(rate, tokens + (now - lastNanos) / 1e9 * rate);
+      lastNanos = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofNanos((long) ((1 - tokens) / rate * 1e9)));
+    }
+  }
+}

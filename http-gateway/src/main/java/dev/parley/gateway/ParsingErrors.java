@@ -1,0 +1,32 @@
+package dev.parley.gateway;
+
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.ParsingErrorHandler;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.ErrorInfo;
+import org.apache.pekko.http.scaladsl.model.StatusCode;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+
+/**
+ * Answers requests the HTTP parser refuses before any route sees them (an unknown method, a bad
+ * HTTP version, a URI too long) as problem+json, and never with a 5xx: a client's mistake is a 4xx.
+ * Registered by {@code pekko.http.server.parsing.error-handler} in this module's reference.conf.
+ */
+public final class ParsingErrors extends ParsingErrorHandler {
+  @Override
+  public HttpResponse handle(
+      StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
+    String detail = info.summary();
+    if (status.intValue() == 501) {
+      return Problem.of(
+              StatusCodes.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", detail)
+          .addHeader(RawHeader.create("Allow", "GET, HEAD, POST, DELETE"));
+    }
+    if (status.intValue() >= 500) {
+      return Problem.badRequest(detail);
+    }
+    return Problem.of(StatusCodes.get(status.intValue()), "bad-request", status.reason(), detail);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.Reply;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Bearer tokens with roles, and the per-caller rate limit. */
+class AuthAndRateLimitTest {
+  private static final String SUBMITTER = "submitter-token-0123456789";
+  private static final String READER = "reader-token-0123456789abc";
+  private static final String ADMIN = "admin-token-0123456789abcd";
+  private static final String AUTH =
+      """
+      parley.http.auth.enabled = on
+      parley.http.auth.tokens = [
+        { token = "%s", roles = [submit] }
+        { token = "%s", roles = [read] }
+        { token = "%s", roles = [submit, read, admin] }
+      ]
+      """
+          .formatted(SUBMITTER, READER, ADMIN);
+  private static final String EVENT = "{\"payload\":{\"text\":\"hi\"}}";
+
+  private static Parley.Builder echo() {
+    return Parley.builder()
+        .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")));
+  }
+
+  private static String[] bearer(String token) {
+    return new String[] {"Authorization", "Bearer " + token};
+  }
+
+  @Test
+  void withAuthOnAMissingOrUnknownTokenIs401AndAWrongRoleIs403() {
+    try (TestGateway gateway = TestGateway.start(echo(), AUTH)) {
+      TestGateway.Response missing = gateway.post("/v1/spaces/s/events", EVENT);
+      missing.assertProblem(401, "unauthorized", "Bearer");
+      assertTrue(missing.header("WWW-Authenticate").orElse("").startsWith("Bearer"));
+      gateway
+          .post("/v1/spaces/s/events", EVENT, bearer("not-a-configured-token-xyz"))
+          .assertProblem(401, "unauthorized", "Bearer");
+      gateway
+          .post("/v1/spaces/s/events", EVENT, bearer(READER))
+          .assertProblem(403, "forbidden", "submit");
+      gateway
+          .send("POST", "/v1/admin/pause", null, "", bearer(SUBMITTER))
+          .assertProblem(403, "forbidden", "admin");
+
+      assertEquals(202, gateway.post("/v1/spaces/s/events", EVENT, bearer(SUBMITTER)).status());
+      assertEquals(
+          200, gateway.send("GET", "/v1/dead-letters", null, null, bearer(READER)).status());
+      assertEquals(200, gateway.send("POST", "/v1/admin/resume", null, "", bearer(ADMIN)).status());
+      assertEquals(200, gateway.get("/healthz").status(), "health needs no token");
+    }
+  }
+
+  @Test
+  void aCallerBeyondItsRateGets429WithRetryAfterWhileOthersGoOn() {
+    try (TestGateway gateway =
+        TestGateway.start(echo(), AUTH, "parley.http.rate-limit.per-second = 3")) {
+      int accepted = 0;
+      TestGateway.Response limited = null;
+      for (int i = 0; i < 10 && limited == null; i++) {
+        TestGateway.Response response =
+            gateway.post("/v1/spaces/s/events", EVENT, bearer(SUBMITTER));
+        if (response.status() == 429) {
+          limited = response;
+        } else {
+          accepted++;
+        }
+      }
+
+      assertTrue(limited != null, "10 requests at once exceed 3 per second");
+      assertTrue(accepted >= 3, "a burst of one second's worth passes: " + accepted);
+      limited.assertProblem(429, "rate-limited", "per second");
+      assertFalse(limited.header("Retry-After").isEmpty());
+      assertEquals(
+          202,
+          gateway.post("/v1/spaces/s/events", EVENT, bearer(ADMIN)).status(),
+          "another token has its own budget");
+    }
+  }
+
+  @Test
+  void authOnWithoutTokensOrAShortTokenIsRefusedAtStart() {
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GatewaySettings.from(
+                    ConfigFactory.parseString("parley.http.auth.enabled = on")
+                        .withFallback(ConfigFactory.load())));
+    assertTrue(none.getMessage().startsWith("parley.http.auth.tokens"), none.getMessage());
+    IllegalArgumentException shortToken =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GatewaySettings.from(
+                    ConfigFactory.parseString(
+                            "parley.http.auth.tokens = [{token = short, roles = [read]}]")
+                        .withFallback(ConfigFactory.load())));
+    assertTrue(shortToken.getMessage().contains("token"), shortToken.getMessage());
+  }
+}
