@@ -22,8 +22,6 @@ import java.util.Set;
  * @param authEnabled whether /v1 routes need a bearer token
  * @param tokens the accepted tokens and their roles
  * @param ratePerSecond requests per second per token or client address; 0 = no limit
- * @param sseHeartbeat idle interval after which an outcome stream sends a comment
- * @param sseBuffer outcomes kept per slow stream client
  */
 public record GatewaySettings(
     String host,
@@ -34,9 +32,7 @@ public record GatewaySettings(
     Duration retryAfter,
     boolean authEnabled,
     List<Token> tokens,
-    int ratePerSecond,
-    Duration sseHeartbeat,
-    int sseBuffer) {
+    int ratePerSecond) {
 
   /** What a caller may do. */
   public enum Role {
@@ -75,10 +71,6 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "parley.http.rate-limit.per-second: must be 0 (off) or more, got " + rate);
       }
-      int sseBuffer = config.getInt("parley.http.sse.buffer");
-      if (sseBuffer < 1) {
-        throw new IllegalArgumentException("parley.http.sse.buffer: must be at least 1");
-      }
       return new GatewaySettings(
           host,
           port,
@@ -88,9 +80,7 @@ public record GatewaySettings(
           positive(config, "parley.http.retry-after"),
           authEnabled,
           tokens,
-          rate,
-          positive(config, "parley.http.sse.heartbeat-interval"),
-          sseBuffer);
+          rate);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }
