@@ -9,11 +9,20 @@ import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /healthz} (the process answers) and {@code GET /readyz} (it accepts events). */
+/**
+ * {@code GET /healthz} (the process answers), {@code GET /readyz} (it accepts events) and {@code
+ * GET /openapi.json} (the API's description): the routes that need no token.
+ */
 final class HealthRoutes {
+  /** The API's OpenAPI 3.1 document, kept true by a test that probes every route in it. */
+  private static final HttpResponse OPENAPI = openApi();
+
   private final Parley parley;
   private final BooleanSupplier ready;
 
@@ -27,7 +36,20 @@ final class HealthRoutes {
         path(
             "healthz",
             () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok"))))),
-        path("readyz", () -> get(this::readiness)));
+        path("readyz", () -> get(this::readiness)),
+        path("openapi.json", () -> get(() -> complete(OPENAPI))));
+  }
+
+  private static HttpResponse openApi() {
+    try (java.io.InputStream in = HealthRoutes.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the gateway jar");
+      }
+      return HttpResponse.create()
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, in.readAllBytes()));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot read openapi.json", e);
+    }
   }
 
   private Route readiness() {

@@ -1,0 +1,72 @@
+package dev.parley.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.Reply;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /openapi.json} describes exactly the routes the gateway serves. */
+class OpenApiTest {
+  /** Every route of GatewayRoutes; a new route must be added here and to openapi.json. */
+  private static final Set<String> ROUTES =
+      Set.of(
+          "POST /v1/spaces/{spaceId}/events",
+          "GET /v1/spaces/{spaceId}/events/{id}",
+          "DELETE /v1/spaces/{spaceId}/events/{id}",
+          "GET /v1/spaces/{spaceId}",
+          "POST /v1/spaces/{spaceId}/pause",
+          "POST /v1/spaces/{spaceId}/resume",
+          "GET /v1/dead-letters",
+          "POST /v1/dead-letters/{id}/redrive",
+          "POST /v1/admin/pause",
+          "POST /v1/admin/resume",
+          "POST /v1/admin/emergency-stop",
+          "GET /healthz",
+          "GET /readyz",
+          "GET /openapi.json");
+
+  @Test
+  void theDocumentListsEveryRouteAndEveryListedRouteIsServed() {
+    try (TestGateway gateway =
+        TestGateway.start(
+            Parley.builder()
+                .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok"))))) {
+      JsonNode doc = gateway.get("/openapi.json").assertJson(200);
+
+      assertEquals("3.1.0", doc.path("openapi").asText());
+      Set<String> documented = new TreeSet<>();
+      for (Map.Entry<String, JsonNode> path : doc.path("paths").properties()) {
+        for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
+          String method = methods.next();
+          if (!method.equals("parameters")) {
+            documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+          }
+        }
+      }
+      assertEquals(new TreeSet<>(ROUTES), documented);
+
+      for (String route : ROUTES) {
+        String method = route.substring(0, route.indexOf(' '));
+        String path =
+            route.substring(route.indexOf(' ') + 1).replace("{spaceId}", "s").replace("{id}", "x");
+        String body = method.equals("POST") ? "{\"payload\":{\"text\":\"hi\"}}" : null;
+        TestGateway.Response response =
+            gateway.send(method, path, body == null ? null : "application/json", body);
+        assertNotEquals(405, response.status(), route + " is served: " + response);
+        assertFalse(
+            response.status() == 404 && response.body().contains("no such route"),
+            route + " is served: " + response);
+      }
+    }
+  }
+}
