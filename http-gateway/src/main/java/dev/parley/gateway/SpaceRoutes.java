@@ -38,7 +38,7 @@ final class SpaceRoutes {
         () ->
             pathPrefix(
                 spaceId ->
-                    isSpaceId(spaceId)
+                    Event.isName(spaceId)
                         ? concat(
                             pathEnd(
                                 () ->
@@ -88,10 +88,6 @@ final class SpaceRoutes {
 
   private static Object laneState(String lane, boolean paused, boolean changed) {
     return java.util.Map.of("lane", lane, "paused", paused, "changed", changed);
-  }
-
-  static boolean isSpaceId(String value) {
-    return Event.NAME.matcher(value).matches();
   }
 
   static String abbreviate(String value) {

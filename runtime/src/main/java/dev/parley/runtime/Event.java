@@ -87,7 +87,8 @@ public final class Event {
     return id;
   }
 
-  static boolean isName(String value) {
+  /** Whether {@code value} is a valid space id or group name ({@link #NAME}). */
+  public static boolean isName(String value) {
     return Builder.isName(value);
   }
 

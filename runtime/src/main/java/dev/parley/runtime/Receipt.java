@@ -31,7 +31,8 @@ public record Receipt(
     REJECTED
   }
 
-  static Receipt rejected(Event event, String reason, long retryAfterMs) {
+  /** The receipt of an event refused for {@code reason}. */
+  public static Receipt rejected(Event event, String reason, long retryAfterMs) {
     return new Receipt(
         event.id(), event.laneKey(), Status.REJECTED, -1, -1, 0, reason, retryAfterMs, false);
   }

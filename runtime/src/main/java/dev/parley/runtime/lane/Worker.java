@@ -377,17 +377,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     counters.rejected.increment();
     Event event = submit.event;
     if (submit.receipt != null) {
-      submit.receipt.complete(
-          new Receipt(
-              event.id(),
-              lane.key(),
-              Receipt.Status.REJECTED,
-              -1,
-              -1,
-              0,
-              reason,
-              retryAfterMs,
-              false));
+      submit.receipt.complete(Receipt.rejected(event, reason, retryAfterMs));
     }
     if (submit.tracked) {
       setup.registry().forget(submit); // refused, not accepted: the same id may come again
