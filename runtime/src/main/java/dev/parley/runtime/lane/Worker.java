@@ -376,11 +376,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     counters.outstanding.decrement();
     counters.rejected.increment();
     Event event = submit.event;
+    if (submit.tracked) {
+      // Before anyone hears of the refusal: it is not accepted, the same id may come again.
+      setup.registry().forget(submit);
+    }
     if (submit.receipt != null) {
       submit.receipt.complete(Receipt.rejected(event, reason, retryAfterMs));
-    }
-    if (submit.tracked) {
-      setup.registry().forget(submit); // refused, not accepted: the same id may come again
     }
     submit.outcome.complete(new Outcome.Rejected(event.id(), reason));
   }
