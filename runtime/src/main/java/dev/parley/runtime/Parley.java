@@ -16,7 +16,9 @@ import dev.parley.runtime.lane.Pauses;
 import dev.parley.runtime.lane.Policies;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
+import dev.parley.runtime.monitor.Monitor;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,8 @@ public final class Parley implements AutoCloseable {
   private final ActorRef<ParleyGuardian.Command> guardian;
   private final ActorRef<Scheduler.Command> scheduler;
   private final ActorRef<Admission.Command> admission;
+  private final Optional<Monitor> monitor;
+  private final boolean timed; // someone listens to finished events: time every event
   private final AtomicInteger admissionGate = new AtomicInteger();
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
@@ -91,6 +95,7 @@ public final class Parley implements AutoCloseable {
         new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
     this.admissionGate.set(settings.maxInFlight());
     this.policies = new Policies(settings.doubleTextPolicy());
+    this.timed = !builder.listeners.isEmpty() || settings.monitor().enabled();
     this.registry =
         new EventRegistry(
             settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
@@ -113,6 +118,8 @@ public final class Parley implements AutoCloseable {
             registry,
             pauses,
             policies,
+            List.copyOf(builder.listeners),
+            () -> accepting && !pauses.allPaused(),
             started,
             stopped);
     if (builder.system == null) {
@@ -132,6 +139,7 @@ public final class Parley implements AutoCloseable {
       ParleyGuardian.Started actors = awaitStart(started);
       this.scheduler = actors.scheduler();
       this.admission = actors.admission();
+      this.monitor = actors.monitor();
     } catch (IllegalStateException e) {
       if (ownsSystem) {
         system.terminate();
@@ -157,6 +165,17 @@ public final class Parley implements AutoCloseable {
           "Parley did not start within parley.startup-timeout (" + settings.startupTimeout() + ")",
           e);
     }
+  }
+
+  /**
+   * The live state of this runtime as a stream of {@link dev.parley.runtime.monitor.StateUpdate}s,
+   * one every {@code parley.monitor.interval}.
+   *
+   * @throws IllegalStateException when {@code parley.monitor.enabled} is off
+   */
+  public Monitor monitor() {
+    return monitor.orElseThrow(
+        () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
   private ActorRef<Scheduler.Command> scheduler() {
@@ -228,8 +247,10 @@ public final class Parley implements AutoCloseable {
         refuse(submit, QUEUE_FULL, Math.max(1, Math.round(movingAverage())));
         return null;
       }
-      if (submit.tracked()) {
+      if (submit.tracked() || timed) {
         submit.acceptedAt(nanoClock.getAsLong());
+      }
+      if (submit.tracked()) {
         Worker.Submit first = registry.register(submit);
         if (first != null) {
           return first;
@@ -431,7 +452,9 @@ public final class Parley implements AutoCloseable {
    * queue keeps accepting. Returns false when it was paused already.
    */
   public boolean pause(String laneKey) {
-    return pauses.pause(laneKey);
+    boolean paused = pauses.pause(laneKey);
+    lanes.deliverIfLive(laneKey, Worker.Nudge.INSTANCE); // so that its worker shows it paused
+    return paused;
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */
@@ -444,6 +467,7 @@ public final class Parley implements AutoCloseable {
   /** Pauses every lane, as {@link #pause} does one. */
   public void pauseAll() {
     pauses.pauseAll();
+    lanes.deliverToLive(Worker.Nudge.INSTANCE);
   }
 
   /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
@@ -571,6 +595,7 @@ public final class Parley implements AutoCloseable {
     private LongSupplier nanoClock = System::nanoTime;
     private boolean blocking;
     private int handlerSources;
+    private final List<EventListener> listeners = new ArrayList<>();
     private Config config;
     private ActorSystem<?> system;
 
@@ -602,6 +627,15 @@ public final class Parley implements AutoCloseable {
       this.handlers = factory;
       this.blocking = blocking;
       this.handlerSources++;
+      return this;
+    }
+
+    /**
+     * Tells {@code listener} of every accepted event when it ends (see {@link EventListener} for
+     * the threading rules). May be called more than once; listeners are told in that order.
+     */
+    public Builder listener(EventListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.parley.runtime.internal;
 
+import dev.parley.runtime.EventListener;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.admission.Admission;
@@ -10,12 +11,21 @@ import dev.parley.runtime.lane.Pauses;
 import dev.parley.runtime.lane.Policies;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.lane.Worker;
+import dev.parley.runtime.monitor.LatencyRecorder;
+import dev.parley.runtime.monitor.Monitor;
+import dev.parley.runtime.monitor.StateUpdate;
+import dev.parley.runtime.monitor.StatsHub;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -23,6 +33,12 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.BroadcastHub;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The root of one Parley runtime: spawns the {@link Scheduler} (which parents every worker),
@@ -63,12 +79,18 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       EventRegistry registry,
       Pauses pauses,
       Policies policies,
+      List<EventListener> listeners,
+      BooleanSupplier running,
       CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
 
   /** The actors the runtime's facade talks to. */
   public record Started(
-      ActorRef<Scheduler.Command> scheduler, ActorRef<Admission.Command> admission) {}
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Admission.Command> admission,
+      Optional<Monitor> monitor) {}
+
+  private static final int UPDATE_BUFFER = 4;
 
   private final Start start;
 
@@ -103,6 +125,39 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 start.admissionState(),
                 start.nanoClock()),
             "admission");
+    List<EventListener> listeners = new ArrayList<>(start.listeners());
+    ActorRef<StatsHub.Command> statsHub = null;
+    Monitor monitor = null;
+    Settings.Monitor monitoring = settings.monitor();
+    if (monitoring.enabled()) {
+      LatencyRecorder latency = new LatencyRecorder();
+      listeners.add(latency);
+      // Subscribers conflate after the hub, so none of them holds it back; the ignoring one keeps
+      // it draining while nobody watches, so that a new subscriber starts at the newest update.
+      Pair<BoundedSourceQueue<StateUpdate>, Source<StateUpdate, NotUsed>> hub =
+          Source.<StateUpdate>queue(UPDATE_BUFFER)
+              .toMat(BroadcastHub.of(StateUpdate.class, UPDATE_BUFFER), Keep.both())
+              .run(ctx.getSystem());
+      hub.second().runWith(Sink.ignore(), ctx.getSystem());
+      AtomicReference<StateUpdate> latest = new AtomicReference<>();
+      statsHub =
+          ctx.spawn(
+              StatsHub.create(
+                  new StatsHub.Setup(
+                      monitoring.interval(),
+                      monitoring.topLanes(),
+                      start.counters(),
+                      start.admissionState(),
+                      start.deadLetters(),
+                      start.running(),
+                      latency,
+                      start.nanoClock(),
+                      hub.first(),
+                      latest)),
+              "stats-hub");
+      monitor =
+          new Monitor(statsHub, hub.second(), latest, monitoring.interval(), monitoring.topLanes());
+    }
     Worker.Setup setup =
         new Worker.Setup(
             start.settings(),
@@ -123,10 +178,12 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 start
                     .movingAverage()
                     .averageMs(start.counters().handledNanos.sum(), start.counters().handled.sum()),
-            start.nanoClock());
+            start.nanoClock(),
+            List.copyOf(listeners),
+            statsHub);
     ActorRef<Scheduler.Command> scheduler =
         ctx.spawn(Scheduler.create(setup, settings.workerDispatcher()), "scheduler");
-    start.started().complete(new Started(scheduler, admission));
+    start.started().complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));
   }
 
   @Override

@@ -32,11 +32,15 @@ public record Settings(
     DispatcherSelector workerDispatcher,
     DispatcherSelector blockingDispatcher,
     Duration movingAverageWindow,
-    Duration sampleInterval) {
+    Duration sampleInterval,
+    Monitor monitor) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
   public record Restart(
       Duration minBackoff, Duration maxBackoff, double randomFactor, int stashCapacity) {}
+
+  /** The monitor's stats hub ({@code parley.monitor}). */
+  public record Monitor(boolean enabled, Duration interval, int topLanes) {}
 
   public static Settings from(Config config) {
     try {
@@ -72,7 +76,11 @@ public record Settings(
               dispatcher(config, "parley.worker-dispatcher"),
               dispatcher(config, "parley.blocking-dispatcher"),
               positive(config, "parley.stats.moving-average-window"),
-              positive(config, "parley.stats.sample-interval"));
+              positive(config, "parley.stats.sample-interval"),
+              new Monitor(
+                  config.getBoolean("parley.monitor.enabled"),
+                  positive(config, "parley.monitor.interval"),
+                  atLeast(config, "parley.monitor.top-lanes", 1)));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""
@@ -87,6 +95,13 @@ public record Settings(
       if (settings.sampleInterval.compareTo(settings.movingAverageWindow) > 0) {
         throw new IllegalArgumentException(
             "parley.stats.sample-interval: must not exceed parley.stats.moving-average-window");
+      }
+      if (settings.monitor.topLanes() > dev.parley.runtime.monitor.Monitor.MAX_TOP) {
+        throw new IllegalArgumentException(
+            "parley.monitor.top-lanes: must be at most "
+                + dev.parley.runtime.monitor.Monitor.MAX_TOP
+                + ", got "
+                + settings.monitor.topLanes());
       }
       return settings;
     } catch (ConfigException e) {

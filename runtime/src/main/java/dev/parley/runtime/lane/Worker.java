@@ -3,7 +3,9 @@ package dev.parley.runtime.lane;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
+import dev.parley.runtime.EventListener;
 import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.Handler;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.LaneContext;
@@ -18,6 +20,8 @@ import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.LaneLogger;
 import dev.parley.runtime.internal.Settings;
+import dev.parley.runtime.monitor.LaneReport;
+import dev.parley.runtime.monitor.StatsHub;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -76,10 +80,17 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       EventRegistry registry,
       int maxQueue,
       DoubleSupplier averageMs,
-      LongSupplier nanoClock) {
+      LongSupplier nanoClock,
+      List<EventListener> listeners,
+      ActorRef<StatsHub.Command> statsHub) {
 
     boolean blocking() {
       return blockingExecutor != null;
+    }
+
+    /** Whether every event is timed: someone listens to finished events. */
+    boolean timed() {
+      return !listeners.isEmpty();
     }
 
     /** Whether events must wait for a permit of the global cap now. */
@@ -155,9 +166,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     /** The status of this event once it has ended. */
     public EventStatus finishedStatus(Outcome outcome) {
-      long handledMs = started ? millis(finishedAtNanos - startedAtNanos) : -1;
-      long queuedMs = millis((started ? startedAtNanos : finishedAtNanos) - acceptedAtNanos);
-      return EventStatus.finished(event, attempt, queuedMs, handledMs, outcome);
+      FinishedEvent finished = finished(outcome);
+      long handledMs = finished.started() ? millis(finished.handledNanos()) : -1;
+      return EventStatus.finished(
+          event, attempt, millis(finished.queuedNanos()), handledMs, outcome);
+    }
+
+    FinishedEvent finished(Outcome outcome) {
+      long queuedNanos = (started ? startedAtNanos : finishedAtNanos) - acceptedAtNanos;
+      long handledNanos = started ? Math.max(0, finishedAtNanos - startedAtNanos) : -1;
+      return new FinishedEvent(event, outcome, attempt, Math.max(0, queuedNanos), handledNanos);
     }
   }
 
@@ -220,6 +238,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     INSTANCE
   }
 
+  private enum ReportDue implements Command {
+    INSTANCE
+  }
+
   private static final String TIMEOUT_TIMER = "handler-timeout";
   private static final String QUEUE_FULL = "queue-full";
   private static final String CANCELLED_BY_OPERATOR = "cancelled";
@@ -232,6 +254,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private static final double LANE_AVERAGE_WEIGHT = 0.2;
 
   private static final String RETRY_TIMER = "retry";
+  private static final String REPORT_TIMER = "report";
   private static final Logger HANDLER_LOG = LoggerFactory.getLogger(Handler.class);
 
   /** What a lane keeps across restarts of its handler context. Touched only by its worker. */
@@ -247,6 +270,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     int incarnations;
     long restarts;
     double averageMs = Double.NaN; // this lane's moving handler time; NaN before the first
+    long lastReportNanos; // when the monitor last had a report; valid once reported is true
+    boolean reported;
 
     ActorRef<Drained> drainReplyTo;
     Submit rollback; // interrupted under ROLLBACK: its rollback runs before the next event
@@ -272,6 +297,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private long attemptStartedNanos;
   private long idleSinceNanos;
   private boolean idleCheckScheduled;
+  private boolean reportScheduled;
   // What this incarnation last published to its Lane: the fast path writes only changes.
   private int publishedPending = -1;
   private WorkerHealth publishedHealth;
@@ -334,6 +360,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessageEquals(Resume.INSTANCE, this::onResume)
         .onMessageEquals(PermitGranted.INSTANCE, this::onPermitGranted)
         .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .onMessageEquals(ReportDue.INSTANCE, this::onReportDue)
         .build();
   }
 
@@ -546,7 +573,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       }
       Submit job = state.next();
       job.attempt = 1;
-      if (job.tracked) {
+      if (job.tracked || setup.timed()) {
         job.startedAtNanos = setup.nanoClock().getAsLong();
         job.started = true;
       }
@@ -805,6 +832,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     memory.received++;
     publishedHealth = null;
     runNext();
+    changed(); // a pause or resume changes what the monitor shows, if not what the lane publishes
     return this;
   }
 
@@ -964,6 +992,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private void end(Submit job, Outcome outcome, LongAdder counter) {
     release(job);
     settle(job, outcome, counter);
+    changed();
   }
 
   /** The event no longer runs: it leaves the in-flight count and gives back its permit. */
@@ -980,6 +1009,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       settleOne(job, outcome, counter);
     } else {
       for (Submit member : job.batch) {
+        if (member != job) { // it ran as part of the batch its head led
+          member.attempt = job.attempt;
+          member.startedAtNanos = job.startedAtNanos;
+          member.started = job.started;
+        }
         settleOne(member, forEvent(outcome, member.event.id()), counter);
       }
     }
@@ -988,10 +1022,25 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private void settleOne(Submit job, Outcome outcome, LongAdder counter) {
     if (job.tracked) {
       setup.registry().finished(job);
+    } else if (setup.timed()) {
+      job.finishedAtNanos = setup.nanoClock().getAsLong();
     }
     setup.counters().outstanding.decrement();
     counter.increment();
+    if (setup.timed()) {
+      tellListeners(job.finished(outcome));
+    }
     job.outcome.complete(outcome);
+  }
+
+  private void tellListeners(FinishedEvent finished) {
+    for (EventListener listener : setup.listeners()) {
+      try {
+        listener.onFinished(finished);
+      } catch (RuntimeException e) {
+        getContext().getLog().warn("event listener {} failed", listener, e);
+      }
+    }
   }
 
   /** The batch's outcome, told to one of its events. */
@@ -1053,6 +1102,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (pending != publishedPending) {
       publishedPending = pending;
       lane.publish(pending);
+      changed();
     }
   }
 
@@ -1060,7 +1110,56 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (health != publishedHealth) {
       publishedHealth = health;
       lane.publish(health);
+      changed();
     }
+  }
+
+  /**
+   * Something the monitor shows has changed: report now when the last report is an interval old,
+   * else once the interval is over. So the monitor gets at most one report per lane per interval.
+   */
+  private void changed() {
+    if (setup.statsHub() == null || reportScheduled) {
+      return;
+    }
+    long now = setup.nanoClock().getAsLong();
+    long wait = memory.lastReportNanos + setup.settings().monitor().interval().toNanos() - now;
+    if (!memory.reported || wait <= 0) {
+      report(now);
+    } else {
+      reportScheduled = true;
+      timers.startSingleTimer(REPORT_TIMER, ReportDue.INSTANCE, Duration.ofNanos(wait));
+    }
+  }
+
+  private Behavior<Command> onReportDue() {
+    reportScheduled = false;
+    report(setup.nanoClock().getAsLong());
+    return this;
+  }
+
+  private void report(long now) {
+    memory.reported = true;
+    memory.lastReportNanos = now;
+    WorkerHealth health = lane.health();
+    if (setup.pauses().isPaused(lane.key())
+        && (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING)) {
+      health = WorkerHealth.PAUSED; // idle because paused (a running event finishes first)
+    }
+    setup
+        .statsHub()
+        .tell(
+            new StatsHub.Report(
+                lane,
+                new LaneReport(
+                    lane.key(),
+                    state.pendingCount(),
+                    health,
+                    state.running().map(job -> job.event.id()),
+                    state.completedCount(),
+                    state.failedCount(),
+                    memory.restarts,
+                    memory.averageMs)));
   }
 
   private Behavior<Command> onIdleCheck() {
@@ -1079,6 +1178,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
     setup.lanes().remove(lane);
     setup.counters().passivated.increment();
+    if (setup.statsHub() != null) {
+      setup.statsHub().tell(new StatsHub.Closed(lane.key(), lane));
+    }
     return Behaviors.stopped();
   }
 
