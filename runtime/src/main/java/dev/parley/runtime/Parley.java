@@ -178,6 +178,11 @@ public final class Parley implements AutoCloseable {
         () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
+  /** Lane reports workers sent to the monitor's stats hub (tests check their coalescing). */
+  long monitorReports() {
+    return counters.monitorReports.sum();
+  }
+
   private ActorRef<Scheduler.Command> scheduler() {
     return scheduler;
   }

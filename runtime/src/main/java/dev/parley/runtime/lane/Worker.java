@@ -1141,6 +1141,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private void report(long now) {
     memory.reported = true;
     memory.lastReportNanos = now;
+    setup.counters().monitorReports.increment();
     WorkerHealth health = lane.health();
     if (setup.pauses().isPaused(lane.key())
         && (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING)) {

@@ -2,6 +2,7 @@ package dev.parley.runtime.monitor;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -48,9 +49,9 @@ public final class Monitor {
     return topLanes;
   }
 
-  /** The newest update. */
-  public StateUpdate latest() {
-    return latest.get();
+  /** The newest update; empty only in the moment before the hub publishes its first. */
+  public Optional<StateUpdate> latest() {
+    return Optional.ofNullable(latest.get());
   }
 
   /** Updates of all lanes, showing the top {@code parley.monitor.top-lanes} by depth. */
@@ -69,10 +70,16 @@ public final class Monitor {
     checkTop(top);
     Source<StateUpdate, NotUsed> ticks = broadcast.conflate((older, newer) -> newer);
     if (prefix.isEmpty() && top == topLanes) {
-      return Source.lazySingle(latest::get).concat(ticks);
+      return Source.lazyCompletionStage(this::latestOrSnapshot).concat(ticks);
     }
     return Source.lazyCompletionStage(() -> snapshot(prefix, top))
         .concat(ticks.mapAsync(1, tick -> snapshot(prefix, top)));
+  }
+
+  /** The newest update; one built now while the hub has not published its first. */
+  private CompletionStage<StateUpdate> latestOrSnapshot() {
+    StateUpdate newest = latest.get();
+    return newest != null ? CompletableFuture.completedFuture(newest) : snapshot("", topLanes);
   }
 
   /** An update built now for {@code prefix} and {@code top}. */
