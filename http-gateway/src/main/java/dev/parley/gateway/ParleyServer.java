@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Parley;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -29,6 +31,7 @@ public final class ParleyServer implements AutoCloseable {
   private final Parley parley;
   private final ServerBinding binding;
   private final AtomicBoolean ready = new AtomicBoolean(true);
+  private final AtomicBoolean drainedInTime = new AtomicBoolean(false);
 
   private ParleyServer(Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
     GatewaySettings settings = GatewaySettings.from(config);
@@ -51,7 +54,14 @@ public final class ParleyServer implements AutoCloseable {
               "parley-server-drain",
               () -> {
                 ready.set(false);
-                return parley.drain();
+                // Past the drain timeout the runtime interrupts what is left: not a clean drain.
+                long started = System.nanoTime();
+                return parley
+                    .drain()
+                    .whenComplete(
+                        (done, error) ->
+                            drainedInTime.set(
+                                error == null && System.nanoTime() - started < drain.toNanos()));
               });
       GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get);
       this.binding =
@@ -108,6 +118,52 @@ public final class ParleyServer implements AutoCloseable {
   /** Whether the server accepts new events (false once it drains). */
   public boolean isReady() {
     return ready.get() && parley.isAccepting();
+  }
+
+  /**
+   * Whether the shutdown's drain finished within {@code parley.shutdown.drain-timeout}, every
+   * accepted event ending on its own; false until it has, and false when the timeout interrupted
+   * events.
+   */
+  public boolean drainedInTime() {
+    return drainedInTime.get();
+  }
+
+  /**
+   * For a {@code main} method: on the JVM's shutdown (SIGTERM, Ctrl-C) waits for this server to
+   * drain and stop, then ends the JVM with status 0 when the drain finished in time ({@link
+   * #drainedInTime()}), 1 when it did not or the server did not stop within its shutdown phases'
+   * timeouts. Without it a JVM stopped by SIGTERM exits 143 even after a complete drain. It halts
+   * the JVM, skipping shutdown hooks that have not finished by then: never call it in an embedding
+   * application or a test.
+   */
+  public void exitOnShutdown() {
+    long boundMillis = CoordinatedShutdown.get(system).totalTimeout().toMillis() + 5_000;
+    Thread hook =
+        new Thread(
+            () -> {
+              int status = 1;
+              try {
+                system
+                    .getWhenTerminated()
+                    .toCompletableFuture()
+                    .get(boundMillis, TimeUnit.MILLISECONDS);
+                if (drainedInTime()) {
+                  status = 0;
+                } else {
+                  log.warn("the drain did not finish within parley.shutdown.drain-timeout");
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException | TimeoutException e) {
+                log.warn("the server did not stop within {} ms", boundMillis);
+              }
+              System.out.flush();
+              System.err.flush();
+              Runtime.getRuntime().halt(status);
+            },
+            "parley-server-exit");
+    Runtime.getRuntime().addShutdownHook(hook);
   }
 
   /** Drains, unbinds and stops, as on SIGTERM; completes when the actor system has terminated. */

@@ -14,7 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The demo server: the echo bot behind Parley's HTTP gateway, or with {@code --forward URL} an
  * existing agent's endpoint ({@link ForwardingHandler}). {@code java -jar
  * samples/target/parley-demo.jar [--host H] [--port N] [--forward URL]}; {@code -Dconfig.file=…}
- * and {@code -Dparley.…} work as usual. Stops (draining) on SIGTERM or Ctrl-C.
+ * and {@code -Dparley.…} work as usual. Stops (draining) on SIGTERM or Ctrl-C, then exits 0, or 1
+ * when the drain did not finish within {@code parley.shutdown.drain-timeout}.
  */
 public final class DemoServer {
   private static final String USAGE =
@@ -52,6 +53,7 @@ public final class DemoServer {
   private static void echo(Config config) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon());
     ParleyServer server = ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config);
+    server.exitOnShutdown();
     announce("echo bot", server);
     server.whenTerminated().toCompletableFuture().join();
   }
@@ -69,6 +71,7 @@ public final class DemoServer {
     ParleyServer server =
         ParleyServer.start(
             system -> Parley.builder().handler(ForwardingHandler.create(system, config)), config);
+    server.exitOnShutdown();
     announce("forwarding to " + settings.url(), server);
     server.whenTerminated().toCompletableFuture().join();
   }

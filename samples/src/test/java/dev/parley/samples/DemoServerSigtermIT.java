@@ -1,0 +1,223 @@
+package dev.parley.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * The packaged demo ({@code target/parley-demo.jar}) as a process: on SIGTERM readiness turns
+ * false, new events get 503 with Retry-After, the events in flight finish, and the JVM exits 0; 1
+ * when the drain timeout had to interrupt events.
+ */
+class DemoServerSigtermIT {
+  private static final Path JAR = Path.of("target", "parley-demo.jar");
+  private static final Pattern ANNOUNCE =
+      Pattern.compile("Parley demo: echo bot on (http://[^\\s:]+:(\\d+))");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
+  private static final long POLL_INTERVAL_MS = 20;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final StringBuffer output = new StringBuffer();
+  private Process process;
+  private URI base;
+
+  @RegisterExtension
+  final TestWatcher printOutputOnFailure =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          System.err.println("--- demo process output ---\n" + output + "--- end ---");
+        }
+      };
+
+  @AfterEach
+  void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void drainsInFlightEventsRefusesNewOnesAndExitsZero() throws Exception {
+    start();
+    // Two lanes: "alice" ends during the drain, "bob" keeps it going while a new event is refused.
+    CompletableFuture<HttpResponse<String>> first =
+        submitAndWait("alice", "sigterm-first", "{\"text\":\"first\",\"delayMs\":1500}");
+    CompletableFuture<HttpResponse<String>> second =
+        submitAndWait("bob", "sigterm-second", "{\"text\":\"second\",\"delayMs\":3000}");
+    awaitRunning("alice", "sigterm-first");
+    awaitRunning("bob", "sigterm-second");
+
+    process.destroy(); // SIGTERM
+
+    await("GET /readyz to answer 503", () -> readyz() == 503);
+    HttpResponse<String> refused =
+        send(post("carol", "{\"payload\":{\"text\":\"too late\"}}").build());
+    assertEquals(503, refused.statusCode(), refused.body());
+    String retryAfter = refused.headers().firstValue("Retry-After").orElse("");
+    assertTrue(retryAfter.matches("\\d+"), "Retry-After: " + retryAfter);
+    assertEquals(
+        "application/problem+json",
+        refused.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+    assertEquals(503, JSON.readTree(refused.body()).path("status").asInt(), refused.body());
+
+    assertCompleted(first, "echo: first");
+    assertCompleted(second, "echo: second");
+    assertEquals(0, exitValue(), "exit status after a complete drain");
+  }
+
+  @Test
+  void exitsOneWhenTheDrainTimesOut() throws Exception {
+    start("-Dparley.shutdown.drain-timeout=1s");
+    submitAndWait("alice", "sigterm-hang", "{\"text\":\"hang\",\"hang\":true}");
+    awaitRunning("alice", "sigterm-hang");
+
+    process.destroy(); // SIGTERM
+
+    assertEquals(1, exitValue(), "exit status after the drain timeout interrupted an event");
+  }
+
+  /** Starts the demo jar on an ephemeral port and reads the port it announces. */
+  private void start(String... jvmOptions) throws Exception {
+    assertTrue(Files.isRegularFile(JAR), JAR + " is missing: run mvn package first");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(jvmOptions));
+    command.addAll(List.of("-jar", JAR.toString(), "--port", "0"));
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    CompletableFuture<URI> announced = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  output.append(line).append('\n');
+                  Matcher announce = ANNOUNCE.matcher(line);
+                  if (announce.find() && Integer.parseInt(announce.group(2)) > 0) {
+                    announced.complete(URI.create(announce.group(1)));
+                  }
+                }
+              } catch (IOException | RuntimeException e) {
+                announced.completeExceptionally(e);
+              }
+              announced.completeExceptionally(new IllegalStateException("no announce line"));
+            },
+            "demo-output");
+    reader.setDaemon(true);
+    reader.start();
+    base = announced.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private HttpRequest.Builder post(String space, String body) {
+    return HttpRequest.newBuilder(base.resolve("/v1/spaces/" + space + "/events"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  private CompletableFuture<HttpResponse<String>> submitAndWait(
+      String space, String id, String payload) {
+    HttpRequest request =
+        post(space, "{\"id\":\"" + id + "\",\"payload\":" + payload + "}")
+            .header("Prefer", "wait=10")
+            .build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void awaitRunning(String space, String id) throws InterruptedException {
+    URI uri = base.resolve("/v1/spaces/" + space + "/events/" + id);
+    await(
+        id + " to run",
+        () -> {
+          HttpResponse<String> view = send(HttpRequest.newBuilder(uri).GET().build());
+          return view.statusCode() == 200 && "running".equals(field(view.body(), "status"));
+        });
+  }
+
+  private int readyz() {
+    return send(HttpRequest.newBuilder(base.resolve("/readyz")).GET().build()).statusCode();
+  }
+
+  private void assertCompleted(CompletableFuture<HttpResponse<String>> response, String text)
+      throws Exception {
+    HttpResponse<String> done = response.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, done.statusCode(), done.body());
+    JsonNode view = JSON.readTree(done.body());
+    assertEquals("completed", view.path("status").asText(), done.body());
+    assertEquals(text, view.path("reply").path("text").asText(), done.body());
+  }
+
+  private int exitValue() throws InterruptedException {
+    assertTrue(
+        process.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+        "the demo did not exit within " + STEP_TIMEOUT);
+    return process.exitValue();
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String field(String json, String name) {
+    try {
+      return JSON.readTree(json).path(name).asText();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Polls {@code condition} until it holds, failing after {@link #STEP_TIMEOUT}. */
+  private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.get()) {
+          return;
+        }
+      } catch (UncheckedIOException e) {
+        last = e;
+      }
+      Thread.sleep(POLL_INTERVAL_MS); // between polls, not a wait for the condition
+    }
+    throw new AssertionError("timed out waiting for " + what, last);
+  }
+}
