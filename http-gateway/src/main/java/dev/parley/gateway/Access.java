@@ -41,59 +41,69 @@ final class Access {
   Route require(Role role, Supplier<Route> inner) {
     return optionalHeaderValueByName(
         "Authorization",
-        authorization ->
-            extractClientIP(
-                client -> {
-                  String caller;
-                  if (settings.authEnabled()) {
-                    Optional<Integer> index = tokenIndex(authorization);
-                    if (index.isEmpty()) {
-                      return complete(
-                          Problem.of(
-                                  StatusCodes.UNAUTHORIZED,
-                                  "unauthorized",
-                                  "Unauthorized",
-                                  "send Authorization: Bearer <token> with a configured token")
-                              .addHeader(
-                                  WWWAuthenticate.create(
-                                      HttpChallenge.create("Bearer", "parley"))));
-                    }
-                    Token token = settings.tokens().get(index.get());
-                    if (!token.roles().contains(role)) {
-                      return complete(
-                          Problem.of(
-                              StatusCodes.FORBIDDEN,
-                              "forbidden",
-                              "Forbidden",
-                              "this route needs the role " + role.name().toLowerCase()));
-                    }
-                    caller = "token:" + index.get();
-                  } else {
-                    caller =
-                        "address:" + client.getAddress().map(Object::toString).orElse("unknown");
-                  }
-                  Optional<Duration> wait = rateLimited(caller);
-                  if (wait.isPresent()) {
-                    return complete(
-                        Problem.retryLater(
-                            StatusCodes.TOO_MANY_REQUESTS,
-                            "rate-limited",
-                            "Too many requests",
-                            "more than "
-                                + settings.ratePerSecond()
-                                + " requests per second (parley.http.rate-limit.per-second)",
-                            wait.get()));
-                  }
-                  return inner.get();
-                }));
+        authorization -> require(role, authorization.flatMap(Access::bearer), inner));
+  }
+
+  /**
+   * As {@link #require(Role, Supplier)}, for a token presented otherwise than in the Authorization
+   * header (a WebSocket's query parameter or subprotocol: browsers cannot set that header there).
+   */
+  Route require(Role role, Optional<String> presented, Supplier<Route> inner) {
+    return extractClientIP(
+        client -> {
+          String caller;
+          if (settings.authEnabled()) {
+            Optional<Integer> index = tokenIndex(presented);
+            if (index.isEmpty()) {
+              return complete(
+                  Problem.of(
+                          StatusCodes.UNAUTHORIZED,
+                          "unauthorized",
+                          "Unauthorized",
+                          "send Authorization: Bearer <token> with a configured token")
+                      .addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "parley"))));
+            }
+            Token token = settings.tokens().get(index.get());
+            if (!token.roles().contains(role)) {
+              return complete(
+                  Problem.of(
+                      StatusCodes.FORBIDDEN,
+                      "forbidden",
+                      "Forbidden",
+                      "this route needs the role " + role.name().toLowerCase()));
+            }
+            caller = "token:" + index.get();
+          } else {
+            caller = "address:" + client.getAddress().map(Object::toString).orElse("unknown");
+          }
+          Optional<Duration> wait = rateLimited(caller);
+          if (wait.isPresent()) {
+            return complete(
+                Problem.retryLater(
+                    StatusCodes.TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many requests",
+                    "more than "
+                        + settings.ratePerSecond()
+                        + " requests per second (parley.http.rate-limit.per-second)",
+                    wait.get()));
+          }
+          return inner.get();
+        });
+  }
+
+  private static Optional<String> bearer(String authorization) {
+    return authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? Optional.of(authorization.substring(7).trim())
+        : Optional.empty();
   }
 
   /** The index of the presented token, comparing every configured one in constant time. */
-  private Optional<Integer> tokenIndex(Optional<String> authorization) {
-    if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+  private Optional<Integer> tokenIndex(Optional<String> token) {
+    if (token.isEmpty()) {
       return Optional.empty();
     }
-    byte[] presented = digest(authorization.get().substring(7).trim());
+    byte[] presented = digest(token.get());
     Integer found = null;
     for (int i = 0; i < tokenDigests.size(); i++) {
       if (MessageDigest.isEqual(presented, tokenDigests.get(i)) && found == null) {

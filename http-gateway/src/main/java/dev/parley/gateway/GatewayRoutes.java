@@ -6,14 +6,21 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
+import dev.parley.gateway.GatewaySettings.Role;
+import dev.parley.monitor.MonitorRoutes;
+import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.ExpectedWebSocketRequestRejection;
+import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.Rejection;
@@ -35,12 +42,23 @@ public final class GatewayRoutes {
   private final SpaceRoutes spaces;
   private final OperatorRoutes operators;
   private final EventRoutes events;
+  private final Optional<MonitorRoutes> monitor;
 
   /**
    * @param ready false once the server drains: new events then get 503
+   * @param monitor the monitor's settings, to serve {@code /monitor}; empty to serve none
    */
-  public GatewayRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready) {
+  public GatewayRoutes(
+      Parley parley,
+      GatewaySettings settings,
+      BooleanSupplier ready,
+      Optional<MonitorSettings> monitor) {
     Access access = new Access(settings);
+    this.monitor =
+        monitor.map(
+            m ->
+                new MonitorRoutes(
+                    parley, m, (token, inner) -> access.require(Role.READ, token, inner)));
     this.events = new EventRoutes(parley, settings, ready, access);
     this.health = new HealthRoutes(parley, ready);
     this.spaces = new SpaceRoutes(parley, events, access);
@@ -56,7 +74,8 @@ public final class GatewayRoutes {
                 () ->
                     concat(
                         health.route(),
-                        pathPrefix("v1", () -> concat(spaces.route(), operators.route())))));
+                        pathPrefix("v1", () -> concat(spaces.route(), operators.route())),
+                        monitor.map(MonitorRoutes::route).orElseGet(Directives::reject))));
   }
 
   private RejectionHandler rejections() {
@@ -78,6 +97,15 @@ public final class GatewayRoutes {
                     r.getCause() instanceof EntityStreamSizeException
                         ? events.payloadTooLarge()
                         : Problem.badRequest("body: " + r.message())))
+        .handle(
+            MalformedQueryParamRejection.class,
+            r ->
+                complete(
+                    Problem.badRequest(
+                        "query parameter " + r.parameterName() + ": " + r.errorMsg())))
+        .handle(
+            ExpectedWebSocketRequestRejection.class,
+            r -> complete(Problem.badRequest("expected a WebSocket upgrade (Upgrade: websocket)")))
         .handleNotFound(complete(Problem.notFound("no such route")))
         .handleAll(
             Rejection.class,

@@ -2,8 +2,10 @@ package dev.parley.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +65,14 @@ public final class ParleyServer implements AutoCloseable {
                             drainedInTime.set(
                                 error == null && System.nanoTime() - started < drain.toNanos()));
               });
-      GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get);
+      GatewayRoutes routes =
+          new GatewayRoutes(
+              parley,
+              settings,
+              ready::get,
+              withPhases.getBoolean("parley.monitor.enabled")
+                  ? Optional.of(MonitorSettings.from(withPhases))
+                  : Optional.empty());
       this.binding =
           Http.get(system)
               .newServerAt(settings.host(), settings.port())

@@ -2,13 +2,18 @@ package dev.parley.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Reply;
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /** Bearer tokens with roles, and the per-caller rate limit. */
@@ -59,6 +64,57 @@ class AuthAndRateLimitTest {
       assertEquals(200, gateway.send("POST", "/v1/admin/resume", null, "", bearer(ADMIN)).status());
       assertEquals(200, gateway.get("/healthz").status(), "health needs no token");
     }
+  }
+
+  @Test
+  void theMonitorFeedNeedsTheReadRoleAsAQueryTokenOrASubprotocol() {
+    try (TestGateway gateway = TestGateway.start(echo(), AUTH)) {
+      assertEquals(401, refusedHandshake(gateway, "/monitor/ws"));
+      assertEquals(401, refusedHandshake(gateway, "/monitor/ws?access_token=nobody-0123456789"));
+      assertEquals(403, refusedHandshake(gateway, "/monitor/ws?access_token=" + SUBMITTER));
+
+      WebSocket byQuery = connect(gateway, "/monitor/ws?access_token=" + READER);
+      WebSocket byProtocol =
+          TestGateway.await(
+              gateway
+                  .client()
+                  .newWebSocketBuilder()
+                  .subprotocols("bearer." + ADMIN)
+                  .buildAsync(ws(gateway, "/monitor/ws"), new WebSocket.Listener() {}));
+      assertEquals("bearer." + ADMIN, byProtocol.getSubprotocol());
+      byQuery.abort();
+      byProtocol.abort();
+      gateway
+          .get("/monitor/ws")
+          .assertProblem(400, "bad-request", "WebSocket"); // a plain GET is not an upgrade
+    }
+  }
+
+  private static URI ws(TestGateway gateway, String path) {
+    return URI.create(gateway.base().replace("http://", "ws://") + path);
+  }
+
+  private static WebSocket connect(TestGateway gateway, String path) {
+    return TestGateway.await(
+        gateway
+            .client()
+            .newWebSocketBuilder()
+            .buildAsync(ws(gateway, path), new WebSocket.Listener() {}));
+  }
+
+  private static int refusedHandshake(TestGateway gateway, String path) {
+    CompletionException refused =
+        assertThrows(
+            CompletionException.class,
+            () ->
+                gateway
+                    .client()
+                    .newWebSocketBuilder()
+                    .buildAsync(ws(gateway, path), new WebSocket.Listener() {})
+                    .join(),
+            path);
+    assertInstanceOf(WebSocketHandshakeException.class, refused.getCause(), path);
+    return ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode();
   }
 
   @Test

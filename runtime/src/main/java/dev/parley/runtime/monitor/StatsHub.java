@@ -165,7 +165,11 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   private void publish() {
     StateUpdate update = build("", setup.topLanes());
     setup.latest().set(update);
-    setup.out().offer(update); // dropped only when the hub's buffer is full: the next one follows
+    try {
+      setup.out().offer(update); // dropped only when the hub's buffer is full: the next follows
+    } catch (IllegalStateException e) {
+      // the stream has stopped with the actor system: nobody is left to tell
+    }
   }
 
   private static long failed(Counters counters) {
@@ -233,7 +237,11 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   }
 
   private Behavior<Command> onPostStop() {
-    setup.out().complete();
+    try {
+      setup.out().complete(); // subscribers' streams complete
+    } catch (IllegalStateException e) {
+      // already completed: the actor system stopped the stream first
+    }
     return this;
   }
 }
