@@ -22,6 +22,8 @@ import java.util.Set;
  * @param authEnabled whether /v1 routes need a bearer token
  * @param tokens the accepted tokens and their roles
  * @param ratePerSecond requests per second per token or client address; 0 = no limit
+ * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
+ *     auth is enabled)
  */
 public record GatewaySettings(
     String host,
@@ -32,7 +34,8 @@ public record GatewaySettings(
     Duration retryAfter,
     boolean authEnabled,
     List<Token> tokens,
-    int ratePerSecond) {
+    int ratePerSecond,
+    boolean metricsRequireToken) {
 
   /** What a caller may do. */
   public enum Role {
@@ -80,7 +83,8 @@ public record GatewaySettings(
           positive(config, "parley.http.retry-after"),
           authEnabled,
           tokens,
-          rate);
+          rate,
+          config.getBoolean("parley.http.metrics.require-token"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

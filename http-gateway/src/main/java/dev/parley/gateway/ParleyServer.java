@@ -43,7 +43,10 @@ public final class ParleyServer implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(), withPhases.getString("parley.system-name"), withPhases);
     try {
-      this.parley = runtime.apply(system).actorSystem(system).config(withPhases).build();
+      GatewayMetrics metrics = new GatewayMetrics();
+      this.parley =
+          runtime.apply(system).listener(metrics).actorSystem(system).config(withPhases).build();
+      metrics.bind(parley);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
@@ -53,7 +56,7 @@ public final class ParleyServer implements AutoCloseable {
                 ready.set(false);
                 return parley.drain();
               });
-      GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get);
+      GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get, metrics);
       this.binding =
           Http.get(system)
               .newServerAt(settings.host(), settings.port())

@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import static java.util.stream.Collectors.toSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -33,6 +34,7 @@ class OpenApiTest {
           "POST /v1/admin/emergency-stop",
           "GET /healthz",
           "GET /readyz",
+          "GET /metrics",
           "GET /openapi.json");
 
   @Test
@@ -54,6 +56,10 @@ class OpenApiTest {
         }
       }
       assertEquals(new TreeSet<>(ROUTES), documented);
+      assertEquals(
+          documented.stream().map(r -> r.substring(r.indexOf(' ') + 1)).collect(toSet()),
+          Set.copyOf(RouteTemplates.TEMPLATES),
+          "the HTTP metrics' route templates are the documented paths");
 
       for (String route : ROUTES) {
         String method = route.substring(0, route.indexOf(' '));
