@@ -60,8 +60,10 @@ final class GatewayMetrics implements EventListener {
   private volatile Parley parley;
   private volatile Snapshot snapshot;
 
-  /** Registers the meters that read {@code parley} (built with this listener). */
-  void bind(Parley parley) {
+  /**
+   * Registers the meters that read {@code parley} (built with this listener) and {@code streams}.
+   */
+  void bind(Parley parley, SpaceStreams streams) {
     this.parley = parley;
     this.snapshot = Snapshot.of(parley.stats());
     counter("parley.events.accepted", "Events accepted", Stats.Totals::accepted);
@@ -89,6 +91,12 @@ final class GatewayMetrics implements EventListener {
     FunctionCounter.builder(
             "parley.dead.letters.dropped", this, m -> m.snapshot.stats().deadLettersDropped())
         .description("Dead letters dropped because the store was full")
+        .register(registry);
+    Gauge.builder("parley.sse.clients", streams, SpaceStreams::clients)
+        .description("Open event streams")
+        .register(registry);
+    FunctionCounter.builder("parley.sse.dropped.clients", streams, SpaceStreams::dropped)
+        .description("Event stream clients disconnected for falling behind")
         .register(registry);
   }
 

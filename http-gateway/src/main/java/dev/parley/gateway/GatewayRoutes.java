@@ -44,15 +44,20 @@ public final class GatewayRoutes {
 
   /**
    * @param ready false once the server drains: new events then get 503
+   * @param streams the runtime's listener that feeds the event streams
    * @param metrics the runtime's listener and meters, already bound to {@code parley}
    */
   GatewayRoutes(
-      Parley parley, GatewaySettings settings, BooleanSupplier ready, GatewayMetrics metrics) {
+      Parley parley,
+      GatewaySettings settings,
+      BooleanSupplier ready,
+      SpaceStreams streams,
+      GatewayMetrics metrics) {
     Access access = new Access(settings);
     this.metrics = metrics;
     this.events = new EventRoutes(parley, settings, ready, access);
     this.health = new HealthRoutes(parley, ready);
-    this.spaces = new SpaceRoutes(parley, events, access);
+    this.spaces = new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access);
     this.operators = new OperatorRoutes(parley, access);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
@@ -75,7 +80,7 @@ public final class GatewayRoutes {
 
   /**
    * Counts and times each answer by method, route template and status, outside the rejection and
-   * exception handlers so that their answers count too.
+   * exception handlers so that their answers count too. A stream is timed until its headers.
    */
   private Route timed(Supplier<Route> inner) {
     return extractRequest(

@@ -22,6 +22,9 @@ import java.util.Set;
  * @param authEnabled whether /v1 routes need a bearer token
  * @param tokens the accepted tokens and their roles
  * @param ratePerSecond requests per second per token or client address; 0 = no limit
+ * @param sseHeartbeat how often an idle event stream sends a heartbeat
+ * @param sseBuffer events held for one stream client; a client that falls further behind is
+ *     disconnected
  * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
  *     auth is enabled)
  */
@@ -35,6 +38,8 @@ public record GatewaySettings(
     boolean authEnabled,
     List<Token> tokens,
     int ratePerSecond,
+    Duration sseHeartbeat,
+    int sseBuffer,
     boolean metricsRequireToken) {
 
   /** What a caller may do. */
@@ -74,6 +79,11 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "parley.http.rate-limit.per-second: must be 0 (off) or more, got " + rate);
       }
+      int sseBuffer = config.getInt("parley.http.sse.buffer");
+      if (sseBuffer < 1) {
+        throw new IllegalArgumentException(
+            "parley.http.sse.buffer: must be positive, got " + sseBuffer);
+      }
       return new GatewaySettings(
           host,
           port,
@@ -84,6 +94,8 @@ public record GatewaySettings(
           authEnabled,
           tokens,
           rate,
+          positive(config, "parley.http.sse.heartbeat"),
+          sseBuffer,
           config.getBoolean("parley.http.metrics.require-token"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Parley;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,10 +44,17 @@ public final class ParleyServer implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(), withPhases.getString("parley.system-name"), withPhases);
     try {
+      SpaceStreams streams = new SpaceStreams(settings.sseBuffer(), settings.sseHeartbeat());
       GatewayMetrics metrics = new GatewayMetrics();
       this.parley =
-          runtime.apply(system).listener(metrics).actorSystem(system).config(withPhases).build();
-      metrics.bind(parley);
+          runtime
+              .apply(system)
+              .listener(streams)
+              .listener(metrics)
+              .actorSystem(system)
+              .config(withPhases)
+              .build();
+      metrics.bind(parley, streams);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
@@ -56,7 +64,16 @@ public final class ParleyServer implements AutoCloseable {
                 ready.set(false);
                 return parley.drain();
               });
-      GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get, metrics);
+      // After the drain, end the event streams, so that they do not hold the unbinding port.
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceUnbind(),
+              "parley-server-streams",
+              () -> {
+                streams.completeAll();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
+      GatewayRoutes routes = new GatewayRoutes(parley, settings, ready::get, streams, metrics);
       this.binding =
           Http.get(system)
               .newServerAt(settings.host(), settings.port())

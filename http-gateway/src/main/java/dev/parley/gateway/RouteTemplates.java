@@ -22,6 +22,7 @@ final class RouteTemplates {
           "/v1/spaces/{spaceId}/events/{id}",
           "/v1/spaces/{spaceId}/pause",
           "/v1/spaces/{spaceId}/resume",
+          "/v1/spaces/{spaceId}/stream",
           "/v1/dead-letters",
           "/v1/dead-letters/{id}/redrive",
           "/v1/admin/pause",

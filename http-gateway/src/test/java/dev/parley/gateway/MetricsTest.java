@@ -100,6 +100,7 @@ class MetricsTest {
   @Test
   void routeTemplatesNameTheRouteNeverThePath() {
     assertEquals("/v1/spaces/{spaceId}", RouteTemplates.of("/v1/spaces/alice"));
+    assertEquals("/v1/spaces/{spaceId}/stream", RouteTemplates.of("/v1/spaces/alice/stream"));
     assertEquals(
         "/v1/spaces/{spaceId}/events/{id}", RouteTemplates.of("/v1/spaces/a/events/x%2Fy"));
     assertEquals("/v1/dead-letters/{id}/redrive", RouteTemplates.of("/v1/dead-letters/e/redrive"));

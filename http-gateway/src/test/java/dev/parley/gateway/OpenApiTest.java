@@ -25,6 +25,7 @@ class OpenApiTest {
           "GET /v1/spaces/{spaceId}/events/{id}",
           "DELETE /v1/spaces/{spaceId}/events/{id}",
           "GET /v1/spaces/{spaceId}",
+          "GET /v1/spaces/{spaceId}/stream",
           "POST /v1/spaces/{spaceId}/pause",
           "POST /v1/spaces/{spaceId}/resume",
           "GET /v1/dead-letters",
@@ -65,6 +66,12 @@ class OpenApiTest {
         String method = route.substring(0, route.indexOf(' '));
         String path =
             route.substring(route.indexOf(' ') + 1).replace("{spaceId}", "s").replace("{id}", "x");
+        if (path.endsWith("/stream")) {
+          try (SseClient stream = SseClient.open(gateway, path)) {
+            assertEquals(200, stream.status(), route + " is served");
+          }
+          continue;
+        }
         String body = method.equals("POST") ? "{\"payload\":{\"text\":\"hi\"}}" : null;
         TestGateway.Response response =
             gateway.send(method, path, body == null ? null : "application/json", body);
