@@ -71,7 +71,7 @@ final class SpaceStreams implements EventListener {
         }
         // A failed stream aborts its connection (Pekko logs it): the client sees it must reconnect,
         // where a completed one would wait, holding the connection, for it to read its backlog.
-        queue.fail(new SlowClient(buffer));
+        end(queue, new SlowClient(buffer));
       } else if (!result.isEnqueued()) {
         unsubscribe(finished.spaceId(), queue); // it has ended; its termination may still be due
       }
@@ -80,7 +80,23 @@ final class SpaceStreams implements EventListener {
 
   /** Ends every stream (after the drain, as the server stops), so that none holds the port open. */
   void completeAll() {
-    bySpace.values().forEach(queues -> queues.forEach(BoundedSourceQueue::complete));
+    bySpace.values().forEach(queues -> queues.forEach(queue -> end(queue, null)));
+  }
+
+  /**
+   * Completes ({@code failure} null) or fails the stream of {@code queue}, unless it has ended
+   * already: its client may leave at any time, and the queue throws once its stream has ended.
+   */
+  private static void end(BoundedSourceQueue<ServerSentEvent> queue, Throwable failure) {
+    try {
+      if (failure == null) {
+        queue.complete();
+      } else {
+        queue.fail(failure);
+      }
+    } catch (IllegalStateException ended) {
+      // the client left meanwhile; its termination unsubscribes it
+    }
   }
 
   /** Open streams now. */

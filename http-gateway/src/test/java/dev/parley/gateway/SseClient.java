@@ -85,6 +85,20 @@ final class SseClient implements AutoCloseable {
     return frame;
   }
 
+  /** Waits up to {@link TestGateway#PATIENCE} for the stream to end; fails on any other frame. */
+  void awaitEnd() {
+    try {
+      Frame frame = frames.poll(TestGateway.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      if (frame != END) {
+        throw new AssertionError("the stream did not end in time, got " + frame);
+      }
+      frames.add(END);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The next event frame, skipping heartbeats. */
   Frame nextEvent() {
     Frame frame = next();

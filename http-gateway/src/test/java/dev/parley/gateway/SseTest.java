@@ -155,6 +155,18 @@ class SseTest {
   }
 
   @Test
+  void stoppingTheServerEndsItsStreamsEvenWithAClientJustGone() {
+    TestGateway gw = TestGateway.start(scripted());
+    try (SseClient staying = SseClient.open(gw, "/v1/spaces/s/stream")) {
+      SseClient leaving = SseClient.open(gw, "/v1/spaces/s/stream");
+      gw.awaitMetric(2, "parley_sse_clients");
+      leaving.close();
+      gw.close();
+      staying.awaitEnd();
+    }
+  }
+
+  @Test
   void withAuthOnTheStreamNeedsATokenWithTheRoleRead() {
     String auth =
         """
