@@ -2,8 +2,10 @@ package dev.parley.gateway;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import dev.parley.gateway.GatewaySettings.Role;
@@ -13,6 +15,7 @@ import dev.parley.runtime.Parley;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every route of the gateway, composed in one place, with every rejection and exception answered as
- * problem+json: a client error is a 4xx with a precise detail, never a 5xx.
+ * problem+json: a client error is a 4xx with a precise detail, never a 5xx. Every answer, errors
+ * included, is counted in the HTTP metrics.
  */
 public final class GatewayRoutes {
   private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
@@ -42,18 +46,25 @@ public final class GatewayRoutes {
   private final SpaceRoutes spaces;
   private final OperatorRoutes operators;
   private final EventRoutes events;
+  private final MetricsRoutes metricsRoutes;
+  private final GatewayMetrics metrics;
   private final Optional<MonitorRoutes> monitor;
 
   /**
    * @param ready false once the server drains: new events then get 503
+   * @param streams the runtime's listener that feeds the event streams
+   * @param metrics the runtime's listener and meters, already bound to {@code parley}
    * @param monitor the monitor's settings, to serve {@code /monitor}; empty to serve none
    */
-  public GatewayRoutes(
+  GatewayRoutes(
       Parley parley,
       GatewaySettings settings,
       BooleanSupplier ready,
+      SpaceStreams streams,
+      GatewayMetrics metrics,
       Optional<MonitorSettings> monitor) {
     Access access = new Access(settings);
+    this.metrics = metrics;
     this.monitor =
         monitor.map(
             m ->
@@ -61,21 +72,46 @@ public final class GatewayRoutes {
                     parley, m, (token, inner) -> access.require(Role.READ, token, inner)));
     this.events = new EventRoutes(parley, settings, ready, access);
     this.health = new HealthRoutes(parley, ready);
-    this.spaces = new SpaceRoutes(parley, events, access);
+    this.spaces = new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access);
     this.operators = new OperatorRoutes(parley, access);
+    this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
 
   public Route route() {
-    return handleExceptions(
-        exceptions(),
+    return timed(
         () ->
-            handleRejections(
-                rejections(),
+            handleExceptions(
+                exceptions(),
                 () ->
-                    concat(
-                        health.route(),
-                        pathPrefix("v1", () -> concat(spaces.route(), operators.route())),
-                        monitor.map(MonitorRoutes::route).orElseGet(Directives::reject))));
+                    handleRejections(
+                        rejections(),
+                        () ->
+                            concat(
+                                health.route(),
+                                metricsRoutes.route(),
+                                pathPrefix("v1", () -> concat(spaces.route(), operators.route())),
+                                monitor.map(MonitorRoutes::route).orElseGet(Directives::reject)))));
+  }
+
+  /**
+   * Counts and times each answer by method, route template and status, outside the rejection and
+   * exception handlers so that their answers count too. A stream is timed until its headers.
+   */
+  private Route timed(Supplier<Route> inner) {
+    return extractRequest(
+        request -> {
+          long start = System.nanoTime();
+          return mapResponse(
+              response -> {
+                metrics.request(
+                    request.method().name(),
+                    RouteTemplates.of(request.getUri().path()),
+                    response.status().intValue(),
+                    System.nanoTime() - start);
+                return response;
+              },
+              inner);
+        });
   }
 
   private RejectionHandler rejections() {

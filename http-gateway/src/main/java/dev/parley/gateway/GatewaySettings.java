@@ -22,6 +22,11 @@ import java.util.Set;
  * @param authEnabled whether /v1 routes need a bearer token
  * @param tokens the accepted tokens and their roles
  * @param ratePerSecond requests per second per token or client address; 0 = no limit
+ * @param sseHeartbeat how often an idle event stream sends a heartbeat
+ * @param sseBuffer events held for one stream client; a client that falls further behind is
+ *     disconnected
+ * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
+ *     auth is enabled)
  */
 public record GatewaySettings(
     String host,
@@ -32,7 +37,10 @@ public record GatewaySettings(
     Duration retryAfter,
     boolean authEnabled,
     List<Token> tokens,
-    int ratePerSecond) {
+    int ratePerSecond,
+    Duration sseHeartbeat,
+    int sseBuffer,
+    boolean metricsRequireToken) {
 
   /** What a caller may do. */
   public enum Role {
@@ -71,6 +79,11 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "parley.http.rate-limit.per-second: must be 0 (off) or more, got " + rate);
       }
+      int sseBuffer = config.getInt("parley.http.sse.buffer");
+      if (sseBuffer < 1) {
+        throw new IllegalArgumentException(
+            "parley.http.sse.buffer: must be positive, got " + sseBuffer);
+      }
       return new GatewaySettings(
           host,
           port,
@@ -80,7 +93,10 @@ public record GatewaySettings(
           positive(config, "parley.http.retry-after"),
           authEnabled,
           tokens,
-          rate);
+          rate,
+          positive(config, "parley.http.sse.heartbeat"),
+          sseBuffer,
+          config.getBoolean("parley.http.metrics.require-token"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

@@ -45,6 +45,14 @@ final class Json {
     }
   }
 
+  static String text(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
   static HttpResponse response(StatusCode status, Object body) {
     return HttpResponse.create()
         .withStatus(status)

@@ -6,6 +6,7 @@ import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,17 @@ public final class ParleyServer implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(), withPhases.getString("parley.system-name"), withPhases);
     try {
-      this.parley = runtime.apply(system).actorSystem(system).config(withPhases).build();
+      SpaceStreams streams = new SpaceStreams(settings.sseBuffer(), settings.sseHeartbeat());
+      GatewayMetrics metrics = new GatewayMetrics();
+      this.parley =
+          runtime
+              .apply(system)
+              .listener(streams)
+              .listener(metrics)
+              .actorSystem(system)
+              .config(withPhases)
+              .build();
+      metrics.bind(parley, streams);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
@@ -65,11 +76,22 @@ public final class ParleyServer implements AutoCloseable {
                             drainedInTime.set(
                                 error == null && System.nanoTime() - started < drain.toNanos()));
               });
+      // After the drain, end the event streams, so that they do not hold the unbinding port.
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceUnbind(),
+              "parley-server-streams",
+              () -> {
+                streams.completeAll();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       GatewayRoutes routes =
           new GatewayRoutes(
               parley,
               settings,
               ready::get,
+              streams,
+              metrics,
               withPhases.getBoolean("parley.monitor.enabled")
                   ? Optional.of(MonitorSettings.from(withPhases))
                   : Optional.empty());

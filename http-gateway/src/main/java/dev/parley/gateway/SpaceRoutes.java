@@ -16,20 +16,22 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /v1/spaces/{spaceId}}: the lane view, pause and resume, and the space's events. The space
- * id is checked once here for every route below it. A space in a concurrency group shares its
- * group's lane: ask for the group's name to see that lane.
+ * {@code /v1/spaces/{spaceId}}: the lane view, pause and resume, the space's events and their
+ * stream. The space id is checked once here for every route below it. A space in a concurrency
+ * group shares its group's lane: ask for the group's name to see that lane.
  */
 final class SpaceRoutes {
   private final Parley parley;
   private final EventRoutes events;
+  private final StreamRoutes streams;
 
   private final Access access;
 
-  SpaceRoutes(Parley parley, EventRoutes events, Access access) {
+  SpaceRoutes(Parley parley, EventRoutes events, StreamRoutes streams, Access access) {
     this.parley = parley;
     this.access = access;
     this.events = events;
+    this.streams = streams;
   }
 
   Route route() {
@@ -67,7 +69,8 @@ final class SpaceRoutes {
                                 "resume",
                                 () ->
                                     post(() -> access.require(Role.ADMIN, () -> resumed(spaceId)))),
-                            events.route(spaceId))
+                            events.route(spaceId),
+                            streams.route(spaceId))
                         : complete(
                             Problem.badRequest(
                                 "spaceId: must match "

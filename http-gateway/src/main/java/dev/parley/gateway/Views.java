@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Receipt;
@@ -49,6 +50,18 @@ final class Views {
       view.put("handledMs", status.handledMs());
     }
     return view;
+  }
+
+  /** The view of an event that has just ended, as {@code GET .../events/{id}} would show it. */
+  static ObjectNode finished(FinishedEvent finished) {
+    long handledMs = finished.started() ? finished.handled().toMillis() : -1;
+    return event(
+        EventStatus.finished(
+            finished.event(),
+            finished.attempts(),
+            finished.queued().toMillis(),
+            handledMs,
+            finished.outcome()));
   }
 
   static String statusName(EventStatus status) {

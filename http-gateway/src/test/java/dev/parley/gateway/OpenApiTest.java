@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import static java.util.stream.Collectors.toSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,6 +25,7 @@ class OpenApiTest {
           "GET /v1/spaces/{spaceId}/events/{id}",
           "DELETE /v1/spaces/{spaceId}/events/{id}",
           "GET /v1/spaces/{spaceId}",
+          "GET /v1/spaces/{spaceId}/stream",
           "POST /v1/spaces/{spaceId}/pause",
           "POST /v1/spaces/{spaceId}/resume",
           "GET /v1/dead-letters",
@@ -33,6 +35,7 @@ class OpenApiTest {
           "POST /v1/admin/emergency-stop",
           "GET /healthz",
           "GET /readyz",
+          "GET /metrics",
           "GET /openapi.json");
 
   @Test
@@ -54,11 +57,21 @@ class OpenApiTest {
         }
       }
       assertEquals(new TreeSet<>(ROUTES), documented);
+      assertEquals(
+          documented.stream().map(r -> r.substring(r.indexOf(' ') + 1)).collect(toSet()),
+          Set.copyOf(RouteTemplates.TEMPLATES),
+          "the HTTP metrics' route templates are the documented paths");
 
       for (String route : ROUTES) {
         String method = route.substring(0, route.indexOf(' '));
         String path =
             route.substring(route.indexOf(' ') + 1).replace("{spaceId}", "s").replace("{id}", "x");
+        if (path.endsWith("/stream")) {
+          try (SseClient stream = SseClient.open(gateway, path)) {
+            assertEquals(200, stream.status(), route + " is served");
+          }
+          continue;
+        }
         String body = method.equals("POST") ? "{\"payload\":{\"text\":\"hi\"}}" : null;
         TestGateway.Response response =
             gateway.send(method, path, body == null ? null : "application/json", body);

@@ -16,10 +16,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real {@link ParleyServer} on an ephemeral 127.0.0.1 port, and a {@link HttpClient} to drive it:
@@ -127,6 +129,43 @@ final class TestGateway implements AutoCloseable {
       request.header(headers[i], headers[i + 1]);
     }
     return request.build();
+  }
+
+  /** {@code GET /metrics}, asserted 200 in Prometheus text format, and parsed. */
+  Prometheus metrics() {
+    Response response = get("/metrics");
+    assertEquals(200, response.status(), () -> "status of " + response);
+    assertTrue(
+        response.contentType().startsWith("text/plain; version=0.0.4"),
+        () -> "content type of " + response);
+    return Prometheus.parse(response.body());
+  }
+
+  /**
+   * Polls {@code /metrics} until the sample {@code name} with {@code labels} has the value {@code
+   * expected}, failing after {@link #PATIENCE}.
+   */
+  void awaitMetric(double expected, String name, String... labels) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    double value = Double.NaN;
+    while (System.nanoTime() < deadline) {
+      List<Prometheus.Sample> found = metrics().find(name, labels);
+      value = found.size() == 1 ? found.get(0).value() : Double.NaN;
+      if (value == expected) {
+        return;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll, not too hard
+    }
+    throw new AssertionError(
+        name
+            + " "
+            + List.of(labels)
+            + " is "
+            + value
+            + ", not "
+            + expected
+            + ", after "
+            + PATIENCE);
   }
 
   /** The outcome of an event the server accepted, once it has one. */

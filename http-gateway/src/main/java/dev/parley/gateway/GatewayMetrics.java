@@ -1,0 +1,154 @@
+package dev.parley.gateway;
+
+import dev.parley.runtime.EventListener;
+import dev.parley.runtime.FinishedEvent;
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.Stats;
+import dev.parley.runtime.WorkerHealth;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+
+/**
+ * The gateway's metrics in Prometheus form ({@code GET /metrics}), through Micrometer: the
+ * runtime's counts and gauges, the handler time and queue wait of ended events (histograms, fed by
+ * this listener), and the HTTP requests by route template and status.
+ *
+ * <p>The runtime's meters read one {@link Stats} snapshot taken at the start of each scrape: {@code
+ * Parley.stats()} visits every lane, so it runs once per scrape, not once per meter.
+ */
+final class GatewayMetrics implements EventListener {
+  /** The Prometheus text format that {@link PrometheusMeterRegistry#scrape()} writes. */
+  static final ContentType CONTENT_TYPE =
+      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+
+  private static final Map<String, ToDoubleFunction<Stats.Totals>> OUTCOMES =
+      Map.of(
+          "completed", Stats.Totals::completed,
+          "failed", Stats.Totals::failed,
+          "timed_out", Stats.Totals::timedOut,
+          "dead_lettered", Stats.Totals::deadLettered,
+          "cancelled", Stats.Totals::cancelled,
+          "interrupted", Stats.Totals::interrupted);
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Timer handlerDuration =
+      Timer.builder("parley.handler.duration")
+          .description("Time from an event's first attempt until it ended (events that started)")
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofMinutes(5))
+          .register(registry);
+  private final Timer queueWait =
+      Timer.builder("parley.queue.wait")
+          .description("Time from an event's acceptance until its first attempt (or its end)")
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofMinutes(10))
+          .register(registry);
+
+  private volatile Parley parley;
+  private volatile Snapshot snapshot;
+
+  /**
+   * Registers the meters that read {@code parley} (built with this listener) and {@code streams}.
+   */
+  void bind(Parley parley, SpaceStreams streams) {
+    this.parley = parley;
+    this.snapshot = Snapshot.of(parley.stats());
+    counter("parley.events.accepted", "Events accepted", Stats.Totals::accepted);
+    counter("parley.events.rejected", "Events refused at submit", Stats.Totals::rejected);
+    OUTCOMES.forEach(
+        (outcome, count) ->
+            FunctionCounter.builder(
+                    "parley.events.finished", this, m -> count.applyAsDouble(m.totals()))
+                .description("Events ended, by outcome")
+                .tag("outcome", outcome)
+                .register(registry));
+    counter(
+        "parley.worker.restarts",
+        "Supervised restarts of workers' handler contexts",
+        Stats.Totals::restarts);
+    gauge("parley.queue.depth", "Accepted events not yet started", m -> m.totals().pending());
+    gauge("parley.in.flight", "Events running or waiting to retry", m -> m.totals().inFlight());
+    for (WorkerHealth health : WorkerHealth.values()) {
+      Gauge.builder("parley.workers", this, m -> m.snapshot.workers().get(health))
+          .description("Live workers (one per lane with recent traffic), by health")
+          .tag("health", health.label())
+          .register(registry);
+    }
+    gauge("parley.dead.letters", "Dead letters kept", m -> m.snapshot.stats().deadLetters());
+    FunctionCounter.builder(
+            "parley.dead.letters.dropped", this, m -> m.snapshot.stats().deadLettersDropped())
+        .description("Dead letters dropped because the store was full")
+        .register(registry);
+    Gauge.builder("parley.sse.clients", streams, SpaceStreams::clients)
+        .description("Open event streams")
+        .register(registry);
+    FunctionCounter.builder("parley.sse.dropped.clients", streams, SpaceStreams::dropped)
+        .description("Event stream clients disconnected for falling behind")
+        .register(registry);
+  }
+
+  @Override
+  public void onFinished(FinishedEvent finished) {
+    queueWait.record(finished.queuedNanos(), TimeUnit.NANOSECONDS);
+    if (finished.started()) {
+      handlerDuration.record(finished.handledNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** One answered request; {@code route} is a template, never a raw path. */
+  void request(String method, String route, int status, long nanos) {
+    Timer.builder("parley.http.requests")
+        .description("HTTP requests until their response, by method, route template and status")
+        .tags("method", method, "route", route, "status", Integer.toString(status))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The metrics in Prometheus text format ({@link #CONTENT_TYPE}), from a fresh snapshot. */
+  String scrape() {
+    Parley bound = parley;
+    if (bound != null) {
+      snapshot = Snapshot.of(bound.stats());
+    }
+    return registry.scrape();
+  }
+
+  private Stats.Totals totals() {
+    return snapshot.stats().totals();
+  }
+
+  private void counter(String name, String description, ToDoubleFunction<Stats.Totals> count) {
+    FunctionCounter.builder(name, this, m -> count.applyAsDouble(m.totals()))
+        .description(description)
+        .register(registry);
+  }
+
+  private void gauge(String name, String description, ToDoubleFunction<GatewayMetrics> value) {
+    Gauge.builder(name, this, value).description(description).register(registry);
+  }
+
+  /** The stats a scrape reads, with the workers counted by health once. */
+  private record Snapshot(Stats stats, Map<WorkerHealth, Integer> workers) {
+    static Snapshot of(Stats stats) {
+      Map<WorkerHealth, Integer> workers = new EnumMap<>(WorkerHealth.class);
+      for (WorkerHealth health : WorkerHealth.values()) {
+        workers.put(health, 0);
+      }
+      stats.workerHealth().values().forEach(health -> workers.merge(health, 1, Integer::sum));
+      return new Snapshot(stats, workers);
+    }
+  }
+}
