@@ -27,7 +27,9 @@ final class RouteTemplates {
           "/v1/dead-letters/{id}/redrive",
           "/v1/admin/pause",
           "/v1/admin/resume",
-          "/v1/admin/emergency-stop");
+          "/v1/admin/emergency-stop",
+          "/monitor",
+          "/monitor/ws");
 
   private static final List<String[]> SHAPES =
       TEMPLATES.stream().map(template -> template.split("/", -1)).toList();
