@@ -77,11 +77,13 @@ public final class DemoServer {
   }
 
   private static void announce(String what, ParleyServer server) {
+    String base = "http://" + server.host() + ":" + server.port();
     System.out.printf(
-        "Parley demo: %s on http://%s:%d  (try: curl -s -XPOST -H 'Content-Type:"
+        "Parley demo: %s on %s  (try: curl -s -XPOST -H 'Content-Type:"
             + " application/json' -d '{\"payload\":{\"text\":\"hi\"}}' -H 'Prefer: wait=5'"
-            + " http://%s:%d/v1/spaces/alice/events)%n",
-        what, server.host(), server.port(), server.host(), server.port());
+            + " %s/v1/spaces/alice/events)%n"
+            + "Monitor dashboard: %s/monitor%n",
+        what, base, base, base);
   }
 
   private static String require(String option, String value) {

@@ -140,10 +140,6 @@
     return HEALTH_WORDS.includes(value) ? value : 'unknown';
   }
 
-  function groupName(lane) {
-    return lane.startsWith('group:') ? lane.slice('group:'.length) : null;
-  }
-
   function cell(tr, className) {
     const td = document.createElement('td');
     td.className = className;
@@ -168,11 +164,9 @@
     cell(tr, 'health');
     cell(tr, 'running');
     const actions = cell(tr, 'actions');
-    const group = groupName(lane);
-    const target = group === null ? 'lane ' + lane : 'the lane of group ' + group;
-    const note = group === null ? '' : ' (the lane is named by its group in the REST path)';
-    actions.appendChild(button('pause', 'Pause', 'Pause ' + target + note));
-    actions.appendChild(button('resume', 'Resume', 'Resume ' + target + note));
+    // A lane's key is its space id, or its group's name: the REST path takes either.
+    actions.appendChild(button('pause', 'Pause', 'Pause lane ' + lane));
+    actions.appendChild(button('resume', 'Resume', 'Resume lane ' + lane));
     return tr;
   }
 
@@ -313,8 +307,7 @@
   const segment = encodeURIComponent;
 
   function lanePath(lane) {
-    const group = groupName(lane);
-    return '/v1/spaces/' + segment(group === null ? lane : group);
+    return '/v1/spaces/' + segment(lane);
   }
 
   function initControls() {

@@ -55,7 +55,7 @@ public record StateUpdate(
   /**
    * @param maxInFlight the configured cap; 0 when unlimited
    * @param effectiveMaxInFlight the cap in force (lower under adaptive pressure); 0 when unlimited
-   * @param inFlight permits held
+   * @param inFlight events running or waiting to retry
    * @param waiting lanes waiting for a permit
    */
   public record Permits(int maxInFlight, int effectiveMaxInFlight, int inFlight, int waiting) {}

@@ -206,7 +206,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         new StateUpdate.Permits(
             permits.maxInFlight(),
             permits.effectiveMaxInFlight(),
-            permits.inFlight(),
+            (int) inFlight, // events running (or waiting to retry), capped or not
             permits.waiting()),
         throughput,
         latency,
