@@ -90,12 +90,15 @@ public final class Lane {
     deadlineNanos.lazySet(nanos);
   }
 
-  /** Marks the lane unhealthy when its running attempt is past its deadline. */
-  void checkOverdue(long nowNanos) {
+  /**
+   * Marks the lane unhealthy when its running attempt is past its deadline; true when it did so
+   * now.
+   */
+  boolean checkOverdue(long nowNanos) {
     long deadline = deadlineNanos.get();
-    if (deadline != 0 && nowNanos - deadline > 0) {
-      health.compareAndSet(WorkerHealth.BUSY, WorkerHealth.UNHEALTHY);
-    }
+    return deadline != 0
+        && nowNanos - deadline > 0
+        && health.compareAndSet(WorkerHealth.BUSY, WorkerHealth.UNHEALTHY);
   }
 
   public long restarts() {

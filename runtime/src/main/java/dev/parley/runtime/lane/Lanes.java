@@ -66,7 +66,11 @@ public final class Lanes {
 
   /** The health check: marks lanes whose running event is past its timeout unhealthy. */
   public void markOverdue(long now) {
-    table.values().forEach(lane -> lane.checkOverdue(now));
+    for (Lane lane : table.values()) {
+      if (lane.checkOverdue(now)) {
+        lane.tryDeliver(Worker.Nudge.INSTANCE); // so that its worker reports it to the monitor
+      }
+    }
   }
 
   /** The live lanes, weakly consistent. */
