@@ -350,12 +350,8 @@ public final class Parley implements AutoCloseable {
     int active = 0;
     Map<String, Long> laneRestarts = new HashMap<>();
     for (Lane lane : lanes.all()) {
-      WorkerHealth health = lane.health();
+      WorkerHealth health = pauses.shown(lane.key(), lane.health());
       queueLengths.put(lane.key(), lane.pendingCount());
-      if (pauses.isPaused(lane.key())
-          && (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING)) {
-        health = WorkerHealth.PAUSED; // idle because paused (a running event finishes first)
-      }
       workerHealth.put(lane.key(), health);
       if (lane.restarts() > 0) {
         laneRestarts.put(lane.key(), lane.restarts());

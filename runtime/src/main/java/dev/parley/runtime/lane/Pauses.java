@@ -1,5 +1,6 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.WorkerHealth;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,6 +15,16 @@ public final class Pauses {
 
   public boolean isPaused(String laneKey) {
     return all || (!lanes.isEmpty() && lanes.contains(laneKey));
+  }
+
+  /**
+   * The health to show for a lane whose worker published {@code health}: {@link
+   * WorkerHealth#PAUSED} when it is idle because paused (a running event finishes first).
+   */
+  public WorkerHealth shown(String laneKey, WorkerHealth health) {
+    return (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING) && isPaused(laneKey)
+        ? WorkerHealth.PAUSED
+        : health;
   }
 
   public boolean pause(String laneKey) {

@@ -1142,11 +1142,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     memory.reported = true;
     memory.lastReportNanos = now;
     setup.counters().monitorReports.increment();
-    WorkerHealth health = lane.health();
-    if (setup.pauses().isPaused(lane.key())
-        && (health == WorkerHealth.HEALTHY || health == WorkerHealth.STARTING)) {
-      health = WorkerHealth.PAUSED; // idle because paused (a running event finishes first)
-    }
     setup
         .statsHub()
         .tell(
@@ -1155,7 +1150,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 new LaneReport(
                     lane.key(),
                     state.pendingCount(),
-                    health,
+                    setup.pauses().shown(lane.key(), lane.health()),
                     state.running().map(job -> job.event.id()),
                     state.completedCount(),
                     state.failedCount(),
