@@ -43,21 +43,27 @@ final class GatewayMetrics implements EventListener {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer handlerDuration =
-      Timer.builder("parley.handler.duration")
-          .description("Time from an event's first attempt until it ended (events that started)")
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofMinutes(5))
-          .register(registry);
+      histogram(
+          "parley.handler.duration",
+          "Time from an event's first attempt until it ended (events that started)",
+          Duration.ofMinutes(5));
   private final Timer queueWait =
-      Timer.builder("parley.queue.wait")
-          .description("Time from an event's acceptance until its first attempt (or its end)")
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofMinutes(10))
-          .register(registry);
+      histogram(
+          "parley.queue.wait",
+          "Time from an event's acceptance until its first attempt (or its end)",
+          Duration.ofMinutes(10));
 
   private volatile Parley parley;
+
+  private Timer histogram(String name, String description, Duration maximum) {
+    return Timer.builder(name)
+        .description(description)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(maximum)
+        .register(registry);
+  }
+
   private volatile Snapshot snapshot;
 
   /**
