@@ -63,7 +63,6 @@ public final class EventRegistry {
 
   /** Called once per registered event when it ends, before its outcome is completed. */
   void finished(Worker.Submit submit) {
-    submit.finishedAtNanos = nanoClock.getAsLong();
     finished.add(submit);
     if (finishedCount.incrementAndGet() > retain) {
       Worker.Submit oldest = finished.poll();

@@ -88,11 +88,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return blockingExecutor != null;
     }
 
-    /** Whether every event is timed: someone listens to finished events. */
-    boolean timed() {
-      return !listeners.isEmpty();
-    }
-
     /** Whether events must wait for a permit of the global cap now. */
     boolean capped() {
       return admissionGate.get() > 0;
@@ -110,10 +105,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     final CompletableFuture<Outcome> outcome;
     final CompletableFuture<Receipt> receipt; // null when nobody asked for one
     final boolean tracked; // in the EventRegistry
-    volatile long acceptedAtNanos; // set for tracked events when accepted
-    volatile long startedAtNanos; // when its first attempt started; valid once started is true
-    volatile boolean started;
-    volatile long finishedAtNanos; // set for tracked events just before the outcome
+    // Times, kept for timed events: tracked ones, and those an EventListener hears of. Plain
+    // fields: the caller writes acceptedAtNanos before the mailbox hands the event over, the worker
+    // the others; other threads read them only once the outcome is done (after its completion).
+    private boolean timed;
+    long acceptedAtNanos;
+    long startedAtNanos; // when its first attempt started; valid once started is true
+    boolean started;
+    long finishedAtNanos; // set just before the outcome
     int attempt;
     boolean countedInFlight; // only events that outlive one message are counted in flight
     Instant firstFailureAt;
@@ -160,7 +159,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return attempt;
     }
 
-    public void acceptedAt(long nanos) {
+    /** Times this event, from {@code nanos}, when it is accepted. */
+    public void timeFrom(long nanos) {
+      timed = true;
       acceptedAtNanos = nanos;
     }
 
@@ -573,10 +574,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       }
       Submit job = state.next();
       job.attempt = 1;
-      if (job.tracked || setup.timed()) {
-        job.startedAtNanos = setup.nanoClock().getAsLong();
-        job.started = true;
-      }
       job.handled = job.event;
       if (state.pendingCount() > 0 && setup.policies().of(job.event) == DoubleTextPolicy.COALESCE) {
         coalesce(job);
@@ -632,6 +629,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     long thisRun = ++memory.run;
     job.context = new Context(lane.key(), job.handled, job.attempt);
     attemptStartedNanos = setup.nanoClock().getAsLong();
+    if (!job.started && job.timed) { // its first attempt
+      job.startedAtNanos = attemptStartedNanos;
+      job.started = true;
+    }
     try {
       job.stage = invoke(job);
     } catch (Error crash) {
@@ -1012,7 +1013,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         if (member != job) { // it ran as part of the batch its head led
           member.attempt = job.attempt;
           member.startedAtNanos = job.startedAtNanos;
-          member.started = job.started;
+          member.started = member.timed && job.started;
         }
         settleOne(member, forEvent(outcome, member.event.id()), counter);
       }
@@ -1020,14 +1021,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private void settleOne(Submit job, Outcome outcome, LongAdder counter) {
+    if (job.timed) {
+      job.finishedAtNanos = setup.nanoClock().getAsLong();
+    }
     if (job.tracked) {
       setup.registry().finished(job);
-    } else if (setup.timed()) {
-      job.finishedAtNanos = setup.nanoClock().getAsLong();
     }
     setup.counters().outstanding.decrement();
     counter.increment();
-    if (setup.timed()) {
+    if (job.timed && !setup.listeners().isEmpty()) {
       tellListeners(job.finished(outcome));
     }
     job.outcome.complete(outcome);
