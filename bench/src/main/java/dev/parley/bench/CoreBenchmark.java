@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * with {@code pipeToSelf}. It prints a table of the medians and the ratios a/b, a/c and d/e next to
  * their targets.
  *
+ * <p>The monitor's overhead, on request ({@code -Dbench.only=mn}): the workload of (a) with the
+ * monitor on ({@code parley.monitor.enabled}, default interval) and one subscriber to its updates
+ * (m), and with the monitor off (n); the ratio m/n is the throughput the monitor leaves.
+ *
  * <p>Run from the repository root (about two minutes on 2 cores):
  *
  * <pre>
@@ -29,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * bench.events-per-lane} (100), {@code bench.callers} (2), {@code bench.warmup.rounds} (25), {@code
  * bench.warmup.seconds} (50, per measurement), {@code bench.rounds} (7, the median is reported),
  * {@code bench.delay-ms} (100), {@code bench.round-timeout-seconds} (120), {@code bench.only} (e.g.
- * {@code a} to profile Parley alone; default {@code abcde}). Every system under test runs its
- * actors on a dispatcher sized like {@code parley.worker-dispatcher} (one thread per core); {@code
+ * {@code a} to profile Parley alone, {@code mn} for the monitor's overhead; default {@code abcde}).
+ * Every system under test runs its actors on a dispatcher sized like {@code
+ * parley.worker-dispatcher} (one thread per core); {@code
  * -Dparley.worker-dispatcher.fork-join-executor.…} options change it for all of them alike.
  */
 public final class CoreBenchmark {
@@ -38,6 +44,7 @@ public final class CoreBenchmark {
   private static final double TARGET_A_OVER_B = 0.25;
   private static final double TARGET_A_OVER_C = 0.5;
   private static final double TARGET_D_OVER_E = 1.2;
+  private static final double TARGET_M_OVER_N = 0.95;
 
   private final BenchSettings settings;
   private final PrintStream out;
@@ -69,6 +76,18 @@ public final class CoreBenchmark {
       start(started, 'c', "(c) keyed serial executor", KeyedExecutorThroughput::new, callers);
       start(started, 'd', "(d) Parley makespan", ParleyMakespan::new, callers);
       start(started, 'e', "(e) raw pipeToSelf makespan", RawPipeToSelfMakespan::new, callers);
+      start(
+          started,
+          'm',
+          "(m) Parley submit, monitor on",
+          (s, c) -> ParleyThroughput.monitored(s, c, true),
+          callers);
+      start(
+          started,
+          'n',
+          "(n) Parley submit, monitor off",
+          (s, c) -> ParleyThroughput.monitored(s, c, false),
+          callers);
       results.putAll(new Rounds(started, settings, out).run());
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -149,6 +168,11 @@ public final class CoreBenchmark {
     throughputRow('c', "(c) keyed serial executor + future, /s");
     makespanRow('d', "(d) Parley " + spaces() + " x " + delayMs() + " ms, ms");
     makespanRow('e', "(e) raw actors + pipeToSelf, ms");
+    boolean monitor = settings.runs('m') || settings.runs('n');
+    if (monitor) {
+      throughputRow('m', "(m) as (a), monitor on + subscriber, /s");
+      throughputRow('n', "(n) as (a), monitor off, events/s");
+    }
     out.println();
     out.printf(Locale.ROOT, "%-44s %14s %14s %8s%n", "check", "value", "target", "result");
     Double a = rate('a');
@@ -161,6 +185,38 @@ public final class CoreBenchmark {
         "<=",
         TARGET_D_OVER_E,
         "%.3f");
+    if (monitor) {
+      check("m/n  monitor on vs off", ratio(rate('m'), rate('n')), ">=", TARGET_M_OVER_N, "%.3f");
+      roundByRound('m', 'n');
+    }
+  }
+
+  /**
+   * The throughput ratio of each measured round, whose two measurements ran back to back: the
+   * spread shows how far the machine's load moved the ratio of the medians.
+   */
+  private void roundByRound(char numerator, char denominator) {
+    Rounds.Result top = results.get(numerator);
+    Rounds.Result bottom = results.get(denominator);
+    if (top == null || bottom == null) {
+      return;
+    }
+    double[] ratios = new double[top.measured().length];
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < ratios.length; i++) {
+      ratios[i] = (double) bottom.measured()[i] / top.measured()[i]; // durations: inverse rates
+      line.append(String.format(Locale.ROOT, " %.3f", ratios[i]));
+    }
+    Arrays.sort(ratios);
+    int mid = ratios.length / 2;
+    double median = ratios.length % 2 == 1 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
+    out.printf(
+        Locale.ROOT,
+        "%c/%c  round by round:%s (median %.3f)%n",
+        numerator,
+        denominator,
+        line,
+        median);
   }
 
   private String spaces() {
