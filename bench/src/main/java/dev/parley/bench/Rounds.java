@@ -84,7 +84,8 @@ final class Rounds {
     long[][] measured = new long[n][settings.rounds()];
     for (int round = 0; round < settings.rounds(); round++) {
       progress.printf(Locale.ROOT, "measured round %d of %d%n", round + 1, settings.rounds());
-      for (int i = 0; i < n; i++) {
+      for (int k = 0; k < n; k++) {
+        int i = round % 2 == 0 ? k : n - 1 - k; // alternate the order: neither always goes first
         System.gc();
         measured[i][round] = entries.get(i).workload().runRound();
       }
