@@ -154,7 +154,10 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                       start.nanoClock(),
                       hub.first(),
                       latest)),
-              "stats-hub");
+              "stats-hub",
+              // Beside the workers: on another dispatcher, every report would wake one of its
+              // threads, and the wake-ups cost the workers' cores more than the reports do.
+              settings.workerDispatcher());
       monitor =
           new Monitor(statsHub, hub.second(), latest, monitoring.interval(), monitoring.topLanes());
     }
