@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongToDoubleFunction;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -228,22 +229,15 @@ public final class CoreBenchmark {
   }
 
   private void throughputRow(char id, String label) {
-    Rounds.Result r = results.get(id);
-    if (r == null) {
-      out.printf(Locale.ROOT, "%-44s %14s%n", label, "not run");
-      return;
-    }
-    out.printf(
-        Locale.ROOT,
-        "%-44s %,14.0f %,14.0f %,14.0f %,12.0f%n",
-        label,
-        perSecond(r.median()),
-        perSecond(r.slowest()),
-        perSecond(r.fastest()),
-        perSecond(r.firstRound()));
+    row(id, label, "%,.0f", this::perSecond);
   }
 
   private void makespanRow(char id, String label) {
+    row(id, label, "%.1f", Rounds::millis);
+  }
+
+  /** One measurement's line: median, worst, best and first round, each as {@code cell}. */
+  private void row(char id, String label, String cell, LongToDoubleFunction value) {
     Rounds.Result r = results.get(id);
     if (r == null) {
       out.printf(Locale.ROOT, "%-44s %14s%n", label, "not run");
@@ -251,12 +245,12 @@ public final class CoreBenchmark {
     }
     out.printf(
         Locale.ROOT,
-        "%-44s %14.1f %14.1f %14.1f %12.1f%n",
+        "%-44s %14s %14s %14s %12s%n",
         label,
-        Rounds.millis(r.median()),
-        Rounds.millis(r.slowest()),
-        Rounds.millis(r.fastest()),
-        Rounds.millis(r.firstRound()));
+        String.format(Locale.ROOT, cell, value.applyAsDouble(r.median())),
+        String.format(Locale.ROOT, cell, value.applyAsDouble(r.slowest())),
+        String.format(Locale.ROOT, cell, value.applyAsDouble(r.fastest())),
+        String.format(Locale.ROOT, cell, value.applyAsDouble(r.firstRound())));
   }
 
   private double perSecond(long nanos) {
