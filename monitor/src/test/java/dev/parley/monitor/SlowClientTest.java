@@ -45,7 +45,7 @@ class SlowClientTest {
         int before = reader.updates.size();
 
         // Never read: the server must give up on this client within its idle timeout...
-        awaitTrue(() -> monitor.routes.stalledClientsDisconnected() == 1);
+        reader.await(u -> monitor.routes.stalledClientsDisconnected() == 1); // checked per update
         // ...while the other client went on getting an update every interval (about 20 a second).
         int during = reader.updates.size() - before;
         assertTrue(during >= 10, "the reading client got only " + during + " updates meanwhile");
@@ -92,13 +92,5 @@ class SlowClientTest {
       total += n;
     }
     return total;
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TestMonitor.PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "condition not met within " + TestMonitor.PATIENCE);
-      Thread.onSpinWait();
-    }
   }
 }

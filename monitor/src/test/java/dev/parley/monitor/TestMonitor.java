@@ -107,12 +107,17 @@ final class TestMonitor implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
+        JsonNode update;
         try {
-          updates.add(JSON.readTree(partial.toString()));
+          update = JSON.readTree(partial.toString());
         } catch (Exception e) {
           throw new AssertionError("not JSON: " + partial, e);
         }
         partial.setLength(0);
+        synchronized (this) {
+          updates.add(update);
+          notifyAll(); // wakes await()
+        }
       }
       webSocket.request(1);
       return null;
@@ -130,22 +135,25 @@ final class TestMonitor implements AutoCloseable {
     }
 
     /** The first update that satisfies {@code wanted}, waiting for it. */
-    JsonNode await(Predicate<JsonNode> wanted) {
+    synchronized JsonNode await(Predicate<JsonNode> wanted) {
       long deadline = System.nanoTime() + PATIENCE.toNanos();
-      while (System.nanoTime() < deadline) {
+      while (true) {
         Optional<JsonNode> found = updates.stream().filter(wanted).findFirst();
         if (found.isPresent()) {
           return found.get();
         }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(
+              "no such update within " + PATIENCE + "; last: " + updates.peekLast());
+        }
         try {
-          Thread.sleep(10); // polling a condition, not synchronising on time
+          TimeUnit.NANOSECONDS.timedWait(this, left); // until the next update arrives
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new AssertionError(e);
         }
       }
-      throw new AssertionError(
-          "no such update within " + PATIENCE + "; last: " + updates.peekLast());
     }
 
     void close() {
