@@ -4,19 +4,23 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.controls.Pauses;
+import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
-import dev.parley.runtime.lane.EventRegistry;
+import dev.parley.runtime.lane.Effect;
+import dev.parley.runtime.lane.Job;
 import dev.parley.runtime.lane.Lane;
-import dev.parley.runtime.lane.Lanes;
-import dev.parley.runtime.lane.Pauses;
-import dev.parley.runtime.lane.Policies;
+import dev.parley.runtime.lane.LaneCommand;
+import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
-import dev.parley.runtime.lane.Worker;
 import dev.parley.runtime.monitor.Monitor;
+import dev.parley.runtime.registry.EventRegistry;
+import dev.parley.runtime.registry.Submissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,7 +78,8 @@ public final class Parley implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final Policies policies;
   private final MovingAverage movingAverage;
-  private final Lanes lanes;
+  private final LocalLanes lanes;
+  private final Submissions submissions = new Submissions();
   private final ActorRef<ParleyGuardian.Command> guardian;
   private final ActorRef<Scheduler.Command> scheduler;
   private final ActorRef<Admission.Command> admission;
@@ -104,7 +109,7 @@ public final class Parley implements AutoCloseable {
     this.registry =
         new EventRegistry(
             settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
-    this.lanes = new Lanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
+    this.lanes = new LocalLanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
     CompletableFuture<ParleyGuardian.Started> started = new CompletableFuture<>();
     var start =
         new ParleyGuardian.Start(
@@ -120,7 +125,10 @@ public final class Parley implements AutoCloseable {
             admissionState,
             builder.loadProbe,
             builder.nanoClock,
+            builder.clock,
+            builder.random,
             registry,
+            submissions,
             pauses,
             policies,
             List.copyOf(builder.listeners),
@@ -183,11 +191,6 @@ public final class Parley implements AutoCloseable {
         () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
-  /** Lane reports workers sent to the monitor's stats hub (tests check their coalescing). */
-  long monitorReports() {
-    return counters.monitorReports.sum();
-  }
-
   private ActorRef<Scheduler.Command> scheduler() {
     return scheduler;
   }
@@ -206,8 +209,7 @@ public final class Parley implements AutoCloseable {
   public CompletionStage<Outcome> submit(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    Worker.Submit submit = new Worker.Submit(event, outcome, null, event.hasGivenId());
-    Worker.Submit first = accept(submit);
+    EventRegistry.Entry first = accept(event, outcome, null, event.hasGivenId());
     return first != null ? first.outcome() : outcome;
   }
 
@@ -220,8 +222,7 @@ public final class Parley implements AutoCloseable {
   public CompletionStage<Receipt> enqueue(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-    Worker.Submit submit = new Worker.Submit(event, new CompletableFuture<>(), receipt, true);
-    Worker.Submit first = accept(submit);
+    EventRegistry.Entry first = accept(event, new CompletableFuture<>(), receipt, true);
     if (first == null) {
       return receipt;
     }
@@ -241,34 +242,39 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * Delivers {@code submit} to its lane, or completes it refused.
+   * Delivers {@code event} to its lane, or completes it refused.
    *
-   * @return the event accepted earlier with the same id, in which case {@code submit} is dropped
+   * @param receipt completed with the receipt when not null
+   * @param tracked registered by id, for status queries and dedup
+   * @return the event accepted earlier with the same id, in which case {@code event} is dropped
    */
-  private Worker.Submit accept(Worker.Submit submit) {
-    Event event = submit.event();
+  private EventRegistry.Entry accept(
+      Event event,
+      CompletableFuture<Outcome> outcome,
+      CompletableFuture<Receipt> receipt,
+      boolean tracked) {
     submitting.increment(); // drain() waits for submits in progress before it drains
     try {
       if (!accepting) {
-        refuse(submit, SHUTTING_DOWN, 0);
+        refuse(event, outcome, receipt, SHUTTING_DOWN, 0);
         return null;
       }
       if (counters.outstanding.sum() >= settings.maxPending()) {
-        refuse(submit, QUEUE_FULL, Math.max(1, Math.round(movingAverage())));
+        refuse(event, outcome, receipt, QUEUE_FULL, Math.max(1, Math.round(movingAverage())));
         return null;
       }
-      if (submit.tracked() || timeAll || (sampleLatency && sampled())) {
-        submit.timeFrom(nanoClock.getAsLong());
-      }
-      if (submit.tracked()) {
-        Worker.Submit first = registry.register(submit);
+      boolean timed = tracked || timeAll || (sampleLatency && sampled());
+      long acceptedAt = timed ? nanoClock.getAsLong() : 0;
+      if (tracked) {
+        EventRegistry.Entry first = registry.register(new EventRegistry.Entry(event, outcome));
         if (first != null) {
           return first;
         }
       }
       counters.accepted.increment();
       counters.outstanding.increment();
-      lanes.deliver(event.laneKey(), submit);
+      Job job = new Job(event, submissions.open(outcome, receipt), acceptedAt, tracked, timed);
+      lanes.deliver(event.laneKey(), new LaneCommand.Submit(job, receipt != null));
       return null;
     } finally {
       submitting.decrement();
@@ -286,13 +292,17 @@ public final class Parley implements AutoCloseable {
     return count[0]++ % LATENCY_SAMPLE == 0;
   }
 
-  private void refuse(Worker.Submit submit, String reason, long retryAfterMs) {
-    Event event = submit.event();
+  private void refuse(
+      Event event,
+      CompletableFuture<Outcome> outcome,
+      CompletableFuture<Receipt> receipt,
+      String reason,
+      long retryAfterMs) {
     counters.rejected.increment();
-    if (submit.receipt() != null) {
-      submit.receipt().complete(Receipt.rejected(event, reason, retryAfterMs));
+    if (receipt != null) {
+      receipt.complete(Receipt.rejected(event, reason, retryAfterMs));
     }
-    submit.outcome().complete(new Outcome.Rejected(event.id(), reason));
+    outcome.complete(new Outcome.Rejected(event.id(), reason));
   }
 
   /**
@@ -300,7 +310,7 @@ public final class Parley implements AutoCloseable {
    * is live and for the {@code parley.status.retain} newest finished ones.
    */
   public Optional<CompletionStage<Outcome>> outcome(String eventId) {
-    return Optional.ofNullable(registry.find(eventId)).map(Worker.Submit::outcome);
+    return Optional.ofNullable(registry.find(eventId)).map(EventRegistry.Entry::outcome);
   }
 
   /**
@@ -309,23 +319,37 @@ public final class Parley implements AutoCloseable {
    * parley.status.retain} newest finished ones). Empty for an id Parley does not know.
    */
   public CompletionStage<Optional<EventStatus>> status(String eventId) {
-    Worker.Submit submit = registry.find(eventId);
-    if (submit == null) {
+    EventRegistry.Entry entry = registry.find(eventId);
+    if (entry == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    Outcome outcome = submit.outcome().getNow(null);
-    if (outcome != null) {
-      return CompletableFuture.completedFuture(Optional.of(submit.finishedStatus(outcome)));
+    if (entry.finished() != null) {
+      return CompletableFuture.completedFuture(Optional.of(entry.finished()));
     }
-    CompletableFuture<Optional<EventStatus>> reply = new CompletableFuture<>();
-    lanes.deliver(submit.event().laneKey(), new Worker.GetStatus(eventId, reply));
-    // It may have ended between the two looks: then its outcome answers.
-    return reply.thenApply(
-        live ->
-            live.or(
-                () ->
-                    Optional.ofNullable(submit.outcome().getNow(null))
-                        .map(submit::finishedStatus)));
+    CompletionStage<Optional<EventStatus>> live =
+        ask(
+            entry.event().laneKey(),
+            replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
+            false,
+            Optional.empty());
+    // It may have ended between the two looks: then its final status answers.
+    return live.thenApply(found -> found.or(() -> Optional.ofNullable(entry.finished())));
+  }
+
+  /**
+   * Asks the lane {@code laneKey} (started if needed, unless {@code ifLive}) what {@code query}
+   * asks; a lane that is not live when {@code ifLive} answers {@code ifNotLive}.
+   */
+  private <T> CompletionStage<T> ask(
+      String laneKey,
+      java.util.function.Function<ActorRef<T>, LaneCommand.Routed> query,
+      boolean ifLive,
+      T ifNotLive) {
+    return AskPattern.<Scheduler.Command, T>ask(
+        scheduler,
+        replyTo -> new Scheduler.Query<>(laneKey, query, ifLive, ifNotLive, replyTo),
+        settings.askTimeout(),
+        system.scheduler());
   }
 
   /**
@@ -333,21 +357,18 @@ public final class Parley implements AutoCloseable {
    * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
    */
   public CompletionStage<LaneView> lane(String laneKey) {
-    CompletableFuture<LaneView> reply = new CompletableFuture<>();
-    if (!lanes.deliverIfLive(laneKey, new Worker.GetLaneView(reply))) {
-      reply.complete(
-          new LaneView(
-              laneKey,
-              false,
-              WorkerHealth.HEALTHY,
-              pauses.isPaused(laneKey),
-              Optional.empty(),
-              List.of(),
-              0,
-              0,
-              0));
-    }
-    return reply;
+    LaneView notLive =
+        new LaneView(
+            laneKey,
+            false,
+            WorkerHealth.HEALTHY,
+            pauses.isPaused(laneKey),
+            Optional.empty(),
+            List.of(),
+            0,
+            0,
+            0);
+    return ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
   }
 
   /** Whether new events are accepted (false once {@link #drain()} began). */
@@ -366,14 +387,15 @@ public final class Parley implements AutoCloseable {
     int active = 0;
     Map<String, Long> laneRestarts = new HashMap<>();
     for (Lane lane : lanes.all()) {
-      WorkerHealth health = pauses.shown(lane.key(), lane.health());
-      queueLengths.put(lane.key(), lane.pendingCount());
+      Effect.LaneFigures figures = lane.figures(); // one read: one consistent view of the lane
+      WorkerHealth health = pauses.shown(lane.key(), figures.health());
+      queueLengths.put(lane.key(), figures.pending());
       workerHealth.put(lane.key(), health);
-      if (lane.restarts() > 0) {
-        laneRestarts.put(lane.key(), lane.restarts());
+      if (figures.restarts() > 0) {
+        laneRestarts.put(lane.key(), figures.restarts());
       }
-      if (health == WorkerHealth.BUSY) {
-        active++;
+      if (health == WorkerHealth.BUSY || health == WorkerHealth.UNHEALTHY) {
+        active++; // running an event, as the monitor counts them
       }
     }
     long handledNanos = counters.handledNanos.sum();
@@ -441,13 +463,12 @@ public final class Parley implements AutoCloseable {
    * {@link Outcome.Cancelled}. Completes false when the event is running, has ended, or is unknown.
    */
   public CompletionStage<Boolean> cancel(String eventId) {
-    Worker.Submit submit = registry.find(eventId);
-    if (submit == null || submit.outcome().isDone()) {
+    EventRegistry.Entry entry = registry.find(eventId);
+    if (entry == null || entry.finished() != null) {
       return CompletableFuture.completedFuture(false);
     }
-    CompletableFuture<Boolean> reply = new CompletableFuture<>();
-    lanes.deliver(submit.event().laneKey(), new Worker.Cancel(eventId, reply));
-    return reply;
+    return ask(
+        entry.event().laneKey(), replyTo -> new LaneCommand.Cancel(eventId, replyTo), false, false);
   }
 
   /**
@@ -455,13 +476,15 @@ public final class Parley implements AutoCloseable {
    * index past the end moves it last). Completes false when it is not pending.
    */
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
-    Worker.Submit submit = registry.find(eventId);
-    if (submit == null || submit.outcome().isDone()) {
+    EventRegistry.Entry entry = registry.find(eventId);
+    if (entry == null || entry.finished() != null) {
       return CompletableFuture.completedFuture(false);
     }
-    CompletableFuture<Boolean> reply = new CompletableFuture<>();
-    lanes.deliver(submit.event().laneKey(), new Worker.Move(eventId, newIndex, reply));
-    return reply;
+    return ask(
+        entry.event().laneKey(),
+        replyTo -> new LaneCommand.Move(eventId, newIndex, replyTo),
+        false,
+        false);
   }
 
   /**
@@ -470,27 +493,27 @@ public final class Parley implements AutoCloseable {
    */
   public boolean pause(String laneKey) {
     boolean paused = pauses.pause(laneKey);
-    lanes.deliverIfLive(laneKey, Worker.Nudge.INSTANCE); // so that its worker shows it paused
+    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE); // so that its worker shows it paused
     return paused;
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */
   public boolean resume(String laneKey) {
     boolean resumed = pauses.resume(laneKey);
-    lanes.deliverIfLive(laneKey, Worker.Nudge.INSTANCE);
+    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE);
     return resumed;
   }
 
   /** Pauses every lane, as {@link #pause} does one. */
   public void pauseAll() {
     pauses.pauseAll();
-    lanes.deliverToLive(Worker.Nudge.INSTANCE);
+    lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
   }
 
   /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
   public void resumeAll() {
     pauses.resumeAll();
-    lanes.deliverToLive(Worker.Nudge.INSTANCE);
+    lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
   }
 
   /**
@@ -501,12 +524,11 @@ public final class Parley implements AutoCloseable {
    * {@link #pauseAll()} to hold them.
    */
   public CompletionStage<EmergencyStopReport> emergencyStop() {
-    List<CompletableFuture<Worker.Stopped>> replies = new java.util.ArrayList<>();
+    LaneCommand.Stopped none = new LaneCommand.Stopped(0, 0);
+    List<CompletableFuture<LaneCommand.Stopped>> replies = new ArrayList<>();
     for (Lane lane : lanes.all()) {
-      CompletableFuture<Worker.Stopped> reply = new CompletableFuture<>();
-      if (lanes.deliverIfLive(lane.key(), new Worker.EmergencyStop(reply))) {
-        replies.add(reply);
-      }
+      replies.add(
+          ask(lane.key(), LaneCommand.EmergencyStop::new, true, none).toCompletableFuture());
     }
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -538,7 +560,7 @@ public final class Parley implements AutoCloseable {
               registry.forget(eventId); // a redrive is meant to run again: not a duplicate
               // Tracked whatever its id, so that it can be looked up where it was before.
               CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-              Worker.Submit first = accept(new Worker.Submit(letter.event(), outcome, null, true));
+              EventRegistry.Entry first = accept(letter.event(), outcome, null, true);
               return first != null ? first.outcome() : outcome;
             });
   }
@@ -610,6 +632,9 @@ public final class Parley implements AutoCloseable {
     private RetryPolicy retryPolicy = RetryPolicy.none();
     private LoadProbe loadProbe = LoadProbe.jvm();
     private LongSupplier nanoClock = System::nanoTime;
+    private Clock clock = Clock.systemUTC();
+    private java.util.function.DoubleSupplier random =
+        () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
     private boolean blocking;
     private int handlerSources;
     private final List<EventListener> listeners = new ArrayList<>();
@@ -671,6 +696,18 @@ public final class Parley implements AutoCloseable {
     /** The clock of admission's aging, in nanoseconds; tests give a manual one. */
     Builder nanoClock(LongSupplier nanoClock) {
       this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+      return this;
+    }
+
+    /** The wall clock of dead letters and failure times; tests give a fixed one. */
+    Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The jitter of backoffs, uniform in [0, 1); tests give a fixed one. */
+    Builder random(java.util.function.DoubleSupplier random) {
+      this.random = Objects.requireNonNull(random, "random");
       return this;
     }
 

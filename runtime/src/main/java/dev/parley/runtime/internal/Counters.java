@@ -21,7 +21,6 @@ public final class Counters {
   public final LongAdder passivated = new LongAdder();
   public final LongAdder handledNanos = new LongAdder();
   public final LongAdder handled = new LongAdder();
-  public final LongAdder monitorReports = new LongAdder(); // lane reports sent to the stats hub
 
   /** Accepted events not started yet, given the in-flight count read with them. */
   public long pending(long inFlightNow) {

@@ -5,16 +5,20 @@ import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
-import dev.parley.runtime.lane.EventRegistry;
-import dev.parley.runtime.lane.Lanes;
-import dev.parley.runtime.lane.Pauses;
-import dev.parley.runtime.lane.Policies;
+import dev.parley.runtime.controls.Pauses;
+import dev.parley.runtime.controls.Policies;
+import dev.parley.runtime.lane.LaneEnvironment;
+import dev.parley.runtime.lane.LaneServices;
+import dev.parley.runtime.lane.LocalLanes;
+import dev.parley.runtime.lane.OutcomeSink;
+import dev.parley.runtime.lane.Permits;
 import dev.parley.runtime.lane.Scheduler;
-import dev.parley.runtime.lane.Worker;
 import dev.parley.runtime.monitor.LatencyRecorder;
 import dev.parley.runtime.monitor.Monitor;
 import dev.parley.runtime.monitor.StateUpdate;
 import dev.parley.runtime.monitor.StatsHub;
+import dev.parley.runtime.registry.EventRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +27,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -65,7 +70,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   /** What the guardian starts with, and the futures through which it reports. */
   public record Start(
       Settings settings,
-      Lanes lanes,
+      LocalLanes lanes,
       HandlerFactory handlers,
       boolean blocking,
       RetryPolicy retryPolicy,
@@ -76,7 +81,10 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       AtomicReference<Admission.State> admissionState,
       LoadProbe loadProbe,
       LongSupplier nanoClock,
+      Clock clock,
+      DoubleSupplier random,
       EventRegistry registry,
+      OutcomeSink outcomes,
       Pauses pauses,
       Policies policies,
       List<EventListener> listeners,
@@ -144,6 +152,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
           ctx.spawn(
               StatsHub.create(
                   new StatsHub.Setup(
+                      start.lanes()::all,
+                      start.pauses(),
                       monitoring.interval(),
                       monitoring.topLanes(),
                       start.counters(),
@@ -161,31 +171,39 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       monitor =
           new Monitor(statsHub, hub.second(), latest, monitoring.interval(), monitoring.topLanes());
     }
-    Worker.Setup setup =
-        new Worker.Setup(
-            start.settings(),
+    LaneEnvironment environment =
+        new RuntimeEnvironment(
+            new LaneEnvironment.Rules(
+                settings.maxQueue(),
+                settings.handlerTimeout(),
+                settings.unhealthyAfter(),
+                start.retryPolicy(),
+                settings.restart(),
+                settings.idleTimeout()),
+            start.policies(),
+            start.pauses(),
+            start.admissionGate(),
+            start.admissionState(),
+            start.counters(),
+            start.movingAverage(),
+            start.clock(),
+            start.random());
+    LaneServices services =
+        new LaneServices(
+            environment,
             start.lanes(),
             start.handlers(),
             blockingExecutor,
-            start.retryPolicy(),
+            ctx.getSystem().dispatchers().lookup(settings.callbackDispatcher()),
             start.counters(),
             start.deadLetters(),
-            admission,
-            start.admissionGate(),
-            start.admissionState(),
-            start.pauses(),
-            start.policies(),
             start.registry(),
-            settings.maxQueue(),
-            () ->
-                start
-                    .movingAverage()
-                    .averageMs(start.counters().handledNanos.sum(), start.counters().handled.sum()),
+            start.outcomes(),
+            Permits.of(admission),
             start.nanoClock(),
-            List.copyOf(listeners),
-            statsHub);
+            List.copyOf(listeners));
     ActorRef<Scheduler.Command> scheduler =
-        ctx.spawn(Scheduler.create(setup, settings.workerDispatcher()), "scheduler");
+        ctx.spawn(Scheduler.create(services, settings.workerDispatcher()), "scheduler");
     start.started().complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));
   }
 

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 public record Settings(
     String systemName,
     Duration startupTimeout,
+    Duration askTimeout,
     Duration idleTimeout,
     int maxQueue,
     DoubleTextPolicy doubleTextPolicy,
@@ -31,13 +32,13 @@ public record Settings(
     Duration drainTimeout,
     DispatcherSelector workerDispatcher,
     DispatcherSelector blockingDispatcher,
+    DispatcherSelector callbackDispatcher,
     Duration movingAverageWindow,
     Duration sampleInterval,
     Monitor monitor) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
-  public record Restart(
-      Duration minBackoff, Duration maxBackoff, double randomFactor, int stashCapacity) {}
+  public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
 
   /** The monitor's stats hub ({@code parley.monitor}). */
   public record Monitor(boolean enabled, Duration interval, int topLanes) {}
@@ -49,6 +50,7 @@ public record Settings(
           new Settings(
               config.getString("parley.system-name"),
               positive(config, "parley.startup-timeout"),
+              positive(config, "parley.ask-timeout"),
               positive(config, "parley.worker.idle-timeout"),
               atLeast(config, "parley.worker.max-queue", 1),
               policy(config, "parley.double-text.policy"),
@@ -58,8 +60,7 @@ public record Settings(
               new Restart(
                   positive(config, "parley.worker.restart.min-backoff"),
                   positive(config, "parley.worker.restart.max-backoff"),
-                  fraction(config, "parley.worker.restart.random-factor"),
-                  atLeast(config, "parley.worker.restart.stash-capacity", 1)),
+                  fraction(config, "parley.worker.restart.random-factor")),
               atLeast(config, "parley.dead-letters.max-entries", 1),
               atLeast(config, "parley.admission.max-in-flight", 0),
               atLeast(config, "parley.admission.max-pending", 1),
@@ -75,6 +76,7 @@ public record Settings(
               positive(config, "parley.shutdown.drain-timeout"),
               dispatcher(config, "parley.worker-dispatcher"),
               dispatcher(config, "parley.blocking-dispatcher"),
+              DispatcherSelector.fromConfig(config.getString("parley.callback-dispatcher")),
               positive(config, "parley.stats.moving-average-window"),
               positive(config, "parley.stats.sample-interval"),
               new Monitor(

@@ -3,35 +3,32 @@ package dev.parley.runtime.lane;
 import dev.parley.runtime.WorkerHealth;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * One lane's entry in the routing table: how callers reach its worker without a routing actor in
- * between, and what the worker publishes for {@code stats()}.
+ * One lane's entry in the local routing table: how callers reach its worker without a routing actor
+ * in between, and the figures its worker publishes — the one source of lane telemetry that {@code
+ * stats()}, the monitor and the health check read.
  *
- * <p>Guarantees: (1) submissions from one thread reach the worker in the order they were made, also
+ * <p>Guarantees: (1) commands from one thread reach the worker in the order they were sent, also
  * while the worker is still being spawned (they are buffered here and handed over before the
- * worker's reference is published); (2) no submission is lost to passivation: {@link #sent} counts
+ * worker's reference is published); (2) no command is lost to passivation: {@link #sent} counts
  * every delivery and a worker may only {@link #tryClose close} the lane when it has received all of
  * them; a closed lane refuses deliveries and the caller makes a fresh one.
  */
 public final class Lane {
   private static final long CLOSED = Long.MIN_VALUE;
+  private static final Effect.LaneFigures STARTING =
+      new Effect.LaneFigures(0, WorkerHealth.STARTING, null, 0, 0, 0, 0, Double.NaN);
 
   private final String key;
   private final AtomicLong sent = new AtomicLong();
-  private volatile ActorRef<Worker.Command> worker;
-  private List<Worker.Command> buffer = new ArrayList<>(); // guarded by this while worker == null
+  private volatile ActorRef<LaneCommand> worker;
+  private List<LaneCommand> buffer = new ArrayList<>(); // guarded by this while worker == null
+  private volatile Effect.LaneFigures figures = STARTING;
 
-  private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicReference<WorkerHealth> health = new AtomicReference<>(WorkerHealth.STARTING);
-  private final AtomicLong restarts = new AtomicLong();
-  private final AtomicLong deadlineNanos = new AtomicLong();
-
-  Lane(String key) {
+  public Lane(String key) {
     this.key = key;
   }
 
@@ -40,11 +37,11 @@ public final class Lane {
   }
 
   /** Delivers {@code command} to this lane's worker; false when the lane is closed. */
-  boolean tryDeliver(Worker.Command command) {
+  boolean tryDeliver(LaneCommand.Routed command) {
     if (sent.getAndIncrement() < 0) {
       return false; // closed: stays negative whatever is added
     }
-    ActorRef<Worker.Command> target = worker;
+    ActorRef<LaneCommand> target = worker;
     if (target == null) {
       synchronized (this) {
         target = worker;
@@ -59,7 +56,7 @@ public final class Lane {
   }
 
   /** Called once by the scheduler: hands over what was buffered, then publishes the worker. */
-  synchronized void attach(ActorRef<Worker.Command> spawned) {
+  synchronized void attach(ActorRef<LaneCommand> spawned) {
     buffer.forEach(spawned::tell);
     buffer = null;
     worker = spawned;
@@ -73,43 +70,32 @@ public final class Lane {
     return sent.compareAndSet(received, received | CLOSED);
   }
 
-  void publish(int pendingCount) {
-    pending.lazySet(pendingCount);
+  public void publish(Effect.LaneFigures published) {
+    figures = published;
   }
 
-  void publish(WorkerHealth state) {
-    health.lazySet(state);
+  /** What the lane's worker last published. */
+  public Effect.LaneFigures figures() {
+    return figures;
   }
 
-  void publishRestarts(long count) {
-    restarts.lazySet(count);
-  }
-
-  /** The {@code System.nanoTime()} by which the running attempt must end; 0 when none runs. */
-  void publishDeadline(long nanos) {
-    deadlineNanos.lazySet(nanos);
-  }
-
-  /**
-   * Marks the lane unhealthy when its running attempt is past its deadline; true when it did so
-   * now.
-   */
-  boolean checkOverdue(long nowNanos) {
-    long deadline = deadlineNanos.get();
-    return deadline != 0
-        && nowNanos - deadline > 0
-        && health.compareAndSet(WorkerHealth.BUSY, WorkerHealth.UNHEALTHY);
+  /** True when the lane's running attempt is past its deadline and the lane still shows busy. */
+  boolean overdue(long nowNanos) {
+    Effect.LaneFigures now = figures;
+    return now.health() == WorkerHealth.BUSY
+        && now.deadlineNanos() != 0
+        && nowNanos - now.deadlineNanos() > 0;
   }
 
   public long restarts() {
-    return restarts.get();
+    return figures.restarts();
   }
 
   public int pendingCount() {
-    return pending.get();
+    return figures.pending();
   }
 
   public WorkerHealth health() {
-    return health.get();
+    return figures.health();
   }
 }

@@ -1,112 +1,128 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
- * The queue of one lane: pending items in order and at most one running item. Plain and
- * single-threaded (its worker owns it), so the in-memory worker and an event-sourced one share the
- * same logic and the tests need no actors.
- *
- * @param <T> the queued item; {@code idOf} names it
+ * The durable state of one lane: its pending events in order, the running attempt, the event
+ * waiting for its rollback, counters, the failure streak and the moving handling time. It changes
+ * only through {@link #apply}, which is deterministic: no clock, no randomness, no I/O. Owned by
+ * one shell at a time, so it is plain and single-threaded.
  */
-public final class LaneState<T> {
-  private final ArrayDeque<T> pending = new ArrayDeque<>();
-  private final Function<T, String> idOf;
-  private T running;
+public final class LaneState {
+  /** Weight of the newest handling time in the lane's moving average. */
+  static final double AVERAGE_WEIGHT = 0.2;
+
+  private final ArrayDeque<Job> pending = new ArrayDeque<>();
+  private Attempt running;
+  private Attempt rollback;
   private long completed;
   private long failed;
+  private int failureStreak;
+  private double averageMs = Double.NaN;
 
-  public LaneState(Function<T, String> idOf) {
-    this.idOf = Objects.requireNonNull(idOf, "idOf");
-  }
-
-  /** Appends {@code item} and returns its position among the pending items (0 runs next). */
-  public int enqueue(T item) {
-    pending.addLast(Objects.requireNonNull(item, "item"));
-    return pending.size() - 1;
-  }
-
-  /**
-   * Starts the next pending item and returns it, or {@code null} when nothing is pending.
-   *
-   * @throws IllegalStateException when an item is already running: a lane runs one at a time
-   */
-  public T next() {
-    if (running != null) {
-      throw new IllegalStateException("lane is busy with " + idOf.apply(running));
+  /** Applies one lane event. */
+  public void apply(LaneEvent event) {
+    if (event instanceof LaneEvent.Enqueued enqueued) {
+      pending.addLast(enqueued.job());
+    } else if (event instanceof LaneEvent.Started started) {
+      start(started);
+    } else if (event instanceof LaneEvent.Ended ended) {
+      end(ended);
+    } else if (event instanceof LaneEvent.RetryScheduled retry) {
+      handled(retry.handledNanos(), false);
+      running = running.retrying(retry.nextAttempt(), retry.firstFailureAt());
+    } else if (event instanceof LaneEvent.Cancelled cancelled) {
+      Collection<String> ids =
+          cancelled.eventIds().size() > 8 ? Set.copyOf(cancelled.eventIds()) : cancelled.eventIds();
+      pending.removeIf(job -> ids.contains(job.id()));
+    } else if (event instanceof LaneEvent.Moved moved) {
+      move(moved.eventId(), moved.index());
+    } else if (event instanceof LaneEvent.InterruptRequested interrupt) {
+      running = running.interrupted(interrupt.reason(), interrupt.rollback());
+    } else if (event instanceof LaneEvent.RollbackStarted) {
+      rollback = running.resumed();
+      running = null;
+      failed++;
+    } else if (event instanceof LaneEvent.MarkedUnhealthy) {
+      failureStreak = 0;
     }
-    running = pending.pollFirst();
-    return running;
   }
 
-  /** Ends the running item as a success and returns it. */
-  public T complete() {
-    T done = takeRunning();
-    completed++;
-    return done;
-  }
-
-  /** Ends the running item as a failure and returns it. */
-  public T fail() {
-    T done = takeRunning();
-    failed++;
-    return done;
-  }
-
-  private T takeRunning() {
-    if (running == null) {
-      throw new IllegalStateException("no item is running");
+  private void start(LaneEvent.Started started) {
+    if (started.attempt() > 1) {
+      running = running.resumed();
+      return;
     }
-    T done = running;
-    running = null;
-    return done;
-  }
-
-  /** Removes a pending item; running items cannot be cancelled here. */
-  public Optional<T> cancel(String id) {
-    for (Iterator<T> it = pending.iterator(); it.hasNext(); ) {
-      T item = it.next();
-      if (idOf.apply(item).equals(id)) {
-        it.remove();
-        return Optional.of(item);
+    Job head = pending.pollFirst();
+    if (head == null || !head.id().equals(started.eventId())) {
+      throw new IllegalStateException(
+          "started " + started.eventId() + ", but " + head + " was next");
+    }
+    List<Job> members = List.of(head);
+    if (!started.batch().isEmpty()) {
+      List<Job> batch = new ArrayList<>(started.batch().size() + 1);
+      batch.add(head);
+      for (Iterator<Job> it = pending.iterator(); it.hasNext(); ) {
+        Job job = it.next();
+        if (started.batch().contains(job.id())) {
+          batch.add(job);
+          it.remove();
+        }
       }
+      members = List.copyOf(batch);
     }
-    return Optional.empty();
+    running = new Attempt(members, 1, started.atNanos(), null, null, false, false);
   }
 
-  /**
-   * Moves a pending item to {@code newIndex} among the pending items (clamped to the queue).
-   *
-   * @return false when no pending item has that id
-   */
-  public boolean move(String id, int newIndex) {
-    List<T> items = new ArrayList<>(pending);
-    int from = indexOf(items, id);
-    if (from < 0) {
-      return false;
+  private void end(LaneEvent.Ended ended) {
+    if (rollback != null && rollback.id().equals(ended.eventId())) {
+      rollback = null; // counted when it was interrupted
+      return;
     }
-    T item = items.remove(from);
-    items.add(Math.max(0, Math.min(newIndex, items.size())), item);
+    boolean success = ended.outcome() instanceof Outcome.Completed;
+    handled(ended.handledNanos(), success);
+    if (success) {
+      completed++;
+    } else {
+      failed++;
+    }
+    running = null;
+  }
+
+  /** An attempt ran to its end in {@code nanos} (when not negative). */
+  private void handled(long nanos, boolean success) {
+    if (nanos < 0) {
+      return;
+    }
+    double ms = nanos / 1_000_000.0;
+    averageMs = Double.isNaN(averageMs) ? ms : averageMs + AVERAGE_WEIGHT * (ms - averageMs);
+    failureStreak = success ? 0 : failureStreak + 1;
+  }
+
+  private void move(String id, int index) {
+    List<Job> items = new ArrayList<>(pending);
+    int from = indexOf(id);
+    Job item = items.remove(from);
+    items.add(Math.max(0, Math.min(index, items.size())), item);
     pending.clear();
     pending.addAll(items);
-    return true;
   }
 
-  /** The position of a pending item (0 runs next), or -1 when it is not pending. */
+  /** The position of a pending event (0 runs next), or -1 when it is not pending. */
   public int position(String id) {
-    return indexOf(pending, id);
+    return indexOf(id);
   }
 
-  private int indexOf(Iterable<T> items, String id) {
+  private int indexOf(String id) {
     int index = 0;
-    for (T item : items) {
-      if (idOf.apply(item).equals(id)) {
+    for (Job job : pending) {
+      if (job.id().equals(id)) {
         return index;
       }
       index++;
@@ -114,38 +130,37 @@ public final class LaneState<T> {
     return -1;
   }
 
-  /** Removes and returns every pending item, in order. */
-  public List<T> drainPending() {
-    List<T> all = new ArrayList<>(pending);
-    pending.clear();
-    return all;
-  }
-
-  /** A copy of the pending items, in order. */
-  public List<T> pendingView() {
+  /** A copy of the pending events, in order. */
+  public List<Job> pending() {
     return List.copyOf(pending);
   }
 
-  /** The item that {@link #next()} would start, or {@code null}. */
-  public T peek() {
+  /** The event that starts next, or null. */
+  public Job peek() {
     return pending.peekFirst();
-  }
-
-  public Optional<T> running() {
-    return Optional.ofNullable(running);
   }
 
   public int pendingCount() {
     return pending.size();
   }
 
+  /** The running attempt, or null. */
+  public Attempt running() {
+    return running;
+  }
+
+  /** The interrupted event whose rollback runs before the next event, or null. */
+  public Attempt rollback() {
+    return rollback;
+  }
+
   public boolean isBusy() {
     return running != null;
   }
 
-  /** Nothing running and nothing pending. */
+  /** Nothing running, pending, or waiting for its rollback. */
   public boolean isIdle() {
-    return running == null && pending.isEmpty();
+    return running == null && rollback == null && pending.isEmpty();
   }
 
   public long completedCount() {
@@ -154,5 +169,15 @@ public final class LaneState<T> {
 
   public long failedCount() {
     return failed;
+  }
+
+  /** Attempts that failed in a row since the last success or restart. */
+  public int failureStreak() {
+    return failureStreak;
+  }
+
+  /** The moving average of this lane's handling time; NaN before its first attempt ended. */
+  public double averageMs() {
+    return averageMs;
   }
 }

@@ -3,6 +3,7 @@ package dev.parley.runtime.lane;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,14 +27,27 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   public record SpawnWorker(Lane lane) implements Command {}
 
   /**
+   * Ask the lane {@code laneKey} (started if needed, unless {@code ifLive}) the {@code query} made
+   * with {@code replyTo}; a lane that is not live when {@code ifLive} answers {@code ifNotLive}.
+   * How the runtime's facade asks lanes, which it reaches only through the routing table.
+   */
+  public record Query<T>(
+      String laneKey,
+      Function<ActorRef<T>, LaneCommand.Routed> query,
+      boolean ifLive,
+      T ifNotLive,
+      ActorRef<T> replyTo)
+      implements Command {}
+
+  /**
    * Drain every worker within {@code timeout}, then interrupt what is left; reply when every event
    * has its outcome.
    */
   public record Drain(Duration timeout, ActorRef<Done> replyTo) implements Command {}
 
-  private record WorkerDrained(ActorRef<Worker.Command> worker) implements Command {}
+  private record WorkerDrained(ActorRef<LaneCommand> worker) implements Command {}
 
-  private record WorkerStopped(ActorRef<Worker.Command> worker) implements Command {}
+  private record WorkerStopped(ActorRef<LaneCommand> worker) implements Command {}
 
   private enum DrainTimedOut implements Command {
     INSTANCE
@@ -41,37 +55,40 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private static final String INTERRUPT_REASON = "shutdown";
 
-  private final Worker.Setup setup;
+  private final LaneServices services;
   private final DispatcherSelector workerDispatcher;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Worker.Drained> drainedAdapter;
-  private final Set<ActorRef<Worker.Command>> workers = new HashSet<>();
-  private Set<ActorRef<Worker.Command>> draining;
+  private final ActorRef<LaneCommand.Drained> drainedAdapter;
+  private final Set<ActorRef<LaneCommand>> workers = new HashSet<>();
+  private Set<ActorRef<LaneCommand>> draining;
   private ActorRef<Done> drainReplyTo;
   private long spawned;
 
-  public static Behavior<Command> create(Worker.Setup setup, DispatcherSelector workerDispatcher) {
+  public static Behavior<Command> create(
+      LaneServices services, DispatcherSelector workerDispatcher) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Scheduler(ctx, timers, setup, workerDispatcher)));
+        ctx ->
+            Behaviors.withTimers(timers -> new Scheduler(ctx, timers, services, workerDispatcher)));
   }
 
   private Scheduler(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      Worker.Setup setup,
+      LaneServices services,
       DispatcherSelector workerDispatcher) {
     super(ctx);
-    this.setup = setup;
+    this.services = services;
     this.workerDispatcher = workerDispatcher;
     this.timers = timers;
     this.drainedAdapter =
-        ctx.messageAdapter(Worker.Drained.class, d -> new WorkerDrained(d.worker()));
+        ctx.messageAdapter(LaneCommand.Drained.class, d -> new WorkerDrained(d.worker()));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(SpawnWorker.class, this::onSpawnWorker)
+        .onMessage(Query.class, query -> onQuery((Query<?>) query))
         .onMessage(Drain.class, this::onDrain)
         .onMessage(WorkerDrained.class, done -> onWorkerDone(done.worker()))
         .onMessage(WorkerStopped.class, this::onWorkerStopped)
@@ -80,15 +97,26 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private Behavior<Command> onSpawnWorker(SpawnWorker spawn) {
-    ActorRef<Worker.Command> worker =
+    ActorRef<LaneCommand> worker =
         getContext()
-            .spawn(Worker.create(setup, spawn.lane()), "worker-" + (++spawned), workerDispatcher);
+            .spawn(
+                Worker.create(services, spawn.lane()), "worker-" + (++spawned), workerDispatcher);
     getContext().watchWith(worker, new WorkerStopped(worker));
     workers.add(worker);
     spawn.lane().attach(worker);
     if (draining != null) {
       draining.add(worker);
-      worker.tell(new Worker.Drain(drainedAdapter));
+      worker.tell(new LaneCommand.Drain(drainedAdapter));
+    }
+    return this;
+  }
+
+  private <T> Behavior<Command> onQuery(Query<T> query) {
+    LaneCommand.Routed command = query.query().apply(query.replyTo());
+    if (!query.ifLive()) {
+      services.lanes().deliver(query.laneKey(), command);
+    } else if (!services.lanes().deliverIfLive(query.laneKey(), command)) {
+      query.replyTo().tell(query.ifNotLive());
     }
     return this;
   }
@@ -96,7 +124,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private Behavior<Command> onDrain(Drain drain) {
     drainReplyTo = drain.replyTo();
     draining = new HashSet<>(workers);
-    draining.forEach(worker -> worker.tell(new Worker.Drain(drainedAdapter)));
+    draining.forEach(worker -> worker.tell(new LaneCommand.Drain(drainedAdapter)));
     timers.startSingleTimer(DrainTimedOut.INSTANCE, drain.timeout());
     return checkDrained();
   }
@@ -106,7 +134,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     return onWorkerDone(stopped.worker());
   }
 
-  private Behavior<Command> onWorkerDone(ActorRef<Worker.Command> worker) {
+  private Behavior<Command> onWorkerDone(ActorRef<LaneCommand> worker) {
     if (draining != null) {
       draining.remove(worker);
       return checkDrained();
@@ -119,7 +147,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
       getContext()
           .getLog()
           .warn("drain timed out: interrupting the events left in {} lanes", draining.size());
-      draining.forEach(worker -> worker.tell(new Worker.Interrupt(INTERRUPT_REASON)));
+      draining.forEach(worker -> worker.tell(new LaneCommand.Interrupt(INTERRUPT_REASON)));
     }
     return this;
   }

@@ -2,21 +2,25 @@ package dev.parley.runtime.monitor;
 
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.lane.Effect;
+import dev.parley.runtime.lane.Lane;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -26,22 +30,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.stream.BoundedSourceQueue;
 
 /**
- * Keeps the last report of every live lane and publishes a {@link StateUpdate} every interval to
- * the monitor's broadcast queue. Workers report at most once per lane per interval; the hub's
- * memory is one entry per live lane, and every update it builds holds only the top lanes.
+ * Publishes a {@link StateUpdate} every interval to the monitor's broadcast queue, built from the
+ * figures every live lane publishes in its routing entry (the ones {@code stats()} reads): workers
+ * send the hub nothing, and every update holds only the top lanes.
  */
 public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
 
   public sealed interface Command {}
-
-  /**
-   * A worker's report on its lane; {@code incarnation} (the worker's lane object) tells a lane's
-   * successive workers apart.
-   */
-  public record Report(Object incarnation, LaneReport report) implements Command {}
-
-  /** The worker of that incarnation of {@code laneKey} has stopped (passivated). */
-  public record Closed(String laneKey, Object incarnation) implements Command {}
 
   /** Build an update of the lanes whose key starts with {@code prefix}, showing {@code top}. */
   public record View(String prefix, int top, CompletableFuture<StateUpdate> replyTo)
@@ -53,6 +48,8 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
 
   /** What the hub reads its figures from, and where it publishes. */
   public record Setup(
+      Supplier<Collection<Lane>> lanes,
+      Pauses pauses,
       Duration interval,
       int topLanes,
       Counters counters,
@@ -70,11 +67,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
           .reversed()
           .thenComparing(LaneReport::laneKey);
 
-  private record Entry(Object incarnation, LaneReport report) {}
-
   private final Setup setup;
-  private final NavigableMap<String, Entry> lanes = new TreeMap<>();
-  private final Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
   private long lastTickNanos;
   private long lastAccepted;
   private long lastCompleted;
@@ -95,9 +88,6 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   private StatsHub(ActorContext<Command> ctx, Setup setup) {
     super(ctx);
     this.setup = setup;
-    for (WorkerHealth health : WorkerHealth.values()) {
-      byHealth.put(health, 0);
-    }
     lastTickNanos = setup.nanoClock().getAsLong();
     publish(); // the first update at once, so that a subscriber never waits a whole interval
   }
@@ -105,35 +95,10 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Report.class, this::onReport)
-        .onMessage(Closed.class, this::onClosed)
         .onMessage(View.class, this::onView)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
-  }
-
-  private Behavior<Command> onReport(Report report) {
-    Entry previous =
-        lanes.put(report.report().laneKey(), new Entry(report.incarnation(), report.report()));
-    if (previous != null) {
-      count(previous.report().health(), -1);
-    }
-    count(report.report().health(), 1);
-    return this;
-  }
-
-  private Behavior<Command> onClosed(Closed closed) {
-    Entry entry = lanes.get(closed.laneKey());
-    if (entry != null && entry.incarnation() == closed.incarnation()) { // not a newer worker's
-      lanes.remove(closed.laneKey());
-      count(entry.report().health(), -1);
-    }
-    return this;
-  }
-
-  private void count(WorkerHealth health, int delta) {
-    byHealth.merge(health, delta, Integer::sum);
   }
 
   private Behavior<Command> onView(View view) {
@@ -179,12 +144,30 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         + counters.interrupted.sum();
   }
 
+  /**
+   * One pass over the live lanes' published figures: the lanes shown, the counts by health and the
+   * queue length all come from it, so one update never contradicts itself.
+   */
   private StateUpdate build(String prefix, int top) {
-    Map<String, Entry> matching =
-        prefix.isEmpty() ? lanes : lanes.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
     PriorityQueue<LaneReport> shown = new PriorityQueue<>(top + 1, RANK.reversed());
-    for (Entry entry : matching.values()) {
-      shown.add(entry.report());
+    Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
+    for (WorkerHealth health : WorkerHealth.values()) {
+      byHealth.put(health, 0);
+    }
+    int all = 0;
+    int matching = 0;
+    long queueLength = 0;
+    for (Lane lane : setup.lanes().get()) {
+      Effect.LaneFigures figures = lane.figures();
+      WorkerHealth health = setup.pauses().shown(lane.key(), figures.health());
+      all++;
+      queueLength += figures.pending();
+      byHealth.merge(health, 1, Integer::sum);
+      if (!lane.key().startsWith(prefix)) {
+        continue;
+      }
+      matching++;
+      shown.add(report(lane.key(), figures, health));
       if (shown.size() > top) {
         shown.poll(); // the lowest ranked
       }
@@ -196,10 +179,10 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
     Admission.State permits = setup.admissionState().get();
     return new StateUpdate(
         System.currentTimeMillis(),
-        counters.pending(inFlight),
+        queueLength,
         setup.running().getAsBoolean(),
         new StateUpdate.WorkerPool(
-            lanes.size(),
+            all,
             byHealth.get(WorkerHealth.BUSY) + byHealth.get(WorkerHealth.UNHEALTHY),
             byHealth,
             ranked),
@@ -221,7 +204,20 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
             counters.restarts.sum()),
         setup.deadLetters().size(),
         ranked.size(),
-        matching.size());
+        matching);
+  }
+
+  private static LaneReport report(
+      String laneKey, Effect.LaneFigures figures, WorkerHealth health) {
+    return new LaneReport(
+        laneKey,
+        figures.pending(),
+        health,
+        Optional.ofNullable(figures.runningId()),
+        figures.completed(),
+        figures.failed(),
+        figures.restarts(),
+        figures.averageMs());
   }
 
   /** How much a lane in this health asks for attention: the higher, the earlier it is shown. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.Event;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -19,17 +18,18 @@ class LaneTest {
     testKit.shutdownTestKit();
   }
 
-  private static Worker.Submit submit(String id) {
-    return new Worker.Submit(Event.to("space").id(id).build(), new CompletableFuture<>());
+  private static LaneCommand.Submit submit(String id) {
+    return new LaneCommand.Submit(
+        new Job(Event.to("space").id(id).build(), 1, 0, false, false), false);
   }
 
   @Test
   void deliveriesBeforeTheWorkerIsAttachedArriveFirstAndInOrder() {
     Lane lane = new Lane("space");
-    TestProbe<Worker.Command> worker = testKit.createTestProbe();
-    Worker.Submit first = submit("1");
-    Worker.Submit second = submit("2");
-    Worker.Submit third = submit("3");
+    TestProbe<LaneCommand> worker = testKit.createTestProbe();
+    LaneCommand.Submit first = submit("1");
+    LaneCommand.Submit second = submit("2");
+    LaneCommand.Submit third = submit("3");
 
     assertTrue(lane.tryDeliver(first));
     assertTrue(lane.tryDeliver(second));
@@ -44,7 +44,7 @@ class LaneTest {
   @Test
   void aWorkerCanCloseItsLaneOnlyWhenItReceivedEveryDelivery() {
     Lane lane = new Lane("space");
-    lane.attach(testKit.<Worker.Command>createTestProbe().getRef());
+    lane.attach(testKit.<LaneCommand>createTestProbe().getRef());
     lane.tryDeliver(submit("1"));
     lane.tryDeliver(submit("2"));
 
@@ -55,7 +55,7 @@ class LaneTest {
   @Test
   void aClosedLaneRefusesDeliveriesSoTheCallerMakesAFreshOne() {
     Lane lane = new Lane("space");
-    lane.attach(testKit.<Worker.Command>createTestProbe().getRef());
+    lane.attach(testKit.<LaneCommand>createTestProbe().getRef());
 
     assertTrue(lane.tryClose(0));
 
@@ -66,15 +66,15 @@ class LaneTest {
   @Test
   void lanesReplaceAClosedLaneWithAFreshOneAndSpawnItsWorker() {
     java.util.List<Lane> spawned = new java.util.ArrayList<>();
-    TestProbe<Worker.Command> worker = testKit.createTestProbe();
-    Lanes lanes =
-        new Lanes(
+    TestProbe<LaneCommand> worker = testKit.createTestProbe();
+    LocalLanes lanes =
+        new LocalLanes(
             lane -> {
               spawned.add(lane);
               lane.attach(worker.getRef());
             });
-    Worker.Submit first = submit("1");
-    Worker.Submit second = submit("2");
+    LaneCommand.Submit first = submit("1");
+    LaneCommand.Submit second = submit("2");
 
     lanes.deliver("space", first);
     assertTrue(spawned.get(0).tryClose(1));

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.lane.Effect;
+import dev.parley.runtime.lane.Lane;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -27,6 +31,8 @@ class StatsHubTest {
   private static final ActorTestKit KIT = ActorTestKit.create("StatsHubTest");
 
   private final Counters counters = new Counters();
+  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  private final Pauses pauses = new Pauses();
   private final AtomicReference<StateUpdate> latest = new AtomicReference<>();
   private ActorRef<StatsHub.Command> hub;
 
@@ -38,6 +44,8 @@ class StatsHubTest {
         KIT.spawn(
             StatsHub.create(
                 new StatsHub.Setup(
+                    () -> lanes.values(),
+                    pauses,
                     Duration.ofHours(1), // no tick during a test: views only
                     3,
                     counters,
@@ -70,12 +78,11 @@ class StatsHubTest {
 
   @Test
   void showsTheTopLanesByDepthThenHealthThenKey() {
-    Object worker = new Object();
-    report(worker, "a", 5, WorkerHealth.BUSY);
-    report(worker, "b", 9, WorkerHealth.BUSY);
-    report(worker, "c", 0, WorkerHealth.HEALTHY);
-    report(worker, "d", 0, WorkerHealth.UNHEALTHY);
-    report(worker, "e", 5, WorkerHealth.UNHEALTHY);
+    report(null, "a", 5, WorkerHealth.BUSY);
+    report(null, "b", 9, WorkerHealth.BUSY);
+    report(null, "c", 0, WorkerHealth.HEALTHY);
+    report(null, "d", 0, WorkerHealth.UNHEALTHY);
+    report(null, "e", 5, WorkerHealth.UNHEALTHY);
 
     StateUpdate update = view("", 3);
 
@@ -88,9 +95,8 @@ class StatsHubTest {
 
   @Test
   void aLaterReportReplacesTheEarlierOne() {
-    Object worker = new Object();
-    report(worker, "a", 5, WorkerHealth.BUSY);
-    report(worker, "a", 0, WorkerHealth.HEALTHY);
+    report(null, "a", 5, WorkerHealth.BUSY);
+    report(null, "a", 0, WorkerHealth.HEALTHY);
 
     StateUpdate update = view("", 3);
 
@@ -102,15 +108,14 @@ class StatsHubTest {
 
   @Test
   void countsWorkersByHealthAcrossAllLanesNotOnlyTheShownOnes() {
-    Object worker = new Object();
     for (int i = 0; i < 50; i++) {
-      report(worker, "busy-" + i, i, WorkerHealth.BUSY);
+      report(null, "busy-" + i, i, WorkerHealth.BUSY);
     }
     for (int i = 0; i < 20; i++) {
-      report(worker, "idle-" + i, 0, WorkerHealth.HEALTHY);
+      report(null, "idle-" + i, 0, WorkerHealth.HEALTHY);
     }
-    report(worker, "stuck", 1, WorkerHealth.UNHEALTHY);
-    report(worker, "paused", 3, WorkerHealth.PAUSED);
+    report(null, "stuck", 1, WorkerHealth.UNHEALTHY);
+    report(null, "paused", 3, WorkerHealth.PAUSED);
 
     StateUpdate update = view("", 3);
 
@@ -125,11 +130,10 @@ class StatsHubTest {
 
   @Test
   void filtersByLaneKeyPrefix() {
-    Object worker = new Object();
-    report(worker, "tenant-a:1", 1, WorkerHealth.BUSY);
-    report(worker, "tenant-a:2", 4, WorkerHealth.BUSY);
-    report(worker, "tenant-b:1", 9, WorkerHealth.BUSY);
-    report(worker, "tenant-ab", 7, WorkerHealth.BUSY);
+    report(null, "tenant-a:1", 1, WorkerHealth.BUSY);
+    report(null, "tenant-a:2", 4, WorkerHealth.BUSY);
+    report(null, "tenant-b:1", 9, WorkerHealth.BUSY);
+    report(null, "tenant-ab", 7, WorkerHealth.BUSY);
 
     StateUpdate update = view("tenant-a:", 10);
 
@@ -141,27 +145,30 @@ class StatsHubTest {
   }
 
   @Test
-  void forgetsAClosedLaneButNotANewerWorkerOfTheSameKey() {
-    Object first = new Object();
-    Object second = new Object();
-    report(first, "a", 0, WorkerHealth.HEALTHY);
-    report(second, "a", 2, WorkerHealth.BUSY); // a new worker for "a" reported first
-    hub.tell(new StatsHub.Closed("a", first)); // the old worker's close arrives late
+  void showsOnlyTheLiveLanes() {
+    report(null, "a", 0, WorkerHealth.HEALTHY);
+    report(null, "b", 2, WorkerHealth.BUSY);
+    lanes.remove("a"); // passivated: it left the routing table
 
-    assertEquals(List.of("a"), keys(view("", 3)));
-
-    hub.tell(new StatsHub.Closed("a", second));
     StateUpdate update = view("", 3);
-    assertEquals(0, update.lanesTotal());
-    assertEquals(0, update.workerPool().byHealth().get(WorkerHealth.BUSY));
+    assertEquals(List.of("b"), keys(update));
+    assertEquals(1, update.lanesTotal());
+    assertEquals(0, update.workerPool().byHealth().get(WorkerHealth.HEALTHY));
+  }
+
+  @Test
+  void showsAPausedIdleLanePausedAtOnce() {
+    report(null, "a", 0, WorkerHealth.HEALTHY);
+    pauses.pause("a"); // before its worker has heard of it
+
+    assertEquals(WorkerHealth.PAUSED, view("", 3).workerPool().lanes().get(0).health());
   }
 
   @Test
   void staysBoundedWithManyLanes() {
-    Object worker = new Object();
     int lanes = 200_000;
     for (int i = 0; i < lanes; i++) {
-      report(worker, "lane-" + i, i % 1_000, i % 2 == 0 ? WorkerHealth.BUSY : WorkerHealth.HEALTHY);
+      report(null, "lane-" + i, i % 1_000, i % 2 == 0 ? WorkerHealth.BUSY : WorkerHealth.HEALTHY);
     }
 
     StateUpdate update = view("", 100);
@@ -173,9 +180,11 @@ class StatsHubTest {
   }
 
   @Test
-  void takesTotalsFromTheRuntimeCounters() {
+  void takesTotalsFromTheRuntimeCountersAndTheQueueLengthFromTheLanesShown() {
+    report(null, "a", 3, WorkerHealth.BUSY);
+    report(null, "b", 1, WorkerHealth.BUSY);
     counters.accepted.add(10);
-    counters.outstanding.add(4);
+    counters.outstanding.add(6); // two more on their way to their lanes: not in a lane's depth
     counters.completed.add(5);
     counters.failed.add(1);
 
@@ -188,10 +197,11 @@ class StatsHubTest {
     assertTrue(update.isRunning());
   }
 
-  private void report(Object worker, String key, int depth, WorkerHealth health) {
-    hub.tell(
-        new StatsHub.Report(
-            worker, new LaneReport(key, depth, health, Optional.empty(), 0, 0, 0, Double.NaN)));
+  /** Publishes figures into the routing entry of {@code key}, as its worker would. */
+  private void report(Object unused, String key, int depth, WorkerHealth health) {
+    lanes
+        .computeIfAbsent(key, Lane::new)
+        .publish(new Effect.LaneFigures(depth, health, null, 0, 0, 0, 0, Double.NaN));
   }
 
   private StateUpdate view(String prefix, int top) {

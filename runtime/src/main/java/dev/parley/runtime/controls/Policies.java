@@ -1,4 +1,4 @@
-package dev.parley.runtime.lane;
+package dev.parley.runtime.controls;
 
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
@@ -23,7 +23,7 @@ public final class Policies {
     }
   }
 
-  DoubleTextPolicy of(Event event) {
+  public DoubleTextPolicy of(Event event) {
     DoubleTextPolicy own = event.policy().orElse(null);
     if (own != null) {
       return own;

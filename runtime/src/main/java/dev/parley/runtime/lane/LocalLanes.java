@@ -6,23 +6,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The routing table, lane key to {@link Lane}: callers deliver to a lane's worker from their own
- * thread, and the scheduler actor is asked only to spawn a worker for a new lane. One routing actor
- * in front of every event would cap throughput at that actor's speed.
+ * The local routing table, lane key to {@link Lane}: callers deliver to a lane's worker from their
+ * own thread, and the scheduler actor is asked only to spawn a worker for a new lane. One routing
+ * actor in front of every event would cap throughput at that actor's speed.
  */
-public final class Lanes {
+public final class LocalLanes implements LaneRouter {
   private final ConcurrentHashMap<String, Lane> table = new ConcurrentHashMap<>();
   private final Consumer<Lane> spawn;
 
   /**
    * @param spawn asked once per new lane to spawn its worker and {@link Lane#attach attach} it
    */
-  public Lanes(Consumer<Lane> spawn) {
+  public LocalLanes(Consumer<Lane> spawn) {
     this.spawn = spawn;
   }
 
-  /** Delivers {@code command} to the worker of {@code laneKey}, creating the lane if needed. */
-  public void deliver(String laneKey, Worker.Command command) {
+  @Override
+  public void deliver(String laneKey, LaneCommand.Routed command) {
     while (true) {
       Lane lane = table.get(laneKey);
       if (lane == null) {
@@ -40,11 +40,8 @@ public final class Lanes {
     }
   }
 
-  /**
-   * Delivers {@code command} to every live lane's worker, creating none, and returns how many got
-   * it. A lane that passivates meanwhile has nothing pending and is skipped.
-   */
-  public int deliverToLive(Worker.Command command) {
+  @Override
+  public int deliverToLive(LaneCommand.Routed command) {
     int delivered = 0;
     for (Lane lane : table.values()) {
       if (lane.tryDeliver(command)) {
@@ -54,8 +51,8 @@ public final class Lanes {
     return delivered;
   }
 
-  /** Delivers {@code command} to the worker of {@code laneKey} if the lane is live. */
-  public boolean deliverIfLive(String laneKey, Worker.Command command) {
+  @Override
+  public boolean deliverIfLive(String laneKey, LaneCommand.Routed command) {
     Lane lane = table.get(laneKey);
     return lane != null && lane.tryDeliver(command);
   }
@@ -64,11 +61,11 @@ public final class Lanes {
     table.remove(lane.key(), lane);
   }
 
-  /** The health check: marks lanes whose running event is past its timeout unhealthy. */
+  /** The health check: has lanes whose running event is past its timeout show it. */
   public void markOverdue(long now) {
     for (Lane lane : table.values()) {
-      if (lane.checkOverdue(now)) {
-        lane.tryDeliver(Worker.Nudge.INSTANCE); // so that its worker reports it to the monitor
+      if (lane.overdue(now)) {
+        lane.tryDeliver(LaneCommand.Nudge.INSTANCE); // its worker then publishes it unhealthy
       }
     }
   }

@@ -1,4 +1,4 @@
-package dev.parley.runtime.lane;
+package dev.parley.runtime.controls;
 
 import dev.parley.runtime.WorkerHealth;
 import java.util.Set;

@@ -1,0 +1,29 @@
+package dev.parley.runtime.lane;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one command decided: the lane events (already applied to the state they were decided on, in
+ * this order) and the effects to carry out, in this order.
+ */
+public final class Decision {
+  private final List<LaneEvent> events = new ArrayList<>(4);
+  private final List<Effect> effects = new ArrayList<>(6);
+
+  void event(LaneEvent event) {
+    events.add(event);
+  }
+
+  void effect(Effect effect) {
+    effects.add(effect);
+  }
+
+  public List<LaneEvent> events() {
+    return events;
+  }
+
+  public List<Effect> effects() {
+    return effects;
+  }
+}

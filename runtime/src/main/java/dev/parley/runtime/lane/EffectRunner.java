@@ -1,0 +1,288 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.EventListener;
+import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.FinishedEvent;
+import dev.parley.runtime.Handler;
+import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Receipt;
+import dev.parley.runtime.Reply;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.LaneLogger;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a {@link Decision}'s effects for the in-memory worker, one incarnation of it: calls
+ * the handler (its own, fresh after a restart), arms timers, answers submitters through the lane's
+ * {@link Outbox}, counts, publishes the lane's figures. Results of user code come back as commands
+ * in {@code inbox}, decided after the current decision's effects.
+ */
+final class EffectRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final LaneServices services;
+  private final Lane lane;
+  private final Session session;
+  private final Outbox outbox;
+  private final ActorContext<LaneCommand> ctx;
+  private final TimerScheduler<LaneCommand> timers;
+  private final Queue<LaneCommand> inbox;
+  private final ActorRef<Admission.Granted> permitAdapter;
+  private Handler handler;
+  private HandlerCalls.Context context; // of the running attempt
+  private CompletionStage<Reply> stage;
+  String restart; // why the handler context must restart, once the effects are done
+  boolean passivated;
+
+  EffectRunner(
+      LaneServices services,
+      Lane lane,
+      Session session,
+      Outbox outbox,
+      ActorContext<LaneCommand> ctx,
+      TimerScheduler<LaneCommand> timers,
+      Queue<LaneCommand> inbox) {
+    this.services = services;
+    this.lane = lane;
+    this.session = session;
+    this.outbox = outbox;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.inbox = inbox;
+    this.permitAdapter =
+        ctx.messageAdapter(Admission.Granted.class, granted -> LaneCommand.PermitGranted.INSTANCE);
+  }
+
+  void run(Decision decision) {
+    for (Effect effect : decision.effects()) {
+      run(effect);
+    }
+  }
+
+  private void run(Effect effect) {
+    if (effect instanceof Effect.Deliver deliver) {
+      deliver(deliver);
+    } else if (effect instanceof Effect.RunAttempt attempt) {
+      runAttempt(attempt);
+    } else if (effect instanceof Effect.Publish publish) {
+      lane.publish(publish.figures());
+    } else if (effect instanceof Effect.Accept accept) {
+      outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
+    } else if (effect instanceof Effect.Handled handled) {
+      services.counters().handledNanos.add(handled.nanos());
+      services.counters().handled.increment();
+    } else if (effect instanceof Effect.StartTimer start) {
+      timers.startSingleTimer(start.timer(), start.message(), start.delay());
+    } else if (effect instanceof Effect.CancelTimer cancel) {
+      timers.cancel(cancel.timer());
+    } else if (effect instanceof Effect.InFlight inFlight) {
+      services.counters().inFlight.add(inFlight.delta());
+    } else if (effect instanceof Effect.RequestPermit request) {
+      services.permits().request(lane.key(), request.priority(), permitAdapter);
+    } else if (effect == Effect.ReleasePermit.INSTANCE) {
+      services.permits().release(lane.key());
+    } else if (effect == Effect.WithdrawPermit.INSTANCE) {
+      services.permits().withdraw(lane.key());
+    } else if (effect instanceof Effect.Refuse refuse) {
+      refuse(refuse);
+    } else if (effect == Effect.CancelAttempt.INSTANCE) {
+      cancelAttempt();
+    } else if (effect instanceof Effect.RunRollback rollback) {
+      runRollback(rollback.attempt());
+    } else if (effect instanceof Effect.Reply<?> reply) {
+      tell(reply);
+    } else if (effect instanceof Effect.ReportDrained drained) {
+      drained.to().tell(new LaneCommand.Drained(ctx.getSelf()));
+    } else if (effect instanceof Effect.DeadLetterEvent letter) {
+      services.deadLetters().add(letter.letter());
+    } else if (effect instanceof Effect.RestartHandler restartHandler) {
+      restart = restartHandler.why();
+    } else if (effect == Effect.Passivate.INSTANCE) {
+      passivate();
+    } else if (effect instanceof Effect.Warn warn) {
+      Logger log = warn.eventId() == null ? LOG : new LaneLogger(LOG, lane.key(), warn.eventId());
+      log.warn("lane {}: {}", lane.key(), warn.message(), warn.error());
+    } else {
+      throw new IllegalArgumentException("unknown effect " + effect);
+    }
+  }
+
+  private static <T> void tell(Effect.Reply<T> reply) {
+    reply.to().tell(reply.message());
+  }
+
+  private void runAttempt(Effect.RunAttempt run) {
+    Attempt attempt = run.attempt();
+    long runNumber = run.run();
+    context = new HandlerCalls.Context(lane.key(), attempt.handled(), attempt.number());
+    try {
+      stage =
+          HandlerCalls.handle(handler(), attempt.handled(), context, services.blockingExecutor());
+    } catch (Exception error) { // the handler factory threw: this event fails, not the lane
+      stage = CompletableFuture.failedFuture(error);
+    } catch (Error crash) {
+      inbox.add(new LaneCommand.AttemptDone(runNumber, null, crash));
+      return;
+    }
+    if (stage instanceof CompletableFuture<Reply> future && future.isDone()) {
+      inbox.add(doneNow(runNumber, future)); // no message round trip
+    } else {
+      inbox.add(new LaneCommand.AttemptWentAsync(runNumber));
+      ctx.pipeToSelf(stage, (reply, error) -> new LaneCommand.AttemptDone(runNumber, reply, error));
+    }
+  }
+
+  private static LaneCommand.AttemptDone doneNow(long run, CompletableFuture<Reply> done) {
+    try {
+      return new LaneCommand.AttemptDone(run, done.get(), null);
+    } catch (ExecutionException e) {
+      return new LaneCommand.AttemptDone(run, null, e.getCause());
+    } catch (Exception e) { // cancelled or interrupted
+      return new LaneCommand.AttemptDone(run, null, e);
+    }
+  }
+
+  /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
+  private Handler handler() throws Exception {
+    if (handler == null) {
+      handler = services.handlers().create(lane.key());
+    }
+    return handler;
+  }
+
+  /** Gives up on the running attempt: the handler sees it through its context and its stage. */
+  private void cancelAttempt() {
+    context.cancel();
+    try {
+      stage.toCompletableFuture().cancel(true);
+    } catch (UnsupportedOperationException e) {
+      // a stage that cannot be cancelled: its late result is ignored all the same
+    }
+  }
+
+  private void runRollback(Attempt attempt) {
+    CompletionStage<Void> undo;
+    try {
+      undo =
+          HandlerCalls.rollback(
+              handler(),
+              attempt.handled(),
+              new HandlerCalls.Context(lane.key(), attempt.handled(), attempt.number()),
+              services.blockingExecutor());
+    } catch (Exception error) {
+      undo = CompletableFuture.failedFuture(error);
+    }
+    if (undo instanceof CompletableFuture<Void> done && done.isDone()) {
+      Throwable error = done.isCompletedExceptionally() ? failure(done) : null;
+      inbox.add(new LaneCommand.RollbackDone(error));
+    } else {
+      ctx.pipeToSelf(undo, (ok, error) -> new LaneCommand.RollbackDone(error));
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<?> failed) {
+    try {
+      failed.join();
+      return null;
+    } catch (RuntimeException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
+  }
+
+  /** Refuses an event that reached the lane: it was never accepted after all. */
+  private void refuse(Effect.Refuse refuse) {
+    Counters counters = services.counters();
+    counters.accepted.decrement();
+    counters.outstanding.decrement();
+    counters.rejected.increment();
+    Job job = refuse.job();
+    if (job.tracked()) {
+      services.registry().forget(job.event()); // not accepted: the same id may come again
+    }
+    Receipt receipt = Receipt.rejected(job.event(), refuse.reason(), refuse.retryAfterMs());
+    Outcome outcome = new Outcome.Rejected(job.id(), refuse.reason());
+    outbox.add(
+        () -> {
+          if (refuse.wantsReceipt()) {
+            services.outcomes().receipt(job, receipt);
+          }
+          services.outcomes().outcome(job, outcome);
+        });
+  }
+
+  private void deliver(Effect.Deliver deliver) {
+    Job job = deliver.job();
+    Outcome outcome = deliver.outcome();
+    Counters counters = services.counters();
+    counters.outstanding.decrement();
+    counterOf(counters, outcome).increment();
+    if (job.tracked() || (job.timed() && !services.listeners().isEmpty())) {
+      FinishedEvent finished = finished(deliver);
+      if (job.tracked()) { // before the outcome: whoever sees it can look the event up
+        services.registry().finished(job.event(), status(finished), deliver.finishedAtNanos());
+      }
+      if (job.timed()) {
+        for (EventListener listener : services.listeners()) {
+          outbox.add(() -> listener.onFinished(finished));
+        }
+      }
+    }
+    outbox.add(() -> services.outcomes().outcome(job, outcome));
+  }
+
+  private static FinishedEvent finished(Effect.Deliver deliver) {
+    Job job = deliver.job();
+    boolean started = deliver.startedAtNanos() >= 0;
+    long queued =
+        (started ? deliver.startedAtNanos() : deliver.finishedAtNanos()) - job.acceptedAtNanos();
+    long handled = started ? Math.max(0, deliver.finishedAtNanos() - deliver.startedAtNanos()) : -1;
+    return new FinishedEvent(
+        job.event(), deliver.outcome(), deliver.attempts(), Math.max(0, queued), handled);
+  }
+
+  private static EventStatus status(FinishedEvent finished) {
+    long handledMs = finished.started() ? LaneDecider.millis(finished.handledNanos()) : -1;
+    return EventStatus.finished(
+        finished.event(),
+        finished.attempts(),
+        LaneDecider.millis(finished.queuedNanos()),
+        handledMs,
+        finished.outcome());
+  }
+
+  private static LongAdder counterOf(Counters counters, Outcome outcome) {
+    if (outcome instanceof Outcome.Completed) {
+      return counters.completed;
+    } else if (outcome instanceof Outcome.Failed) {
+      return counters.failed;
+    } else if (outcome instanceof Outcome.TimedOut) {
+      return counters.timedOut;
+    } else if (outcome instanceof Outcome.DeadLettered) {
+      return counters.deadLettered;
+    } else if (outcome instanceof Outcome.Cancelled) {
+      return counters.cancelled;
+    } else if (outcome instanceof Outcome.Interrupted) {
+      return counters.interrupted;
+    }
+    return counters.rejected;
+  }
+
+  /** Stops the worker, unless a routed command is on its way (the lane then stays). */
+  private void passivate() {
+    if (lane.tryClose(session.received)) {
+      services.lanes().remove(lane);
+      services.counters().passivated.increment();
+      passivated = true;
+    }
+  }
+}

@@ -1,0 +1,424 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.DoubleTextPolicy;
+import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.LaneView;
+import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Receipt;
+import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.lane.LaneCommand.AttemptDone;
+import dev.parley.runtime.lane.LaneCommand.Cancel;
+import dev.parley.runtime.lane.LaneCommand.Submit;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every rule of one lane: {@code decide(state, session, command, now)} turns a command into lane
+ * events, applied to {@code state} as they are decided, and {@link Effect}s for the shell. Pure but
+ * for {@code state} and {@code session}: the clock reading comes in as {@code now}, wall time and
+ * randomness through the {@link LaneEnvironment}. The rules of attempts (retry, dead letter,
+ * timeout, rollback, restarts) are in {@link AttemptRules}.
+ */
+public final class LaneDecider {
+  static final String QUEUE_FULL = "queue-full";
+  static final String CANCELLED_BY_OPERATOR = "cancelled";
+  static final String EMERGENCY_STOP = "emergency-stop";
+  static final String LANE_BUSY = "lane-busy";
+  static final String SUPERSEDED = "superseded";
+  static final String INTERRUPTED = "interrupted";
+
+  final String laneKey;
+  final LaneEnvironment env;
+  final LaneEnvironment.Rules rules;
+  private final AttemptRules attempts;
+
+  // The command being decided: set by decide, read by the rules it calls.
+  LaneState state;
+  Session session;
+  Decision decision;
+  long now;
+
+  public LaneDecider(String laneKey, LaneEnvironment env) {
+    this.laneKey = laneKey;
+    this.env = env;
+    this.rules = env.rules();
+    this.attempts = new AttemptRules(this);
+  }
+
+  public String laneKey() {
+    return laneKey;
+  }
+
+  /** Decides {@code command}; the events are applied to {@code state} already. */
+  public Decision decide(LaneState state, Session session, LaneCommand command, long now) {
+    this.state = state;
+    this.session = session;
+    this.decision = new Decision();
+    this.now = now;
+    if (command instanceof LaneCommand.Routed) {
+      session.received++;
+    }
+    on(command);
+    if (state.isIdle() && !session.idleCheckScheduled) {
+      scheduleIdleCheck(rules.idleTimeout()); // also retries a passivation a command prevented
+    }
+    publish();
+    Decision decided = decision;
+    this.decision = null;
+    return decided;
+  }
+
+  private void on(LaneCommand command) {
+    if (command instanceof Submit submit) {
+      onSubmit(submit);
+    } else if (command instanceof AttemptDone done) {
+      attempts.onDone(done);
+    } else if (command instanceof LaneCommand.AttemptWentAsync async) {
+      attempts.onWentAsync(async);
+    } else if (command instanceof LaneCommand.PermitGranted) {
+      session.awaitingPermit = false;
+      session.holdsPermit = true;
+      runNext();
+    } else if (command instanceof LaneCommand.GetStatus query) {
+      effect(new Effect.Reply<>(query.replyTo(), statusOf(query.eventId())));
+    } else if (command instanceof LaneCommand.GetLaneView query) {
+      effect(new Effect.Reply<>(query.replyTo(), view()));
+    } else if (command instanceof Cancel cancel) {
+      onCancel(cancel);
+    } else if (command instanceof LaneCommand.Move move) {
+      boolean pending = state.position(move.eventId()) >= 0;
+      if (pending) {
+        event(new LaneEvent.Moved(move.eventId(), move.newIndex()));
+      }
+      effect(new Effect.Reply<>(move.replyTo(), pending));
+      afterQueueChange();
+    } else if (command instanceof LaneCommand.Nudge) {
+      runNext();
+    } else if (command instanceof LaneCommand.EmergencyStop stop) {
+      int interrupted = attempts.interruptRunning(EMERGENCY_STOP, false) ? 1 : 0;
+      int cancelled = cancelPending(EMERGENCY_STOP);
+      effect(new Effect.Reply<>(stop.replyTo(), new LaneCommand.Stopped(cancelled, interrupted)));
+      afterQueueChange();
+    } else if (command instanceof LaneCommand.IdleCheck) {
+      onIdleCheck();
+    } else if (command instanceof LaneCommand.Drain drain) {
+      if (state.isIdle()) {
+        effect(new Effect.ReportDrained(drain.replyTo()));
+      } else {
+        session.drainReplyTo = drain.replyTo();
+      }
+    } else {
+      attempts.on(command);
+    }
+  }
+
+  private void onSubmit(Submit submit) {
+    Job job = submit.job();
+    if (state.isBusy() || state.pendingCount() > 0 || state.rollback() != null) {
+      DoubleTextPolicy policy = env.policyOf(job.event());
+      if (policy == DoubleTextPolicy.REJECT) {
+        refuse(submit, LANE_BUSY);
+        return;
+      }
+      if (policy == DoubleTextPolicy.LATEST) {
+        cancelPending(SUPERSEDED);
+      } else if (policy == DoubleTextPolicy.INTERRUPT || policy == DoubleTextPolicy.ROLLBACK) {
+        cancelPending(INTERRUPTED);
+        attempts.interruptRunning(INTERRUPTED, policy == DoubleTextPolicy.ROLLBACK);
+      }
+    }
+    if (state.pendingCount() >= rules.maxQueue()) {
+      refuse(submit, QUEUE_FULL);
+      return;
+    }
+    event(new LaneEvent.Enqueued(job));
+    if (submit.wantsReceipt()) {
+      effect(new Effect.Accept(job, receipt(state.pendingCount() - 1)));
+    }
+    runNext();
+  }
+
+  private void refuse(Submit submit, String reason) {
+    long retryAfterMs = Math.max(1, Math.round(laneAverageMs()));
+    effect(new Effect.Refuse(submit.job(), submit.wantsReceipt(), reason, retryAfterMs));
+  }
+
+  /** Cancels every pending event with {@code reason}; returns how many. */
+  int cancelPending(String reason) {
+    List<Job> pending = state.pending();
+    if (!pending.isEmpty()) {
+      event(new LaneEvent.Cancelled(pending.stream().map(Job::id).toList(), reason));
+      for (Job job : pending) {
+        deliver(job, new Outcome.Cancelled(job.id(), reason), 0, -1);
+      }
+    }
+    return pending.size();
+  }
+
+  private void onCancel(Cancel cancel) {
+    int position = state.position(cancel.eventId());
+    if (position >= 0) {
+      Job job = state.pending().get(position);
+      event(new LaneEvent.Cancelled(List.of(job.id()), CANCELLED_BY_OPERATOR));
+      deliver(job, new Outcome.Cancelled(job.id(), CANCELLED_BY_OPERATOR), 0, -1);
+    }
+    effect(new Effect.Reply<>(cancel.replyTo(), position >= 0));
+    afterQueueChange();
+  }
+
+  /** The head of the queue may have changed: its priority decides the lane's admission rank. */
+  private void afterQueueChange() {
+    if (session.awaitingPermit) {
+      Job head = state.peek();
+      if (head == null) {
+        session.awaitingPermit = false;
+        effect(Effect.WithdrawPermit.INSTANCE);
+      } else {
+        effect(new Effect.RequestPermit(head.event().priority()));
+      }
+    }
+    runNext();
+  }
+
+  /**
+   * Starts the next pending event unless one runs (or waits for its retry or rollback), the lane
+   * waits for a permit or a restart backoff, or is paused; goes idle when nothing is left.
+   */
+  void runNext() {
+    if (state.isBusy() || attempts.rollingBack()) {
+      return;
+    }
+    if (state.pendingCount() == 0) {
+      becameIdle();
+      return;
+    }
+    if (session.restarting) {
+      return;
+    }
+    if (env.paused(laneKey)) {
+      returnPermit(); // a paused lane neither holds nor waits for a permit
+      return;
+    }
+    if (!hasPermit()) {
+      return;
+    }
+    Job head = state.peek();
+    List<String> batch = List.of();
+    if (state.pendingCount() > 1 && env.policyOf(head.event()) == DoubleTextPolicy.COALESCE) {
+      List<Job> rest = state.pending();
+      batch = rest.subList(1, rest.size()).stream().map(Job::id).toList();
+    }
+    event(new LaneEvent.Started(head.id(), 1, batch, now));
+    attempts.run();
+  }
+
+  /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
+  private boolean hasPermit() {
+    if (session.holdsPermit || !env.capped()) {
+      return true;
+    }
+    if (!session.awaitingPermit) {
+      session.awaitingPermit = true;
+      effect(new Effect.RequestPermit(state.peek().event().priority()));
+    }
+    return false;
+  }
+
+  /** Gives back the permit, or the request for one. */
+  void returnPermit() {
+    if (session.holdsPermit) {
+      session.holdsPermit = false;
+      effect(Effect.ReleasePermit.INSTANCE);
+    }
+    if (session.awaitingPermit) {
+      session.awaitingPermit = false;
+      effect(Effect.WithdrawPermit.INSTANCE);
+    }
+  }
+
+  void becameIdle() {
+    returnPermit();
+    if (session.drainReplyTo != null) {
+      effect(new Effect.ReportDrained(session.drainReplyTo));
+      session.drainReplyTo = null;
+    }
+  }
+
+  void scheduleIdleCheck(Duration delay) {
+    session.idleCheckScheduled = true;
+    effect(new Effect.StartTimer(Effect.Timer.IDLE, LaneCommand.IdleCheck.INSTANCE, delay));
+  }
+
+  private void onIdleCheck() {
+    session.idleCheckScheduled = false;
+    if (!state.isIdle() || session.drainReplyTo != null) {
+      return; // becameIdle() schedules the next check
+    }
+    Duration idle = Duration.ofNanos(now - session.idleSinceNanos);
+    if (idle.compareTo(rules.idleTimeout()) < 0) {
+      scheduleIdleCheck(rules.idleTimeout().minus(idle));
+    } else {
+      effect(Effect.Passivate.INSTANCE); // refused by the shell when a submit is on its way
+    }
+  }
+
+  /** Gives an event its outcome. */
+  void deliver(Job job, Outcome outcome, int attempts, long startedAtNanos) {
+    effect(new Effect.Deliver(job, outcome, attempts, startedAtNanos, now));
+  }
+
+  /**
+   * ETA = (events ahead in the lane, counting the running one) × the lane's moving handling time +
+   * the estimated wait for a permit of the global cap: lanes ahead in admission ÷ the cap × the
+   * runtime's moving handling time.
+   */
+  private Receipt receipt(int position) {
+    Job job = state.pending().get(position);
+    return new Receipt(
+        job.id(),
+        laneKey,
+        Receipt.Status.ACCEPTED,
+        position,
+        admissionAhead(),
+        eta(position),
+        null,
+        0,
+        false);
+  }
+
+  private int admissionAhead() {
+    Admission.State permits = env.admission();
+    boolean waits = permits != null && permits.effectiveMaxInFlight() > 0 && !session.holdsPermit;
+    return waits ? permits.waiting() : 0;
+  }
+
+  private long eta(int position) {
+    int ahead = position + (state.isBusy() ? 1 : 0);
+    int admissionAhead = admissionAhead();
+    double admissionWaitMs =
+        admissionAhead == 0
+            ? 0
+            : (double) admissionAhead / env.admission().effectiveMaxInFlight() * env.averageMs();
+    return Math.round(ahead * laneAverageMs() + admissionWaitMs);
+  }
+
+  double laneAverageMs() {
+    return Double.isNaN(state.averageMs()) ? env.averageMs() : state.averageMs();
+  }
+
+  private Optional<EventStatus> statusOf(String eventId) {
+    Attempt running = state.running();
+    if (running != null && running.id().equals(eventId)) {
+      return Optional.of(runningStatus(running));
+    }
+    int position = state.position(eventId);
+    return position < 0
+        ? Optional.empty()
+        : Optional.of(pendingStatus(state.pending().get(position), position));
+  }
+
+  private EventStatus runningStatus(Attempt running) {
+    Job job = running.head();
+    return new EventStatus(
+        job.id(),
+        job.event().spaceId(),
+        laneKey,
+        EventStatus.State.RUNNING,
+        -1,
+        0,
+        running.number(),
+        job.tracked() ? millis(running.startedAtNanos() - job.acceptedAtNanos()) : -1,
+        job.tracked() ? millis(now - running.startedAtNanos()) : -1,
+        Optional.empty());
+  }
+
+  private EventStatus pendingStatus(Job job, int position) {
+    return new EventStatus(
+        job.id(),
+        job.event().spaceId(),
+        laneKey,
+        EventStatus.State.PENDING,
+        position,
+        eta(position),
+        0,
+        job.tracked() ? millis(now - job.acceptedAtNanos()) : -1,
+        -1,
+        Optional.empty());
+  }
+
+  private LaneView view() {
+    List<Job> pending = state.pending();
+    List<EventStatus> statuses = new ArrayList<>(pending.size());
+    for (int i = 0; i < pending.size(); i++) {
+      statuses.add(pendingStatus(pending.get(i), i));
+    }
+    return new LaneView(
+        laneKey,
+        true,
+        health(),
+        env.paused(laneKey),
+        Optional.ofNullable(state.running()).map(this::runningStatus),
+        statuses,
+        state.completedCount(),
+        state.failedCount(),
+        session.restarts);
+  }
+
+  static long millis(long nanos) {
+    return Math.max(0, nanos / 1_000_000);
+  }
+
+  /** The lane's health now: one rule for stats, the monitor and the lane view. */
+  WorkerHealth health() {
+    if (session.restarting) {
+      return WorkerHealth.RESTARTING;
+    }
+    if (session.attemptLive) {
+      return now - session.deadlineNanos > 0 ? WorkerHealth.UNHEALTHY : WorkerHealth.BUSY;
+    }
+    if (state.isBusy()) {
+      return WorkerHealth.BUSY; // between attempts, or a call that completes at once
+    }
+    return env.paused(laneKey) ? WorkerHealth.PAUSED : WorkerHealth.HEALTHY;
+  }
+
+  /** Publishes the lane's figures when what the monitor shows has changed. */
+  private void publish() {
+    WorkerHealth health = health();
+    int pending = state.pendingCount();
+    long deadline = session.attemptLive ? session.deadlineNanos : 0;
+    if (health == session.publishedHealth
+        && pending == session.publishedPending
+        && deadline == session.publishedDeadline
+        && decision.events().isEmpty()) {
+      return;
+    }
+    session.publishedHealth = health;
+    session.publishedPending = pending;
+    session.publishedDeadline = deadline;
+    Attempt running = state.running();
+    effect(
+        new Effect.Publish(
+            new Effect.LaneFigures(
+                pending,
+                health,
+                running == null ? null : running.id(),
+                deadline,
+                state.completedCount(),
+                state.failedCount(),
+                session.restarts,
+                state.averageMs())));
+  }
+
+  void event(LaneEvent event) {
+    state.apply(event);
+    decision.event(event);
+  }
+
+  void effect(Effect effect) {
+    decision.effect(effect);
+  }
+}

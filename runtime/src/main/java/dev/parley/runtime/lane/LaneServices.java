@@ -1,0 +1,35 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.EventListener;
+import dev.parley.runtime.HandlerFactory;
+import dev.parley.runtime.internal.Counters;
+import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.registry.EventRegistry;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * What the shells of every lane share: the runtime around them, as the effects reach it.
+ *
+ * @param blockingExecutor where blocking handlers and their rollbacks run; null for async handlers
+ * @param callbackExecutor where outcome callbacks, receipts and listeners run, off the lanes
+ */
+public record LaneServices(
+    LaneEnvironment environment,
+    LocalLanes lanes,
+    HandlerFactory handlers,
+    Executor blockingExecutor,
+    Executor callbackExecutor,
+    Counters counters,
+    DeadLetterStore deadLetters,
+    EventRegistry registry,
+    OutcomeSink outcomes,
+    Permits permits,
+    LongSupplier nanoClock,
+    List<EventListener> listeners) {
+
+  boolean blocking() {
+    return blockingExecutor != null;
+  }
+}

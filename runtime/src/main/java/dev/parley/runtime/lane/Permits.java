@@ -1,0 +1,34 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.Priority;
+import dev.parley.runtime.admission.Admission;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The global cap as a lane sees it: ask for a permit, give it back, withdraw the request. */
+public interface Permits {
+  void request(String laneKey, Priority priority, ActorRef<Admission.Granted> replyTo);
+
+  void release(String laneKey);
+
+  void withdraw(String laneKey);
+
+  /** The permits of {@code admission}, the runtime's Admission actor. */
+  static Permits of(ActorRef<Admission.Command> admission) {
+    return new Permits() {
+      @Override
+      public void request(String laneKey, Priority priority, ActorRef<Admission.Granted> replyTo) {
+        admission.tell(new Admission.Request(laneKey, priority, replyTo));
+      }
+
+      @Override
+      public void release(String laneKey) {
+        admission.tell(new Admission.Release(laneKey));
+      }
+
+      @Override
+      public void withdraw(String laneKey) {
+        admission.tell(new Admission.Withdraw(laneKey));
+      }
+    };
+  }
+}

@@ -1,0 +1,38 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.WorkerHealth;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What a lane's shell knows that is never journaled: the permit, the live attempt and its deadline,
+ * timers, the restart backoff, what it last published. {@link LaneDecider} reads and updates it; it
+ * lives outside the supervised part of the worker, so a restart keeps it.
+ */
+final class Session {
+  long run; // numbers attempts, so that a late result of an earlier one is ignored
+  boolean attemptOpen; // the handler was called and its result is not in yet
+  boolean attemptLive; // ... and its stage was not complete at once: a timeout timer runs
+  long attemptStartedNanos;
+  long deadlineNanos; // of the live attempt; 0 when none
+  boolean countedInFlight; // the running event is counted in the runtime's in-flight figure
+
+  boolean holdsPermit;
+  boolean awaitingPermit;
+
+  boolean rollingBack; // the rollback of state.rollback() is running
+
+  boolean restarting; // waiting out the backoff after a restart
+  int restartsInRow; // restarts since the last event that completed
+  long restarts;
+
+  long idleSinceNanos;
+  boolean idleCheckScheduled;
+  ActorRef<LaneCommand.Drained> drainReplyTo;
+
+  /** Routed commands received: what the passivation handshake compares with those sent. */
+  long received;
+
+  int publishedPending = -1;
+  WorkerHealth publishedHealth;
+  long publishedDeadline;
+}
