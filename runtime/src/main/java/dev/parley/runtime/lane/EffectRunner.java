@@ -251,11 +251,11 @@ final class EffectRunner {
   }
 
   private static EventStatus status(FinishedEvent finished) {
-    long handledMs = finished.started() ? LaneDecider.millis(finished.handledNanos()) : -1;
+    long handledMs = finished.started() ? LaneQueries.millis(finished.handledNanos()) : -1;
     return EventStatus.finished(
         finished.event(),
         finished.attempts(),
-        LaneDecider.millis(finished.queuedNanos()),
+        LaneQueries.millis(finished.queuedNanos()),
         handledMs,
         finished.outcome());
   }

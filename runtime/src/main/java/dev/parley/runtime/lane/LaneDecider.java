@@ -1,19 +1,13 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DoubleTextPolicy;
-import dev.parley.runtime.EventStatus;
-import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Receipt;
 import dev.parley.runtime.WorkerHealth;
-import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
 import dev.parley.runtime.lane.LaneCommand.Cancel;
 import dev.parley.runtime.lane.LaneCommand.Submit;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Every rule of one lane: {@code decide(state, session, command, now)} turns a command into lane
@@ -34,6 +28,7 @@ public final class LaneDecider {
   final LaneEnvironment env;
   final LaneEnvironment.Rules rules;
   private final AttemptRules attempts;
+  private final LaneQueries queries;
 
   // The command being decided: set by decide, read by the rules it calls.
   LaneState state;
@@ -46,6 +41,7 @@ public final class LaneDecider {
     this.env = env;
     this.rules = env.rules();
     this.attempts = new AttemptRules(this);
+    this.queries = new LaneQueries(this);
   }
 
   public String laneKey() {
@@ -83,9 +79,9 @@ public final class LaneDecider {
       session.holdsPermit = true;
       runNext();
     } else if (command instanceof LaneCommand.GetStatus query) {
-      effect(new Effect.Reply<>(query.replyTo(), statusOf(query.eventId())));
+      effect(new Effect.Reply<>(query.replyTo(), queries.statusOf(query.eventId())));
     } else if (command instanceof LaneCommand.GetLaneView query) {
-      effect(new Effect.Reply<>(query.replyTo(), view()));
+      effect(new Effect.Reply<>(query.replyTo(), queries.view()));
     } else if (command instanceof Cancel cancel) {
       onCancel(cancel);
     } else if (command instanceof LaneCommand.Move move) {
@@ -136,13 +132,13 @@ public final class LaneDecider {
     }
     event(new LaneEvent.Enqueued(job));
     if (submit.wantsReceipt()) {
-      effect(new Effect.Accept(job, receipt(state.pendingCount() - 1)));
+      effect(new Effect.Accept(job, queries.receipt(state.pendingCount() - 1)));
     }
     runNext();
   }
 
   private void refuse(Submit submit, String reason) {
-    long retryAfterMs = Math.max(1, Math.round(laneAverageMs()));
+    long retryAfterMs = Math.max(1, Math.round(queries.laneAverageMs()));
     effect(new Effect.Refuse(submit.job(), submit.wantsReceipt(), reason, retryAfterMs));
   }
 
@@ -268,107 +264,6 @@ public final class LaneDecider {
   /** Gives an event its outcome. */
   void deliver(Job job, Outcome outcome, int attempts, long startedAtNanos) {
     effect(new Effect.Deliver(job, outcome, attempts, startedAtNanos, now));
-  }
-
-  /**
-   * ETA = (events ahead in the lane, counting the running one) × the lane's moving handling time +
-   * the estimated wait for a permit of the global cap: lanes ahead in admission ÷ the cap × the
-   * runtime's moving handling time.
-   */
-  private Receipt receipt(int position) {
-    Job job = state.pending().get(position);
-    return new Receipt(
-        job.id(),
-        laneKey,
-        Receipt.Status.ACCEPTED,
-        position,
-        admissionAhead(),
-        eta(position),
-        null,
-        0,
-        false);
-  }
-
-  private int admissionAhead() {
-    Admission.State permits = env.admission();
-    boolean waits = permits != null && permits.effectiveMaxInFlight() > 0 && !session.holdsPermit;
-    return waits ? permits.waiting() : 0;
-  }
-
-  private long eta(int position) {
-    int ahead = position + (state.isBusy() ? 1 : 0);
-    int admissionAhead = admissionAhead();
-    double admissionWaitMs =
-        admissionAhead == 0
-            ? 0
-            : (double) admissionAhead / env.admission().effectiveMaxInFlight() * env.averageMs();
-    return Math.round(ahead * laneAverageMs() + admissionWaitMs);
-  }
-
-  double laneAverageMs() {
-    return Double.isNaN(state.averageMs()) ? env.averageMs() : state.averageMs();
-  }
-
-  private Optional<EventStatus> statusOf(String eventId) {
-    Attempt running = state.running();
-    if (running != null && running.id().equals(eventId)) {
-      return Optional.of(runningStatus(running));
-    }
-    int position = state.position(eventId);
-    return position < 0
-        ? Optional.empty()
-        : Optional.of(pendingStatus(state.pending().get(position), position));
-  }
-
-  private EventStatus runningStatus(Attempt running) {
-    Job job = running.head();
-    return new EventStatus(
-        job.id(),
-        job.event().spaceId(),
-        laneKey,
-        EventStatus.State.RUNNING,
-        -1,
-        0,
-        running.number(),
-        job.tracked() ? millis(running.startedAtNanos() - job.acceptedAtNanos()) : -1,
-        job.tracked() ? millis(now - running.startedAtNanos()) : -1,
-        Optional.empty());
-  }
-
-  private EventStatus pendingStatus(Job job, int position) {
-    return new EventStatus(
-        job.id(),
-        job.event().spaceId(),
-        laneKey,
-        EventStatus.State.PENDING,
-        position,
-        eta(position),
-        0,
-        job.tracked() ? millis(now - job.acceptedAtNanos()) : -1,
-        -1,
-        Optional.empty());
-  }
-
-  private LaneView view() {
-    List<Job> pending = state.pending();
-    List<EventStatus> statuses = new ArrayList<>(pending.size());
-    for (int i = 0; i < pending.size(); i++) {
-      statuses.add(pendingStatus(pending.get(i), i));
-    }
-    return new LaneView(
-        laneKey,
-        true,
-        health(),
-        env.paused(laneKey),
-        Optional.ofNullable(state.running()).map(this::runningStatus),
-        statuses,
-        state.completedCount(),
-        state.failedCount(),
-        session.restarts);
-  }
-
-  static long millis(long nanos) {
-    return Math.max(0, nanos / 1_000_000);
   }
 
   /** The lane's health now: one rule for stats, the monitor and the lane view. */
