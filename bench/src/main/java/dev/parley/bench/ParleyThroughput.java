@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Reply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,7 +40,7 @@ final class ParleyThroughput implements Workload {
   }
 
   private ParleyThroughput(
-      BenchSettings settings, Callers callers, Parley.Builder builder, ActorSystem<Void> system) {
+      BenchSettings settings, Callers callers, ParleyBuilder builder, ActorSystem<Void> system) {
     this.settings = settings;
     this.callers = callers;
     this.laneKeys = settings.laneKeys();

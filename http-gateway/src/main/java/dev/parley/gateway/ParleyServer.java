@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,7 @@ public final class ParleyServer implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean(true);
   private final AtomicBoolean drainedInTime = new AtomicBoolean(false);
 
-  private ParleyServer(Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
+  private ParleyServer(Function<ActorSystem<?>, ParleyBuilder> runtime, Config config) {
     GatewaySettings settings = GatewaySettings.from(config);
     Duration drain = config.getDuration("parley.shutdown.drain-timeout");
     Config withPhases =
@@ -120,16 +121,15 @@ public final class ParleyServer implements AutoCloseable {
    * Starts a runtime from {@code runtime} (its handler, retry policy; the server supplies the actor
    * system and {@code config}) and serves it on {@code parley.http.host}:{@code parley.http.port}.
    */
-  public static ParleyServer start(Parley.Builder runtime, Config config) {
+  public static ParleyServer start(ParleyBuilder runtime, Config config) {
     return start(system -> runtime, config);
   }
 
   /**
-   * As {@link #start(Parley.Builder, Config)}, for a runtime whose handler needs the server's actor
+   * As {@link #start(ParleyBuilder, Config)}, for a runtime whose handler needs the server's actor
    * system (the {@link ForwardingHandler}'s HTTP client, for one).
    */
-  public static ParleyServer start(
-      Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
+  public static ParleyServer start(Function<ActorSystem<?>, ParleyBuilder> runtime, Config config) {
     return new ParleyServer(runtime, config.withFallback(ConfigFactory.load()).resolve());
   }
 

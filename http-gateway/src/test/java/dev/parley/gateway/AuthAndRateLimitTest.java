@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Reply;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -33,7 +34,7 @@ class AuthAndRateLimitTest {
           .formatted(SUBMITTER, READER, ADMIN);
   private static final String EVENT = "{\"payload\":{\"text\":\"hi\"}}";
 
-  private static Parley.Builder echo() {
+  private static ParleyBuilder echo() {
     return Parley.builder()
         .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")));
   }

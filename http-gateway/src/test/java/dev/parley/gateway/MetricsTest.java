@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class MetricsTest {
   private static final String READER = "reader-token-0123456789abc";
 
-  private static Parley.Builder scripted(ScriptedHandler handler) {
+  private static ParleyBuilder scripted(ScriptedHandler handler) {
     return Parley.builder()
         .handler(handler)
         .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).build());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.gateway.SseClient.Frame;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Reply;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,7 @@ class SseTest {
   private static final String READER = "reader-token-0123456789abc";
   private static final String SUBMITTER = "submitter-token-0123456789";
 
-  private static Parley.Builder scripted() {
+  private static ParleyBuilder scripted() {
     return Parley.builder().handler(new ScriptedHandler());
   }
 
@@ -198,7 +199,7 @@ class SseTest {
     }
   }
 
-  private static Parley.Builder echo() {
+  private static ParleyBuilder echo() {
     return Parley.builder()
         .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")));
   }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,7 +54,7 @@ final class TestGateway implements AutoCloseable {
    * Starts a server for {@code runtime} with test defaults (ephemeral port, short drain) and {@code
    * config} lines on top.
    */
-  static TestGateway start(Parley.Builder runtime, String... config) {
+  static TestGateway start(ParleyBuilder runtime, String... config) {
     String lines =
         String.join("\n", config)
             + "\nparley.http.host = \"127.0.0.1\""

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -35,7 +36,7 @@ final class TestMonitor implements AutoCloseable {
   final MonitorRoutes routes;
   private final ServerBinding binding;
 
-  private TestMonitor(Parley.Builder runtime, String hocon, MonitorAccess access) {
+  private TestMonitor(ParleyBuilder runtime, String hocon, MonitorAccess access) {
     var config =
         ConfigFactory.parseString(
                 "parley.monitor.interval = 100ms\nparley.shutdown.drain-timeout = 5s\n" + hocon)
@@ -48,11 +49,11 @@ final class TestMonitor implements AutoCloseable {
     binding = await(Http.get(system).newServerAt("127.0.0.1", 0).bind(routes.route()));
   }
 
-  static TestMonitor start(Parley.Builder runtime, String hocon) {
+  static TestMonitor start(ParleyBuilder runtime, String hocon) {
     return new TestMonitor(runtime, hocon, MonitorAccess.OPEN);
   }
 
-  static TestMonitor start(Parley.Builder runtime, String hocon, MonitorAccess access) {
+  static TestMonitor start(ParleyBuilder runtime, String hocon, MonitorAccess access) {
     return new TestMonitor(runtime, hocon, access);
   }
 

@@ -1,8 +1,8 @@
 package dev.parley.runtime;
 
 /**
- * Told of every accepted event when it ends, whatever its outcome ({@link
- * Parley.Builder#listener}). Events refused at submit never reach a lane and are not reported.
+ * Told of every accepted event when it ends, whatever its outcome ({@link ParleyBuilder#listener}).
+ * Events refused at submit never reach a lane and are not reported.
  *
  * <p>It is called on the thread of the event's worker, after the event's outcome is decided and
  * before its outcome stage completes: it must return quickly and never block (hand the work to a

@@ -30,4 +30,10 @@ public record LaneView(
   public LaneView {
     pending = List.copyOf(pending);
   }
+
+  /** A lane without a live worker: idle or passivated, so nothing runs or waits in it. */
+  public static LaneView notLive(String laneKey, boolean paused) {
+    return new LaneView(
+        laneKey, false, WorkerHealth.HEALTHY, paused, Optional.empty(), List.of(), 0, 0, 0);
+  }
 }

@@ -1,48 +1,36 @@
 package dev.parley.runtime;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.Admission;
-import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.controls.Operators;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.internal.Intake;
+import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
-import dev.parley.runtime.lane.Effect;
-import dev.parley.runtime.lane.Job;
-import dev.parley.runtime.lane.Lane;
+import dev.parley.runtime.internal.StatsSnapshot;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.monitor.Monitor;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -55,8 +43,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * }
  * }</pre>
  *
- * <p>Callbacks attached to an outcome stage without an executor run on Parley's own threads: keep
- * them short, or use the {@code *Async} variants.
+ * <p>Callbacks attached to an outcome or receipt stage without an executor run as tasks of {@code
+ * parley.callback-dispatcher}, in each lane's order and never inside a lane's own message: keep
+ * them short, or give that dispatcher a pool of its own, or use the {@code *Async} variants.
  */
 public final class Parley implements AutoCloseable {
   /** The reason of the {@link Outcome.Rejected} outcome of events submitted after shutdown. */
@@ -65,52 +54,48 @@ public final class Parley implements AutoCloseable {
   /** The reason of the {@link Outcome.Rejected} outcome of events refused by back-pressure. */
   public static final String QUEUE_FULL = "queue-full";
 
-  private static final int LATENCY_SAMPLE = 16;
-  private static final ThreadLocal<int[]> SAMPLE_COUNT = ThreadLocal.withInitial(() -> new int[1]);
-
   private final Settings settings;
-  private final ActorSystem<?> system;
-  private final boolean ownsSystem;
+  private final ParleyGuardian.Launched launched; // its actor system, guardian and actors
   private final Counters counters = new Counters();
   private final DeadLetterStore deadLetters;
   private final EventRegistry registry;
   private final Pauses pauses = new Pauses();
-  private final LongSupplier nanoClock;
   private final Policies policies;
   private final MovingAverage movingAverage;
   private final LocalLanes lanes;
   private final Submissions submissions = new Submissions();
-  private final ActorRef<ParleyGuardian.Command> guardian;
-  private final ActorRef<Scheduler.Command> scheduler;
-  private final ActorRef<Admission.Command> admission;
-  private final Optional<Monitor> monitor;
-  private final boolean timeAll; // a user listener hears of every event: time each one
-  private final boolean sampleLatency; // the monitor's percentiles: time one event in 16
+  private final LaneAsks asks;
+  private final Operators operators;
+  private final Intake intake;
   private final AtomicInteger admissionGate = new AtomicInteger();
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
-  private final LongAdder submitting = new LongAdder();
-  private volatile boolean accepting = true;
   private CompletableFuture<Done> drain;
   private CompletableFuture<Done> shutdown;
 
-  private Parley(Builder builder, Config config, Settings settings) {
+  Parley(ParleyBuilder builder, Config config, Settings settings) {
     this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
-    this.nanoClock = builder.nanoClock;
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     // Until the Admission actor has started and published its own: the configured cap, no permits.
     this.admissionState.set(
         new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
     this.admissionGate.set(settings.maxInFlight());
     this.policies = new Policies(settings.doubleTextPolicy());
-    this.timeAll = !builder.listeners.isEmpty();
-    this.sampleLatency = settings.monitor().enabled();
     this.registry =
         new EventRegistry(
             settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
     this.lanes = new LocalLanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
-    CompletableFuture<ParleyGuardian.Started> started = new CompletableFuture<>();
+    this.intake =
+        new Intake(
+            settings,
+            counters,
+            registry,
+            submissions,
+            lanes,
+            builder.nanoClock,
+            () -> movingAverage.averageMs(counters),
+            !builder.listeners.isEmpty());
     var start =
         new ParleyGuardian.Start(
             settings,
@@ -132,52 +117,18 @@ public final class Parley implements AutoCloseable {
             pauses,
             policies,
             List.copyOf(builder.listeners),
-            () -> accepting && !pauses.allPaused(),
-            started,
+            () -> intake.isAccepting() && !pauses.allPaused(),
             stopped);
-    if (builder.system == null) {
-      ActorSystem<ParleyGuardian.Command> own =
-          ActorSystem.create(ParleyGuardian.create(start), settings.systemName(), config);
-      this.system = own;
-      this.guardian = own;
-      this.ownsSystem = true;
-    } else {
-      this.system = builder.system;
-      this.guardian =
-          builder.system.systemActorOf(
-              ParleyGuardian.create(start), "parley-" + UUID.randomUUID(), Props.empty());
-      this.ownsSystem = false;
-    }
-    try {
-      ParleyGuardian.Started actors = awaitStart(started);
-      this.scheduler = actors.scheduler();
-      this.admission = actors.admission();
-      this.monitor = actors.monitor();
-    } catch (IllegalStateException e) {
-      if (ownsSystem) {
-        system.terminate();
-      }
-      throw e;
-    }
+    this.launched = ParleyGuardian.launch(start, builder.system, config);
+    ActorSystem<?> system = launched.system();
+    this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
+    this.operators = new Operators(registry, pauses, lanes, asks);
     // JVM termination (SIGTERM) and the system's own shutdown drain Parley first.
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceRequestsDone(),
-            "parley-drain-" + guardian.path().name(),
+            "parley-drain-" + launched.guardian().path().name(),
             this::drain);
-  }
-
-  private ParleyGuardian.Started awaitStart(CompletableFuture<ParleyGuardian.Started> started) {
-    try {
-      return started.get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting Parley", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
-          "Parley did not start within parley.startup-timeout (" + settings.startupTimeout() + ")",
-          e);
-    }
   }
 
   /**
@@ -187,16 +138,19 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalStateException when {@code parley.monitor.enabled} is off
    */
   public Monitor monitor() {
-    return monitor.orElseThrow(
-        () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
+    return launched
+        .actors()
+        .monitor()
+        .orElseThrow(
+            () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
   private ActorRef<Scheduler.Command> scheduler() {
-    return scheduler;
+    return launched.actors().scheduler();
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static ParleyBuilder builder() {
+    return new ParleyBuilder();
   }
 
   /**
@@ -209,7 +163,7 @@ public final class Parley implements AutoCloseable {
   public CompletionStage<Outcome> submit(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    EventRegistry.Entry first = accept(event, outcome, null, event.hasGivenId());
+    EventRegistry.Entry first = intake.accept(event, outcome, null, event.hasGivenId());
     return first != null ? first.outcome() : outcome;
   }
 
@@ -222,87 +176,11 @@ public final class Parley implements AutoCloseable {
   public CompletionStage<Receipt> enqueue(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-    EventRegistry.Entry first = accept(event, new CompletableFuture<>(), receipt, true);
+    EventRegistry.Entry first = intake.accept(event, new CompletableFuture<>(), receipt, true);
     if (first == null) {
       return receipt;
     }
-    return status(first.event().id())
-        .thenApply(
-            status ->
-                new Receipt(
-                    event.id(),
-                    first.event().laneKey(),
-                    Receipt.Status.ACCEPTED,
-                    status.map(EventStatus::positionInLane).orElse(-1),
-                    0,
-                    status.map(EventStatus::etaMs).orElse(0L),
-                    null,
-                    0,
-                    true));
-  }
-
-  /**
-   * Delivers {@code event} to its lane, or completes it refused.
-   *
-   * @param receipt completed with the receipt when not null
-   * @param tracked registered by id, for status queries and dedup
-   * @return the event accepted earlier with the same id, in which case {@code event} is dropped
-   */
-  private EventRegistry.Entry accept(
-      Event event,
-      CompletableFuture<Outcome> outcome,
-      CompletableFuture<Receipt> receipt,
-      boolean tracked) {
-    submitting.increment(); // drain() waits for submits in progress before it drains
-    try {
-      if (!accepting) {
-        refuse(event, outcome, receipt, SHUTTING_DOWN, 0);
-        return null;
-      }
-      if (counters.outstanding.sum() >= settings.maxPending()) {
-        refuse(event, outcome, receipt, QUEUE_FULL, Math.max(1, Math.round(movingAverage())));
-        return null;
-      }
-      boolean timed = tracked || timeAll || (sampleLatency && sampled());
-      long acceptedAt = timed ? nanoClock.getAsLong() : 0;
-      if (tracked) {
-        EventRegistry.Entry first = registry.register(new EventRegistry.Entry(event, outcome));
-        if (first != null) {
-          return first;
-        }
-      }
-      counters.accepted.increment();
-      counters.outstanding.increment();
-      Job job = new Job(event, submissions.open(outcome, receipt), acceptedAt, tracked, timed);
-      lanes.deliver(event.laneKey(), new LaneCommand.Submit(job, receipt != null));
-      return null;
-    } finally {
-      submitting.decrement();
-    }
-  }
-
-  /**
-   * Whether the monitor times this event: one in {@value #LATENCY_SAMPLE} of each submitting
-   * thread's events, so that every run of that many has one. Timing every event (three clock reads
-   * and the recording) measurably cost throughput; the percentiles of a sample that size are as
-   * good.
-   */
-  private static boolean sampled() {
-    int[] count = SAMPLE_COUNT.get();
-    return count[0]++ % LATENCY_SAMPLE == 0;
-  }
-
-  private void refuse(
-      Event event,
-      CompletableFuture<Outcome> outcome,
-      CompletableFuture<Receipt> receipt,
-      String reason,
-      long retryAfterMs) {
-    counters.rejected.increment();
-    if (receipt != null) {
-      receipt.complete(Receipt.rejected(event, reason, retryAfterMs));
-    }
-    outcome.complete(new Outcome.Rejected(event.id(), reason));
+    return status(first.event().id()).thenApply(status -> Receipt.duplicate(event, status));
   }
 
   /**
@@ -327,7 +205,7 @@ public final class Parley implements AutoCloseable {
       return CompletableFuture.completedFuture(Optional.of(entry.finished()));
     }
     CompletionStage<Optional<EventStatus>> live =
-        ask(
+        asks.ask(
             entry.event().laneKey(),
             replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
             false,
@@ -337,98 +215,23 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * Asks the lane {@code laneKey} (started if needed, unless {@code ifLive}) what {@code query}
-   * asks; a lane that is not live when {@code ifLive} answers {@code ifNotLive}.
-   */
-  private <T> CompletionStage<T> ask(
-      String laneKey,
-      java.util.function.Function<ActorRef<T>, LaneCommand.Routed> query,
-      boolean ifLive,
-      T ifNotLive) {
-    return AskPattern.<Scheduler.Command, T>ask(
-        scheduler,
-        replyTo -> new Scheduler.Query<>(laneKey, query, ifLive, ifNotLive, replyTo),
-        settings.askTimeout(),
-        system.scheduler());
-  }
-
-  /**
    * The lane {@code laneKey} as an operator sees it: health, paused, its running and pending events
    * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
    */
   public CompletionStage<LaneView> lane(String laneKey) {
-    LaneView notLive =
-        new LaneView(
-            laneKey,
-            false,
-            WorkerHealth.HEALTHY,
-            pauses.isPaused(laneKey),
-            Optional.empty(),
-            List.of(),
-            0,
-            0,
-            0);
-    return ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
+    LaneView notLive = LaneView.notLive(laneKey, pauses.isPaused(laneKey));
+    return asks.ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
   }
 
   /** Whether new events are accepted (false once {@link #drain()} began). */
   public boolean isAccepting() {
-    return accepting;
-  }
-
-  private double movingAverage() {
-    return movingAverage.averageMs(counters.handledNanos.sum(), counters.handled.sum());
+    return intake.isAccepting();
   }
 
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
-    Map<String, Integer> queueLengths = new HashMap<>();
-    Map<String, WorkerHealth> workerHealth = new HashMap<>();
-    int active = 0;
-    Map<String, Long> laneRestarts = new HashMap<>();
-    for (Lane lane : lanes.all()) {
-      Effect.LaneFigures figures = lane.figures(); // one read: one consistent view of the lane
-      WorkerHealth health = pauses.shown(lane.key(), figures.health());
-      queueLengths.put(lane.key(), figures.pending());
-      workerHealth.put(lane.key(), health);
-      if (figures.restarts() > 0) {
-        laneRestarts.put(lane.key(), figures.restarts());
-      }
-      if (health == WorkerHealth.BUSY || health == WorkerHealth.UNHEALTHY) {
-        active++; // running an event, as the monitor counts them
-      }
-    }
-    long handledNanos = counters.handledNanos.sum();
-    long handled = counters.handled.sum();
-    Admission.State permits = admissionState.get();
-    long inFlight = Math.max(0, counters.inFlight.sum());
-    return new Stats(
-        new Stats.Totals(
-            counters.accepted.sum(),
-            counters.completed.sum(),
-            counters.failed.sum(),
-            counters.rejected.sum(),
-            counters.timedOut.sum(),
-            counters.deadLettered.sum(),
-            counters.cancelled.sum(),
-            counters.interrupted.sum(),
-            inFlight,
-            counters.pending(inFlight),
-            counters.restarts.sum(),
-            counters.passivated.sum()),
-        workerHealth.size(),
-        active,
-        new Stats.AdmissionStats(
-            permits.maxInFlight(),
-            permits.effectiveMaxInFlight(),
-            permits.inFlight(),
-            permits.waiting()),
-        queueLengths,
-        workerHealth,
-        laneRestarts,
-        deadLetters.size(),
-        deadLetters.dropped(),
-        movingAverage.averageMs(handledNanos, handled));
+    return StatsSnapshot.of(
+        lanes.all(), pauses, counters, admissionState.get(), deadLetters, movingAverage);
   }
 
   /**
@@ -443,18 +246,16 @@ public final class Parley implements AutoCloseable {
       throw new IllegalArgumentException(
           "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
     }
-    admission.tell(new Admission.SetMaxInFlight(maxInFlight));
+    launched.actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
   }
 
   /**
    * Sets the double-text policy of one space (events that name their own policy keep it); {@code
    * null} returns the space to the runtime default ({@code parley.double-text.policy}).
+   *
+   * @throws IllegalArgumentException when {@code spaceId} is not a valid space id
    */
   public void policy(String spaceId, DoubleTextPolicy policy) {
-    if (spaceId == null || !Event.isName(spaceId)) {
-      throw new IllegalArgumentException(
-          "spaceId: must match " + Event.NAME.pattern() + ", got " + spaceId);
-    }
     policies.set(spaceId, policy);
   }
 
@@ -463,12 +264,7 @@ public final class Parley implements AutoCloseable {
    * {@link Outcome.Cancelled}. Completes false when the event is running, has ended, or is unknown.
    */
   public CompletionStage<Boolean> cancel(String eventId) {
-    EventRegistry.Entry entry = registry.find(eventId);
-    if (entry == null || entry.finished() != null) {
-      return CompletableFuture.completedFuture(false);
-    }
-    return ask(
-        entry.event().laneKey(), replyTo -> new LaneCommand.Cancel(eventId, replyTo), false, false);
+    return operators.cancel(eventId);
   }
 
   /**
@@ -476,15 +272,7 @@ public final class Parley implements AutoCloseable {
    * index past the end moves it last). Completes false when it is not pending.
    */
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
-    EventRegistry.Entry entry = registry.find(eventId);
-    if (entry == null || entry.finished() != null) {
-      return CompletableFuture.completedFuture(false);
-    }
-    return ask(
-        entry.event().laneKey(),
-        replyTo -> new LaneCommand.Move(eventId, newIndex, replyTo),
-        false,
-        false);
+    return operators.move(eventId, newIndex);
   }
 
   /**
@@ -492,28 +280,22 @@ public final class Parley implements AutoCloseable {
    * queue keeps accepting. Returns false when it was paused already.
    */
   public boolean pause(String laneKey) {
-    boolean paused = pauses.pause(laneKey);
-    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE); // so that its worker shows it paused
-    return paused;
+    return operators.pause(laneKey);
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */
   public boolean resume(String laneKey) {
-    boolean resumed = pauses.resume(laneKey);
-    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE);
-    return resumed;
+    return operators.resume(laneKey);
   }
 
   /** Pauses every lane, as {@link #pause} does one. */
   public void pauseAll() {
-    pauses.pauseAll();
-    lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
+    operators.pauseAll();
   }
 
   /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
   public void resumeAll() {
-    pauses.resumeAll();
-    lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
+    operators.resumeAll();
   }
 
   /**
@@ -524,18 +306,9 @@ public final class Parley implements AutoCloseable {
    * {@link #pauseAll()} to hold them.
    */
   public CompletionStage<EmergencyStopReport> emergencyStop() {
-    LaneCommand.Stopped none = new LaneCommand.Stopped(0, 0);
-    List<CompletableFuture<LaneCommand.Stopped>> replies = new ArrayList<>();
-    for (Lane lane : lanes.all()) {
-      replies.add(
-          ask(lane.key(), LaneCommand.EmergencyStop::new, true, none).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done ->
-                new EmergencyStopReport(
-                    replies.stream().mapToInt(r -> r.join().cancelled()).sum(),
-                    replies.stream().mapToInt(r -> r.join().interrupted()).sum()));
+    return operators
+        .emergencyStop()
+        .thenApply(sum -> new EmergencyStopReport(sum.cancelled(), sum.interrupted()));
   }
 
   /** What {@link #emergencyStop()} did: pending events cancelled, running events interrupted. */
@@ -560,7 +333,7 @@ public final class Parley implements AutoCloseable {
               registry.forget(eventId); // a redrive is meant to run again: not a duplicate
               // Tracked whatever its id, so that it can be looked up where it was before.
               CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-              EventRegistry.Entry first = accept(letter.event(), outcome, null, true);
+              EventRegistry.Entry first = intake.accept(letter.event(), outcome, null, true);
               return first != null ? first.outcome() : outcome;
             });
   }
@@ -580,18 +353,14 @@ public final class Parley implements AutoCloseable {
     if (drain != null) {
       return drain;
     }
-    accepting = false;
-    while (submitting.sum() != 0) {
-      Thread
-          .onSpinWait(); // a submit that saw accepting == true is delivering; it takes microseconds
-    }
+    intake.close();
     Duration drainTimeout = settings.drainTimeout();
     drain =
         AskPattern.<Scheduler.Command, Done>ask(
-                scheduler,
+                scheduler(),
                 replyTo -> new Scheduler.Drain(drainTimeout, replyTo),
                 drainTimeout.plus(settings.startupTimeout()),
-                system.scheduler())
+                launched.system().scheduler())
             .toCompletableFuture();
     return drain;
   }
@@ -612,11 +381,11 @@ public final class Parley implements AutoCloseable {
   }
 
   private CompletionStage<Done> stop() {
-    if (ownsSystem) {
-      system.terminate();
-      return system.getWhenTerminated();
+    if (launched.ownsSystem()) {
+      launched.system().terminate();
+      return launched.system().getWhenTerminated();
     }
-    guardian.tell(ParleyGuardian.Stop.INSTANCE);
+    launched.guardian().tell(ParleyGuardian.Stop.INSTANCE);
     return stopped;
   }
 
@@ -624,133 +393,5 @@ public final class Parley implements AutoCloseable {
   @Override
   public void close() {
     shutdown().toCompletableFuture().join();
-  }
-
-  /** Configures and starts a {@link Parley}. */
-  public static final class Builder {
-    private HandlerFactory handlers;
-    private RetryPolicy retryPolicy = RetryPolicy.none();
-    private LoadProbe loadProbe = LoadProbe.jvm();
-    private LongSupplier nanoClock = System::nanoTime;
-    private Clock clock = Clock.systemUTC();
-    private java.util.function.DoubleSupplier random =
-        () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
-    private boolean blocking;
-    private int handlerSources;
-    private final List<EventListener> listeners = new ArrayList<>();
-    private Config config;
-    private ActorSystem<?> system;
-
-    private Builder() {}
-
-    /** One handler shared by every lane (it must then be safe to call from several lanes). */
-    public Builder handler(Handler handler) {
-      Objects.requireNonNull(handler, "handler");
-      return handlers(laneKey -> handler, false);
-    }
-
-    /** One handler per lane, made when the lane's worker first needs it. */
-    public Builder handlerFactory(HandlerFactory factory) {
-      return handlers(Objects.requireNonNull(factory, "handlerFactory"), false);
-    }
-
-    /** A handler that blocks its thread: Parley calls it on {@code parley.blocking-dispatcher}. */
-    public Builder blockingHandler(Handler handler) {
-      Objects.requireNonNull(handler, "blockingHandler");
-      return handlers(laneKey -> handler, true);
-    }
-
-    /** As {@link #handlerFactory}, for handlers that block their thread. */
-    public Builder blockingHandlerFactory(HandlerFactory factory) {
-      return handlers(Objects.requireNonNull(factory, "blockingHandlerFactory"), true);
-    }
-
-    private Builder handlers(HandlerFactory factory, boolean blocking) {
-      this.handlers = factory;
-      this.blocking = blocking;
-      this.handlerSources++;
-      return this;
-    }
-
-    /**
-     * Tells {@code listener} of every accepted event when it ends (see {@link EventListener} for
-     * the threading rules). May be called more than once; listeners are told in that order.
-     */
-    public Builder listener(EventListener listener) {
-      listeners.add(Objects.requireNonNull(listener, "listener"));
-      return this;
-    }
-
-    /** How failed and timed-out events are retried (default: {@link RetryPolicy#none()}). */
-    public Builder retryPolicy(RetryPolicy retryPolicy) {
-      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-      return this;
-    }
-
-    /** Where adaptive admission reads the load; tests give their own. */
-    Builder loadProbe(LoadProbe loadProbe) {
-      this.loadProbe = Objects.requireNonNull(loadProbe, "loadProbe");
-      return this;
-    }
-
-    /** The clock of admission's aging, in nanoseconds; tests give a manual one. */
-    Builder nanoClock(LongSupplier nanoClock) {
-      this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-      return this;
-    }
-
-    /** The wall clock of dead letters and failure times; tests give a fixed one. */
-    Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The jitter of backoffs, uniform in [0, 1); tests give a fixed one. */
-    Builder random(java.util.function.DoubleSupplier random) {
-      this.random = Objects.requireNonNull(random, "random");
-      return this;
-    }
-
-    /** Overrides of the {@code parley} section (and of Pekko's, when Parley owns the system). */
-    public Builder config(Config config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** Runs inside an existing actor system instead of starting one. */
-    public Builder actorSystem(ActorSystem<?> system) {
-      this.system = Objects.requireNonNull(system, "actorSystem");
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException naming the field, when no handler or more than one was set,
-     *     or a configuration value is invalid
-     */
-    public Parley build() {
-      if (handlerSources == 0) {
-        throw new IllegalArgumentException(
-            "handler: set one of handler, handlerFactory, blockingHandler, blockingHandlerFactory");
-      }
-      if (handlerSources > 1) {
-        throw new IllegalArgumentException(
-            "handler: set only one of handler, handlerFactory, blockingHandler,"
-                + " blockingHandlerFactory");
-      }
-      Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
-      Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
-      Settings settings = Settings.from(effective);
-      if (system == null) {
-        // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
-        Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
-        effective =
-            ConfigFactory.parseString(
-                    "pekko.coordinated-shutdown.phases.service-requests-done.timeout = "
-                        + phase.toMillis()
-                        + "ms")
-                .withFallback(effective);
-      }
-      return new Parley(this, effective, settings);
-    }
   }
 }

@@ -32,6 +32,23 @@ public record Receipt(
   }
 
   /** The receipt of an event refused for {@code reason}. */
+  /**
+   * The answer to a duplicate of an accepted event: its id, lane, and where the first one is now
+   * (position and ETA while it is pending).
+   */
+  public static Receipt duplicate(Event event, java.util.Optional<EventStatus> first) {
+    return new Receipt(
+        event.id(),
+        event.laneKey(),
+        Status.ACCEPTED,
+        first.map(EventStatus::positionInLane).orElse(-1),
+        0,
+        first.map(EventStatus::etaMs).orElse(0L),
+        null,
+        0,
+        true);
+  }
+
   public static Receipt rejected(Event event, String reason, long retryAfterMs) {
     return new Receipt(
         event.id(), event.laneKey(), Status.REJECTED, -1, -1, 0, reason, retryAfterMs, false);

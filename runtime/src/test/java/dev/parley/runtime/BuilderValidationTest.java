@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What {@link Parley.Builder#build()} refuses, with a message naming the bad field or key, and that
+ * What {@link ParleyBuilder#build()} refuses, with a message naming the bad field or key, and that
  * a valid builder starts a runtime that closes cleanly.
  */
 class BuilderValidationTest {
@@ -42,7 +42,7 @@ class BuilderValidationTest {
   }
 
   /** Builds and closes at once, so a builder that wrongly succeeds leaks no actor system. */
-  private static void buildAndClose(Parley.Builder builder) {
+  private static void buildAndClose(ParleyBuilder builder) {
     Parley parley = builder.build();
     parley.close();
   }
@@ -57,7 +57,7 @@ class BuilderValidationTest {
   class HandlerSources {
     @Test
     void noHandlerIsRejectedWithMessageNamingHandler() {
-      Parley.Builder builder = Parley.builder();
+      ParleyBuilder builder = Parley.builder();
 
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> buildAndClose(builder));
@@ -67,7 +67,7 @@ class BuilderValidationTest {
 
     @Test
     void noHandlerIsRejectedEvenWithAValidConfig() {
-      Parley.Builder builder = Parley.builder().config(uniqueSystem(""));
+      ParleyBuilder builder = Parley.builder().config(uniqueSystem(""));
 
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> buildAndClose(builder));
@@ -79,24 +79,24 @@ class BuilderValidationTest {
       HandlerFactory factory = laneKey -> ECHO;
       return Stream.of(
           Arguments.of(
-              "handler twice", (UnaryOperator<Parley.Builder>) b -> b.handler(ECHO).handler(ECHO)),
+              "handler twice", (UnaryOperator<ParleyBuilder>) b -> b.handler(ECHO).handler(ECHO)),
           Arguments.of(
               "handler and handlerFactory",
-              (UnaryOperator<Parley.Builder>) b -> b.handler(ECHO).handlerFactory(factory)),
+              (UnaryOperator<ParleyBuilder>) b -> b.handler(ECHO).handlerFactory(factory)),
           Arguments.of(
               "handler and blockingHandler",
-              (UnaryOperator<Parley.Builder>) b -> b.handler(ECHO).blockingHandler(ECHO)),
+              (UnaryOperator<ParleyBuilder>) b -> b.handler(ECHO).blockingHandler(ECHO)),
           Arguments.of(
               "handlerFactory and blockingHandlerFactory",
-              (UnaryOperator<Parley.Builder>)
+              (UnaryOperator<ParleyBuilder>)
                   b -> b.handlerFactory(factory).blockingHandlerFactory(factory)),
           Arguments.of(
               "blockingHandler and blockingHandlerFactory",
-              (UnaryOperator<Parley.Builder>)
+              (UnaryOperator<ParleyBuilder>)
                   b -> b.blockingHandler(ECHO).blockingHandlerFactory(factory)),
           Arguments.of(
               "all four",
-              (UnaryOperator<Parley.Builder>)
+              (UnaryOperator<ParleyBuilder>)
                   b ->
                       b.handler(ECHO)
                           .handlerFactory(factory)
@@ -107,8 +107,8 @@ class BuilderValidationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("twoHandlerSources")
     void moreThanOneHandlerSourceIsRejected(
-        String description, UnaryOperator<Parley.Builder> configure) {
-      Parley.Builder builder = configure.apply(Parley.builder().config(uniqueSystem("")));
+        String description, UnaryOperator<ParleyBuilder> configure) {
+      ParleyBuilder builder = configure.apply(Parley.builder().config(uniqueSystem("")));
 
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> buildAndClose(builder));
@@ -118,7 +118,7 @@ class BuilderValidationTest {
 
     @Test
     void nullHandlerIsRejectedAtOnceNamingTheSetter() {
-      Parley.Builder builder = Parley.builder();
+      ParleyBuilder builder = Parley.builder();
 
       NullPointerException handler =
           assertThrows(NullPointerException.class, () -> builder.handler(null));
@@ -137,7 +137,7 @@ class BuilderValidationTest {
 
     @Test
     void aRejectedNullHandlerDoesNotCountAsAHandlerSource() {
-      Parley.Builder builder = Parley.builder().config(uniqueSystem(""));
+      ParleyBuilder builder = Parley.builder().config(uniqueSystem(""));
       assertThrows(NullPointerException.class, () -> builder.handler(null));
 
       try (Parley parley = builder.handler(ECHO).build()) {
@@ -182,7 +182,7 @@ class BuilderValidationTest {
           "parley.system-name              | \"café\"",
         })
     void invalidValueIsRejectedWithMessageNamingTheFullKey(String key, String value) {
-      Parley.Builder builder =
+      ParleyBuilder builder =
           Parley.builder().handler(ECHO).config(ConfigFactory.parseString(key + " = " + value));
 
       IllegalArgumentException e =
@@ -203,7 +203,7 @@ class BuilderValidationTest {
           "parley.system-name            | \"bad name!\"",
         })
     void invalidValueMessageStartsWithTheKey(String key, String value) {
-      Parley.Builder builder =
+      ParleyBuilder builder =
           Parley.builder().handler(ECHO).config(ConfigFactory.parseString(key + " = " + value));
 
       IllegalArgumentException e =
@@ -214,7 +214,7 @@ class BuilderValidationTest {
 
     @Test
     void notADurationMessageShowsTheBadValueAndKeepsTheCause() {
-      Parley.Builder builder =
+      ParleyBuilder builder =
           Parley.builder()
               .handler(ECHO)
               .config(ConfigFactory.parseString("parley.worker.idle-timeout = abc"));
@@ -241,7 +241,7 @@ class BuilderValidationTest {
           "parley.worker = 5                  | parley.worker",
         })
     void valueTypesafeConfigRefusesIsRejectedNamingTheFullKey(String line, String key) {
-      Parley.Builder builder =
+      ParleyBuilder builder =
           Parley.builder().handler(ECHO).config(ConfigFactory.parseString(line));
 
       IllegalArgumentException e =
@@ -254,7 +254,7 @@ class BuilderValidationTest {
 
     @Test
     void missingHandlerIsReportedBeforeAnInvalidConfig() {
-      Parley.Builder builder =
+      ParleyBuilder builder =
           Parley.builder().config(ConfigFactory.parseString("parley.worker.idle-timeout = 0s"));
 
       IllegalArgumentException e =
@@ -313,21 +313,21 @@ class BuilderValidationTest {
     static Stream<Arguments> singleHandlerSources() {
       HandlerFactory factory = laneKey -> ECHO;
       return Stream.of(
-          Arguments.of("handler", (UnaryOperator<Parley.Builder>) b -> b.handler(ECHO)),
+          Arguments.of("handler", (UnaryOperator<ParleyBuilder>) b -> b.handler(ECHO)),
           Arguments.of(
-              "handlerFactory", (UnaryOperator<Parley.Builder>) b -> b.handlerFactory(factory)),
+              "handlerFactory", (UnaryOperator<ParleyBuilder>) b -> b.handlerFactory(factory)),
           Arguments.of(
-              "blockingHandler", (UnaryOperator<Parley.Builder>) b -> b.blockingHandler(ECHO)),
+              "blockingHandler", (UnaryOperator<ParleyBuilder>) b -> b.blockingHandler(ECHO)),
           Arguments.of(
               "blockingHandlerFactory",
-              (UnaryOperator<Parley.Builder>) b -> b.blockingHandlerFactory(factory)));
+              (UnaryOperator<ParleyBuilder>) b -> b.blockingHandlerFactory(factory)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("singleHandlerSources")
     void eachHandlerSourceAloneBuildsAWorkingRuntime(
-        String description, UnaryOperator<Parley.Builder> configure) throws Exception {
-      Parley.Builder builder = configure.apply(Parley.builder().config(uniqueSystem("")));
+        String description, UnaryOperator<ParleyBuilder> configure) throws Exception {
+      ParleyBuilder builder = configure.apply(Parley.builder().config(uniqueSystem("")));
 
       try (Parley parley = builder.build()) {
         Outcome outcome =

@@ -36,7 +36,7 @@ class OperatorControlsTest {
 
   /** Events whose payload is "gate" wait for the test; others answer at once. */
   private Parley start(String config, AtomicLong clock) {
-    Parley.Builder builder =
+    ParleyBuilder builder =
         builder(config)
             .handler(
                 (event, lane) -> {

@@ -37,7 +37,7 @@ final class ParleyExtension implements AfterEachCallback, AfterAllCallback {
   }
 
   /** Builds the runtime inside the kit's actor system; it is shut down after the test. */
-  Parley start(Parley.Builder builder) {
+  Parley start(ParleyBuilder builder) {
     Parley parley = builder.actorSystem(testKit.system()).build();
     started.add(parley);
     return parley;

@@ -30,7 +30,7 @@ final class ParleyTestKit {
   }
 
   /** A runtime builder configured by {@code hocon}, over the actor system's configuration. */
-  static Parley.Builder builder(String hocon) {
+  static ParleyBuilder builder(String hocon) {
     return Parley.builder().config(config(hocon));
   }
 

@@ -14,8 +14,16 @@ public final class Policies {
     this.defaultPolicy = defaultPolicy;
   }
 
-  /** Sets the policy of one space; {@code null} returns it to the runtime default. */
+  /**
+   * Sets the policy of one space; {@code null} returns it to the runtime default.
+   *
+   * @throws IllegalArgumentException when {@code spaceId} is not a valid space id
+   */
   public void set(String spaceId, DoubleTextPolicy policy) {
+    if (spaceId == null || !Event.isName(spaceId)) {
+      throw new IllegalArgumentException(
+          "spaceId: must match " + Event.NAME.pattern() + ", got " + spaceId);
+    }
     if (policy == null) {
       bySpace.remove(spaceId);
     } else {

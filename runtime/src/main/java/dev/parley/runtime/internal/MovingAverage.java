@@ -31,4 +31,9 @@ public final class MovingAverage {
     long t = totalNanos - (filled == 0 ? 0 : nanos[oldest]);
     return n <= 0 ? 0.0 : t / 1_000_000.0 / n;
   }
+
+  /** The average handling time of the runtime whose {@code counters} these are. */
+  public double averageMs(Counters counters) {
+    return averageMs(counters.handledNanos.sum(), counters.handled.sum());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.parley.runtime.internal;
 
+import com.typesafe.config.Config;
 import dev.parley.runtime.EventListener;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
@@ -19,11 +20,16 @@ import dev.parley.runtime.monitor.StateUpdate;
 import dev.parley.runtime.monitor.StatsHub;
 import dev.parley.runtime.registry.EventRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -32,8 +38,10 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -89,8 +97,56 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       Policies policies,
       List<EventListener> listeners,
       BooleanSupplier running,
-      CompletableFuture<Started> started,
       CompletableFuture<Done> stopped) {}
+
+  /** A started runtime: its actor system, its guardian, its actors. */
+  public record Launched(
+      ActorSystem<?> system, ActorRef<Command> guardian, boolean ownsSystem, Started actors) {}
+
+  /**
+   * Starts the guardian of {@code start} in {@code existing}, or in an actor system of its own made
+   * from {@code config} when {@code existing} is null, and waits for its actors.
+   *
+   * @throws IllegalStateException when they do not start within {@code parley.startup-timeout}
+   */
+  public static Launched launch(Start start, ActorSystem<?> existing, Config config) {
+    CompletableFuture<Started> started = new CompletableFuture<>();
+    Behavior<Command> guardian = create(start, started);
+    ActorSystem<?> system;
+    ActorRef<Command> ref;
+    if (existing == null) {
+      ActorSystem<Command> own =
+          ActorSystem.create(guardian, start.settings().systemName(), config);
+      system = own;
+      ref = own;
+    } else {
+      system = existing;
+      ref = existing.systemActorOf(guardian, "parley-" + UUID.randomUUID(), Props.empty());
+    }
+    Duration timeout = start.settings().startupTimeout();
+    try {
+      return new Launched(
+          system, ref, existing == null, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failedStart(
+          system, existing, new IllegalStateException("interrupted while starting Parley", e));
+    } catch (ExecutionException | TimeoutException e) {
+      throw failedStart(
+          system,
+          existing,
+          new IllegalStateException(
+              "Parley did not start within parley.startup-timeout (" + timeout + ")", e));
+    }
+  }
+
+  private static IllegalStateException failedStart(
+      ActorSystem<?> system, ActorSystem<?> existing, IllegalStateException error) {
+    if (existing == null) {
+      system.terminate();
+    }
+    return error;
+  }
 
   /** The actors the runtime's facade talks to. */
   public record Started(
@@ -102,7 +158,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
 
   private final Start start;
 
-  public static Behavior<Command> create(Start start) {
+  private static Behavior<Command> create(Start start, CompletableFuture<Started> started) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -110,11 +166,12 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                   timers.startTimerAtFixedRate(Sample.INSTANCE, start.settings().sampleInterval());
                   timers.startTimerAtFixedRate(
                       HealthCheck.INSTANCE, start.settings().healthCheckInterval());
-                  return new ParleyGuardian(ctx, start);
+                  return new ParleyGuardian(ctx, start, started);
                 }));
   }
 
-  private ParleyGuardian(ActorContext<Command> ctx, Start start) {
+  private ParleyGuardian(
+      ActorContext<Command> ctx, Start start, CompletableFuture<Started> started) {
     super(ctx);
     this.start = start;
     Settings settings = start.settings();
@@ -204,7 +261,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             List.copyOf(listeners));
     ActorRef<Scheduler.Command> scheduler =
         ctx.spawn(Scheduler.create(services, settings.workerDispatcher()), "scheduler");
-    start.started().complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));
+    started.complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));
   }
 
   @Override

@@ -46,6 +46,6 @@ public record RuntimeEnvironment(
 
   @Override
   public double averageMs() {
-    return movingAverage.averageMs(counters.handledNanos.sum(), counters.handled.sum());
+    return movingAverage.averageMs(counters);
   }
 }

@@ -1,0 +1,141 @@
+package dev.parley.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.internal.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** Configures and starts a {@link Parley}. */
+public final class ParleyBuilder {
+  HandlerFactory handlers;
+  RetryPolicy retryPolicy = RetryPolicy.none();
+  LoadProbe loadProbe = LoadProbe.jvm();
+  LongSupplier nanoClock = System::nanoTime;
+  Clock clock = Clock.systemUTC();
+  java.util.function.DoubleSupplier random =
+      () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+  boolean blocking;
+  private int handlerSources;
+  final List<EventListener> listeners = new ArrayList<>();
+  Config config;
+  ActorSystem<?> system;
+
+  ParleyBuilder() {}
+
+  /** One handler shared by every lane (it must then be safe to call from several lanes). */
+  public ParleyBuilder handler(Handler handler) {
+    Objects.requireNonNull(handler, "handler");
+    return handlers(laneKey -> handler, false);
+  }
+
+  /** One handler per lane, made when the lane's worker first needs it. */
+  public ParleyBuilder handlerFactory(HandlerFactory factory) {
+    return handlers(Objects.requireNonNull(factory, "handlerFactory"), false);
+  }
+
+  /** A handler that blocks its thread: Parley calls it on {@code parley.blocking-dispatcher}. */
+  public ParleyBuilder blockingHandler(Handler handler) {
+    Objects.requireNonNull(handler, "blockingHandler");
+    return handlers(laneKey -> handler, true);
+  }
+
+  /** As {@link #handlerFactory}, for handlers that block their thread. */
+  public ParleyBuilder blockingHandlerFactory(HandlerFactory factory) {
+    return handlers(Objects.requireNonNull(factory, "blockingHandlerFactory"), true);
+  }
+
+  private ParleyBuilder handlers(HandlerFactory factory, boolean blocking) {
+    this.handlers = factory;
+    this.blocking = blocking;
+    this.handlerSources++;
+    return this;
+  }
+
+  /**
+   * Tells {@code listener} of every accepted event when it ends (see {@link EventListener} for the
+   * threading rules). May be called more than once; listeners are told in that order.
+   */
+  public ParleyBuilder listener(EventListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** How failed and timed-out events are retried (default: {@link RetryPolicy#none()}). */
+  public ParleyBuilder retryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+    return this;
+  }
+
+  /** Where adaptive admission reads the load; tests give their own. */
+  ParleyBuilder loadProbe(LoadProbe loadProbe) {
+    this.loadProbe = Objects.requireNonNull(loadProbe, "loadProbe");
+    return this;
+  }
+
+  /** The clock of admission's aging, in nanoseconds; tests give a manual one. */
+  ParleyBuilder nanoClock(LongSupplier nanoClock) {
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    return this;
+  }
+
+  /** The wall clock of dead letters and failure times; tests give a fixed one. */
+  ParleyBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** The jitter of backoffs, uniform in [0, 1); tests give a fixed one. */
+  ParleyBuilder random(java.util.function.DoubleSupplier random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** Overrides of the {@code parley} section (and of Pekko's, when Parley owns the system). */
+  public ParleyBuilder config(Config config) {
+    this.config = Objects.requireNonNull(config, "config");
+    return this;
+  }
+
+  /** Runs inside an existing actor system instead of starting one. */
+  public ParleyBuilder actorSystem(ActorSystem<?> system) {
+    this.system = Objects.requireNonNull(system, "actorSystem");
+    return this;
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the field, when no handler or more than one was set, or
+   *     a configuration value is invalid
+   */
+  public Parley build() {
+    if (handlerSources == 0) {
+      throw new IllegalArgumentException(
+          "handler: set one of handler, handlerFactory, blockingHandler, blockingHandlerFactory");
+    }
+    if (handlerSources > 1) {
+      throw new IllegalArgumentException(
+          "handler: set only one of handler, handlerFactory, blockingHandler,"
+              + " blockingHandlerFactory");
+    }
+    Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
+    Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
+    Settings settings = Settings.from(effective);
+    if (system == null) {
+      // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
+      Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
+      effective =
+          ConfigFactory.parseString(
+                  "pekko.coordinated-shutdown.phases.service-requests-done.timeout = "
+                      + phase.toMillis()
+                      + "ms")
+              .withFallback(effective);
+    }
+    return new Parley(this, effective, settings);
+  }
+}

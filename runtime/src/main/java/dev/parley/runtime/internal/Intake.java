@@ -1,0 +1,138 @@
+package dev.parley.runtime.internal;
+
+import dev.parley.runtime.Event;
+import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.Receipt;
+import dev.parley.runtime.lane.Job;
+import dev.parley.runtime.lane.LaneCommand;
+import dev.parley.runtime.lane.LaneRouter;
+import dev.parley.runtime.registry.EventRegistry;
+import dev.parley.runtime.registry.Submissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Where events enter the runtime: refused at once while shutting down or over {@code
+ * parley.admission.max-pending}, deduplicated by id, timed when sampled, then routed to their lane
+ * with a ticket for their answers.
+ */
+public final class Intake {
+  private static final int LATENCY_SAMPLE = 16;
+  private static final ThreadLocal<int[]> SAMPLE_COUNT = ThreadLocal.withInitial(() -> new int[1]);
+
+  private final Settings settings;
+  private final Counters counters;
+  private final EventRegistry registry;
+  private final Submissions submissions;
+  private final LaneRouter lanes;
+  private final LongSupplier nanoClock;
+  private final DoubleSupplier averageMs;
+  private final boolean timeAll; // a user listener hears of every event: time each one
+  private final boolean sampleLatency; // the monitor's percentiles: time one event in 16
+  private final LongAdder submitting = new LongAdder();
+  private volatile boolean accepting = true;
+
+  public Intake(
+      Settings settings,
+      Counters counters,
+      EventRegistry registry,
+      Submissions submissions,
+      LaneRouter lanes,
+      LongSupplier nanoClock,
+      DoubleSupplier averageMs,
+      boolean timeAll) {
+    this.settings = settings;
+    this.counters = counters;
+    this.registry = registry;
+    this.submissions = submissions;
+    this.lanes = lanes;
+    this.nanoClock = nanoClock;
+    this.averageMs = averageMs;
+    this.timeAll = timeAll;
+    this.sampleLatency = settings.monitor().enabled();
+  }
+
+  public boolean isAccepting() {
+    return accepting;
+  }
+
+  /** Stops accepting, and returns once the submits in progress have delivered their events. */
+  public void close() {
+    accepting = false;
+    while (submitting.sum() != 0) {
+      Thread.onSpinWait(); // a submit that saw accepting == true is delivering: microseconds
+    }
+  }
+
+  /**
+   * Delivers {@code event} to its lane, or completes it refused.
+   *
+   * @param receipt completed with the receipt when not null
+   * @param tracked registered by id, for status queries and dedup
+   * @return the event accepted earlier with the same id, in which case {@code event} is dropped
+   */
+  public EventRegistry.Entry accept(
+      Event event,
+      CompletableFuture<Outcome> outcome,
+      CompletableFuture<Receipt> receipt,
+      boolean tracked) {
+    submitting.increment(); // close() waits for submits in progress
+    try {
+      if (!accepting) {
+        refuse(event, outcome, receipt, Parley.SHUTTING_DOWN, 0);
+        return null;
+      }
+      if (counters.outstanding.sum() >= settings.maxPending()) {
+        refuse(
+            event,
+            outcome,
+            receipt,
+            Parley.QUEUE_FULL,
+            Math.max(1, Math.round(averageMs.getAsDouble())));
+        return null;
+      }
+      boolean timed = tracked || timeAll || (sampleLatency && sampled());
+      long acceptedAt = timed ? nanoClock.getAsLong() : 0;
+      if (tracked) {
+        EventRegistry.Entry first = registry.register(new EventRegistry.Entry(event, outcome));
+        if (first != null) {
+          return first;
+        }
+      }
+      counters.accepted.increment();
+      counters.outstanding.increment();
+      Job job = new Job(event, submissions.open(outcome, receipt), acceptedAt, tracked, timed);
+      lanes.deliver(event.laneKey(), new LaneCommand.Submit(job, receipt != null));
+      return null;
+    } finally {
+      submitting.decrement();
+    }
+  }
+
+  /**
+   * Whether the monitor times this event: one in {@value #LATENCY_SAMPLE} of each submitting
+   * thread's events, so that every run of that many has one. Timing every event (three clock reads
+   * and the recording) measurably cost throughput; the percentiles of a sample that size are as
+   * good.
+   */
+  private static boolean sampled() {
+    int[] count = SAMPLE_COUNT.get();
+    return count[0]++ % LATENCY_SAMPLE == 0;
+  }
+
+  private void refuse(
+      Event event,
+      CompletableFuture<Outcome> outcome,
+      CompletableFuture<Receipt> receipt,
+      String reason,
+      long retryAfterMs) {
+    counters.rejected.increment();
+    if (receipt != null) {
+      receipt.complete(Receipt.rejected(event, reason, retryAfterMs));
+    }
+    outcome.complete(new Outcome.Rejected(event.id(), reason));
+  }
+}
