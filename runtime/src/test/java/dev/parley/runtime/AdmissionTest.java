@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.parley.runtime.admission.LoadProbe;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +80,8 @@ class AdmissionTest {
 
   /** Handlers that wait for the test to release them, recording the order they started in. */
   private static final class Gates {
-    final List<String> startOrder = Collections.synchronizedList(new ArrayList<>());
+    // Written by handler threads while the test reads it: a copy-on-write list iterates safely.
+    final List<String> startOrder = new CopyOnWriteArrayList<>();
     final Map<String, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
 
     Handler handler() {
