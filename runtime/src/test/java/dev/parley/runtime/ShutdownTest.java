@@ -57,6 +57,41 @@ class ShutdownTest {
   }
 
   @Test
+  void aPausedLaneDoesNotHoldTheDrainItsPendingEventsEndInterruptedAsPaused() {
+    CompletableFuture<Reply> running = new CompletableFuture<>();
+    Parley parley =
+        parleys.start(
+            builder("parley.shutdown.drain-timeout = 60s")
+                .handler(
+                    (event, lane) ->
+                        "first".equals(event.payload())
+                            ? running
+                            : CompletableFuture.completedFuture(Reply.empty())));
+    CompletionStage<Outcome> first = parley.submit(Event.to("held").payload("first").build());
+    parleys.eventually(
+        java.time.Duration.ofSeconds(10),
+        () -> assertEquals(WorkerHealth.BUSY, parley.stats().workerHealth().get("held")));
+    parley.pause("held");
+    List<CompletionStage<Outcome>> pending = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pending.add(parley.submit(Event.to("held").payload(i).build()));
+    }
+    CompletionStage<Outcome> other = parley.submit(Event.to("free").payload("x").build());
+
+    CompletionStage<?> drained = parley.drain();
+    running.complete(Reply.of("done")); // the running event finishes, as a pause promises
+    await(drained); // well before the 60 s timeout: nothing waits for a resume
+
+    assertInstanceOf(Outcome.Completed.class, await(first));
+    assertInstanceOf(Outcome.Completed.class, await(other));
+    for (CompletionStage<Outcome> stage : pending) {
+      Outcome outcome = stage.toCompletableFuture().getNow(null);
+      Outcome.Interrupted interrupted = assertInstanceOf(Outcome.Interrupted.class, outcome);
+      assertEquals("paused", interrupted.reason(), "not \"shutdown\": the drain did not time out");
+    }
+  }
+
+  @Test
   void whatDoesNotFitInTheDrainTimeoutEndsInterruptedAndSubmitsDuringTheDrainAreRejected() {
     List<CompletableFuture<Reply>> hung = new java.util.concurrent.CopyOnWriteArrayList<>();
     Parley parley =

@@ -282,13 +282,7 @@ final class AttemptRules {
       closeAttempt();
       end(running, new Outcome.Interrupted(running.id(), reason), -1);
     }
-    for (Job job : lane.state.pending()) {
-      lane.deliver(job, new Outcome.Interrupted(job.id(), reason), 0, -1);
-    }
-    if (lane.state.pendingCount() > 0) {
-      lane.event(
-          new LaneEvent.Cancelled(lane.state.pending().stream().map(Job::id).toList(), reason));
-    }
+    lane.endPending(reason, true);
     if (lane.state.rollback() != null) { // no time left to roll it back
       lane.session.rollingBack = false;
       rolledBack(new IllegalStateException("interrupted before its rollback finished"));

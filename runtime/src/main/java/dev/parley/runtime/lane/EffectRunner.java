@@ -100,9 +100,10 @@ final class EffectRunner {
     } else if (effect instanceof Effect.RunRollback rollback) {
       runRollback(rollback.attempt());
     } else if (effect instanceof Effect.Reply<?> reply) {
-      tell(reply);
+      outbox.add(() -> tell(reply)); // after the answers it may report on
     } else if (effect instanceof Effect.ReportDrained drained) {
-      drained.to().tell(new LaneCommand.Drained(ctx.getSelf()));
+      LaneCommand.Drained done = new LaneCommand.Drained(ctx.getSelf());
+      outbox.add(() -> drained.to().tell(done)); // once every outcome is out
     } else if (effect instanceof Effect.DeadLetterEvent letter) {
       services.deadLetters().add(letter.letter());
     } else if (effect instanceof Effect.RestartHandler restartHandler) {

@@ -23,6 +23,7 @@ public final class LaneDecider {
   static final String LANE_BUSY = "lane-busy";
   static final String SUPERSEDED = "superseded";
   static final String INTERRUPTED = "interrupted";
+  static final String PAUSED = "paused";
 
   final String laneKey;
   final LaneEnvironment env;
@@ -101,11 +102,8 @@ public final class LaneDecider {
     } else if (command instanceof LaneCommand.IdleCheck) {
       onIdleCheck();
     } else if (command instanceof LaneCommand.Drain drain) {
-      if (state.isIdle()) {
-        effect(new Effect.ReportDrained(drain.replyTo()));
-      } else {
-        session.drainReplyTo = drain.replyTo();
-      }
+      session.drainReplyTo = drain.replyTo(); // answered once the lane is idle
+      runNext();
     } else {
       attempts.on(command);
     }
@@ -144,11 +142,23 @@ public final class LaneDecider {
 
   /** Cancels every pending event with {@code reason}; returns how many. */
   int cancelPending(String reason) {
+    return endPending(reason, false);
+  }
+
+  /**
+   * Takes every pending event out of the queue unstarted: each ends {@code Cancelled}, or {@code
+   * Interrupted} when {@code interrupted}, with {@code reason}. Returns how many.
+   */
+  int endPending(String reason, boolean interrupted) {
     List<Job> pending = state.pending();
     if (!pending.isEmpty()) {
       event(new LaneEvent.Cancelled(pending.stream().map(Job::id).toList(), reason));
       for (Job job : pending) {
-        deliver(job, new Outcome.Cancelled(job.id(), reason), 0, -1);
+        Outcome outcome =
+            interrupted
+                ? new Outcome.Interrupted(job.id(), reason)
+                : new Outcome.Cancelled(job.id(), reason);
+        deliver(job, outcome, 0, -1);
       }
     }
     return pending.size();
@@ -196,6 +206,10 @@ public final class LaneDecider {
     }
     if (env.paused(laneKey)) {
       returnPermit(); // a paused lane neither holds nor waits for a permit
+      if (session.drainReplyTo != null) { // a drain does not wait for a lane nobody will resume
+        endPending(PAUSED, true);
+        becameIdle();
+      }
       return;
     }
     if (!hasPermit()) {

@@ -63,6 +63,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private Set<ActorRef<LaneCommand>> draining;
   private ActorRef<Done> drainReplyTo;
   private long spawned;
+  private long interruptedBefore; // the interrupted count when the drain began
 
   public static Behavior<Command> create(
       LaneServices services, DispatcherSelector workerDispatcher) {
@@ -122,6 +123,14 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   }
 
   private Behavior<Command> onDrain(Drain drain) {
+    interruptedBefore = services.counters().interrupted.sum();
+    getContext()
+        .getLog()
+        .info(
+            "drain started: {} lanes, {} events pending or running, timeout {}",
+            workers.size(),
+            services.counters().outstanding.sum(),
+            drain.timeout());
     drainReplyTo = drain.replyTo();
     draining = new HashSet<>(workers);
     draining.forEach(worker -> worker.tell(new LaneCommand.Drain(drainedAdapter)));
@@ -154,6 +163,11 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private Behavior<Command> checkDrained() {
     if (draining.isEmpty()) {
+      getContext()
+          .getLog()
+          .info(
+              "drain ended: {} events interrupted (paused lanes, or past the timeout)",
+              services.counters().interrupted.sum() - interruptedBefore);
       timers.cancel(DrainTimedOut.INSTANCE);
       drainReplyTo.tell(Done.getInstance());
       draining = null;
