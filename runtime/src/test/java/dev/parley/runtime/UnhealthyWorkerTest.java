@@ -74,6 +74,48 @@ class UnhealthyWorkerTest {
   }
 
   @Test
+  void eventsThatArriveDuringARestartBackoffAreAllKeptAndRunInOrder() {
+    // Older versions stashed them during the backoff and dropped what did not fit in
+    // parley.worker.restart.stash-capacity; nothing is stashed now, whatever that key says.
+    List<Object> handled = Collections.synchronizedList(new ArrayList<>());
+    Parley parley =
+        parleys.start(
+            builder(
+                    """
+                    parley.worker.unhealthy-after = 1
+                    parley.worker.restart.min-backoff = 2s
+                    parley.worker.restart.max-backoff = 2s
+                    parley.worker.restart.stash-capacity = 10
+                    """)
+                .handler(
+                    (event, lane) -> {
+                      handled.add(event.payload());
+                      return "fail".equals(event.payload())
+                          ? CompletableFuture.failedFuture(new IllegalStateException("boom"))
+                          : CompletableFuture.completedFuture(Reply.of(event.payload()));
+                    }));
+    assertInstanceOf(Outcome.Failed.class, await(submit(parley, "s", "fail")));
+    parleys.eventually(
+        TEN_SECONDS,
+        () -> assertEquals(WorkerHealth.RESTARTING, parley.stats().workerHealth().get("s")));
+
+    List<CompletionStage<Outcome>> during = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      during.add(submit(parley, "s", i));
+    }
+
+    List<Outcome> outcomes = awaitAll(during);
+    outcomes.forEach(outcome -> assertInstanceOf(Outcome.Completed.class, outcome));
+    List<Object> expected = new ArrayList<>();
+    expected.add("fail");
+    for (int i = 0; i < 500; i++) {
+      expected.add(i);
+    }
+    assertEquals(expected, handled, "every event ran once, in order, after the backoff");
+    assertEquals(1, parley.stats().totals().restarts());
+  }
+
+  @Test
   void aPerEventTimeoutOverridesTheRuntimeDefault() {
     Parley parley =
         parleys.start(

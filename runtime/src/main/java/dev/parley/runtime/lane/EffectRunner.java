@@ -31,7 +31,9 @@ final class EffectRunner {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
   private final LaneServices services;
-  private final Lane lane;
+  private final String laneKey;
+  private final Telemetry telemetry;
+  private final Passivator passivator;
   private final Session session;
   private final Outbox outbox;
   private final ActorContext<LaneCommand> ctx;
@@ -46,14 +48,18 @@ final class EffectRunner {
 
   EffectRunner(
       LaneServices services,
-      Lane lane,
+      String laneKey,
+      Telemetry telemetry,
+      Passivator passivator,
       Session session,
       Outbox outbox,
       ActorContext<LaneCommand> ctx,
       TimerScheduler<LaneCommand> timers,
       Queue<LaneCommand> inbox) {
     this.services = services;
-    this.lane = lane;
+    this.laneKey = laneKey;
+    this.telemetry = telemetry;
+    this.passivator = passivator;
     this.session = session;
     this.outbox = outbox;
     this.ctx = ctx;
@@ -75,7 +81,7 @@ final class EffectRunner {
     } else if (effect instanceof Effect.RunAttempt attempt) {
       runAttempt(attempt);
     } else if (effect instanceof Effect.Publish publish) {
-      lane.publish(publish.figures());
+      telemetry.publish(publish.figures());
     } else if (effect instanceof Effect.Accept accept) {
       outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
     } else if (effect instanceof Effect.Handled handled) {
@@ -88,11 +94,11 @@ final class EffectRunner {
     } else if (effect instanceof Effect.InFlight inFlight) {
       services.counters().inFlight.add(inFlight.delta());
     } else if (effect instanceof Effect.RequestPermit request) {
-      services.permits().request(lane.key(), request.priority(), permitAdapter);
+      services.permits().request(laneKey, request.priority(), permitAdapter);
     } else if (effect == Effect.ReleasePermit.INSTANCE) {
-      services.permits().release(lane.key());
+      services.permits().release(laneKey);
     } else if (effect == Effect.WithdrawPermit.INSTANCE) {
-      services.permits().withdraw(lane.key());
+      services.permits().withdraw(laneKey);
     } else if (effect instanceof Effect.Refuse refuse) {
       refuse(refuse);
     } else if (effect == Effect.CancelAttempt.INSTANCE) {
@@ -111,8 +117,8 @@ final class EffectRunner {
     } else if (effect == Effect.Passivate.INSTANCE) {
       passivate();
     } else if (effect instanceof Effect.Warn warn) {
-      Logger log = warn.eventId() == null ? LOG : new LaneLogger(LOG, lane.key(), warn.eventId());
-      log.warn("lane {}: {}", lane.key(), warn.message(), warn.error());
+      Logger log = warn.eventId() == null ? LOG : new LaneLogger(LOG, laneKey, warn.eventId());
+      log.warn("lane {}: {}", laneKey, warn.message(), warn.error());
     } else {
       throw new IllegalArgumentException("unknown effect " + effect);
     }
@@ -125,7 +131,7 @@ final class EffectRunner {
   private void runAttempt(Effect.RunAttempt run) {
     Attempt attempt = run.attempt();
     long runNumber = run.run();
-    context = new HandlerCalls.Context(lane.key(), attempt.handled(), attempt.number());
+    context = new HandlerCalls.Context(laneKey, attempt.handled(), attempt.number());
     try {
       stage =
           HandlerCalls.handle(handler(), attempt.handled(), context, services.blockingExecutor());
@@ -156,7 +162,7 @@ final class EffectRunner {
   /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
   private Handler handler() throws Exception {
     if (handler == null) {
-      handler = services.handlers().create(lane.key());
+      handler = services.handlers().create(laneKey);
     }
     return handler;
   }
@@ -178,7 +184,7 @@ final class EffectRunner {
           HandlerCalls.rollback(
               handler(),
               attempt.handled(),
-              new HandlerCalls.Context(lane.key(), attempt.handled(), attempt.number()),
+              new HandlerCalls.Context(laneKey, attempt.handled(), attempt.number()),
               services.blockingExecutor());
     } catch (Exception error) {
       undo = CompletableFuture.failedFuture(error);
@@ -280,8 +286,7 @@ final class EffectRunner {
 
   /** Stops the worker, unless a routed command is on its way (the lane then stays). */
   private void passivate() {
-    if (lane.tryClose(session.received)) {
-      services.lanes().remove(lane);
+    if (passivator.tryPassivate(session.received)) {
       services.counters().passivated.increment();
       passivated = true;
     }

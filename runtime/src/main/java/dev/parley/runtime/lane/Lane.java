@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * every delivery and a worker may only {@link #tryClose close} the lane when it has received all of
  * them; a closed lane refuses deliveries and the caller makes a fresh one.
  */
-public final class Lane {
+public final class Lane implements Telemetry {
   private static final long CLOSED = Long.MIN_VALUE;
   private static final Effect.LaneFigures STARTING =
       new Effect.LaneFigures(0, WorkerHealth.STARTING, null, 0, 0, 0, 0, Double.NaN);
@@ -70,6 +70,7 @@ public final class Lane {
     return sent.compareAndSet(received, received | CLOSED);
   }
 
+  @Override
   public void publish(Effect.LaneFigures published) {
     figures = published;
   }

@@ -57,8 +57,15 @@ public final class LocalLanes implements LaneRouter {
     return lane != null && lane.tryDeliver(command);
   }
 
-  void remove(Lane lane) {
-    table.remove(lane.key(), lane);
+  /** How the worker of {@code lane} passivates it: closes it, then takes it out of the table. */
+  Passivator passivator(Lane lane) {
+    return received -> {
+      if (!lane.tryClose(received)) {
+        return false;
+      }
+      table.remove(lane.key(), lane);
+      return true;
+    };
   }
 
   /** The health check: has lanes whose running event is past its timeout show it. */

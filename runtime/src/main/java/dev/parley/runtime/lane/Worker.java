@@ -71,7 +71,16 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
     this.memory = memory;
     this.decider = new LaneDecider(lane.key(), services.environment());
     this.runner =
-        new EffectRunner(services, lane, memory.session, memory.outbox, ctx, timers, inbox);
+        new EffectRunner(
+            services,
+            lane.key(),
+            lane,
+            services.lanes().passivator(lane),
+            memory.session,
+            memory.outbox,
+            ctx,
+            timers,
+            inbox);
     if (memory.incarnations++ == 0) {
       memory.session.idleSinceNanos = services.nanoClock().getAsLong();
     } else {
