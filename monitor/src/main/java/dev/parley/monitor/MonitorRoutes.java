@@ -14,7 +14,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.parley.runtime.Parley;
-import dev.parley.runtime.monitor.Monitor;
+import dev.parley.runtime.stats.Monitor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The monitor over HTTP: {@code GET /monitor} (the dashboard page and its assets, served from the
  * jar) and {@code GET /monitor/ws[?prefix=…&top=K]} (a WebSocket of JSON {@link
- * dev.parley.runtime.monitor.StateUpdate}s: one at once, then one per interval). A client that
- * reads slowly gets the newest update when it is ready, never a backlog; one that reads nothing for
+ * dev.parley.runtime.stats.StateUpdate}s: one at once, then one per interval). A client that reads
+ * slowly gets the newest update when it is ready, never a backlog; one that reads nothing for
  * {@code parley.monitor.client-idle-timeout} is disconnected.
  */
 public final class MonitorRoutes {

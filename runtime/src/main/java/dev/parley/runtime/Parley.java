@@ -16,9 +16,9 @@ import dev.parley.runtime.internal.StatsSnapshot;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
-import dev.parley.runtime.monitor.Monitor;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
+import dev.parley.runtime.stats.Monitor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -132,7 +132,7 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * The live state of this runtime as a stream of {@link dev.parley.runtime.monitor.StateUpdate}s,
+   * The live state of this runtime as a stream of {@link dev.parley.runtime.stats.StateUpdate}s,
    * one every {@code parley.monitor.interval}.
    *
    * @throws IllegalStateException when {@code parley.monitor.enabled} is off

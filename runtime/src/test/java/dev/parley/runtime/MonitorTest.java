@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.runtime.monitor.LaneReport;
-import dev.parley.runtime.monitor.StateUpdate;
+import dev.parley.runtime.stats.LaneReport;
+import dev.parley.runtime.stats.StateUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

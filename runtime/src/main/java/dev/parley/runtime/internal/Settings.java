@@ -98,10 +98,10 @@ public record Settings(
         throw new IllegalArgumentException(
             "parley.stats.sample-interval: must not exceed parley.stats.moving-average-window");
       }
-      if (settings.monitor.topLanes() > dev.parley.runtime.monitor.Monitor.MAX_TOP) {
+      if (settings.monitor.topLanes() > dev.parley.runtime.stats.Monitor.MAX_TOP) {
         throw new IllegalArgumentException(
             "parley.monitor.top-lanes: must be at most "
-                + dev.parley.runtime.monitor.Monitor.MAX_TOP
+                + dev.parley.runtime.stats.Monitor.MAX_TOP
                 + ", got "
                 + settings.monitor.topLanes());
       }

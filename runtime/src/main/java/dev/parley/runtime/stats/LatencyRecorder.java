@@ -1,4 +1,4 @@
-package dev.parley.runtime.monitor;
+package dev.parley.runtime.stats;
 
 import dev.parley.runtime.EventListener;
 import dev.parley.runtime.FinishedEvent;

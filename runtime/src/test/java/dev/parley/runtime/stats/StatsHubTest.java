@@ -1,4 +1,4 @@
-package dev.parley.runtime.monitor;
+package dev.parley.runtime.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

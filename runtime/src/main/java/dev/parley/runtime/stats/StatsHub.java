@@ -1,4 +1,4 @@
-package dev.parley.runtime.monitor;
+package dev.parley.runtime.stats;
 
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.admission.Admission;

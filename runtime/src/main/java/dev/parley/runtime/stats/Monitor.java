@@ -1,4 +1,4 @@
-package dev.parley.runtime.monitor;
+package dev.parley.runtime.stats;
 
 import java.time.Duration;
 import java.util.Objects;
