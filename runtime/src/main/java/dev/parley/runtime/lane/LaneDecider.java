@@ -288,8 +288,8 @@ public final class LaneDecider {
     if (session.attemptLive) {
       return now - session.deadlineNanos > 0 ? WorkerHealth.UNHEALTHY : WorkerHealth.BUSY;
     }
-    if (state.isBusy()) {
-      return WorkerHealth.BUSY; // between attempts, or a call that completes at once
+    if (state.isBusy() || state.rollback() != null) {
+      return WorkerHealth.BUSY; // between attempts, rolling back, or a call that completes at once
     }
     return env.paused(laneKey) ? WorkerHealth.PAUSED : WorkerHealth.HEALTHY;
   }

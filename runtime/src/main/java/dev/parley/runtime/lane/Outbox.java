@@ -7,9 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a lane's user-facing callbacks (outcome futures, receipts, listeners) off the lane's thread,
- * in the order the lane produced them: one task at a time per lane on the callback executor, each
- * running everything queued so far. One per lane, kept across restarts.
+ * Runs what a lane tells the world (outcome futures, receipts, listeners, query replies) off the
+ * lane's own message, in the order the lane produced it: one task at a time per lane on the
+ * callback executor, each running everything queued so far. One per lane, kept across restarts.
  */
 final class Outbox implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
