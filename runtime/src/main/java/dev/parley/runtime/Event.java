@@ -1,5 +1,11 @@
 package dev.parley.runtime;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.parley.runtime.internal.PlainValueDeserializer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +20,10 @@ import java.util.regex.Pattern;
  * One incoming message for a conversation. Immutable. Events of one lane (the group if set, else
  * the space id) are handled one at a time, in the order Parley accepted them.
  */
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.ANY,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class Event {
   /** What a space id and a group name may look like. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
@@ -31,7 +41,34 @@ public final class Event {
   private final Duration timeout;
   private final RetryPolicy retryPolicy;
   private final DoubleTextPolicy policy;
-  private final List<Event> batch;
+  @JsonIgnore private final List<Event> batch; // never journaled: a lane journals the raw events
+
+  /** The journal's way back to an event (the builder's checks were passed when it was made). */
+  @JsonCreator
+  private Event(
+      @JsonProperty("id") String id,
+      @JsonProperty("idGiven") boolean idGiven,
+      @JsonProperty("spaceId") String spaceId,
+      @JsonProperty("group") String group,
+      @JsonProperty("priority") Priority priority,
+      @JsonProperty("payload") @JsonDeserialize(using = PlainValueDeserializer.class)
+          Object payload,
+      @JsonProperty("attributes") Map<String, String> attributes,
+      @JsonProperty("timeout") Duration timeout,
+      @JsonProperty("retryPolicy") RetryPolicy retryPolicy,
+      @JsonProperty("policy") DoubleTextPolicy policy) {
+    this.id = id;
+    this.idGiven = idGiven;
+    this.spaceId = spaceId;
+    this.group = group;
+    this.priority = priority;
+    this.payload = payload;
+    this.attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    this.timeout = timeout;
+    this.retryPolicy = retryPolicy;
+    this.policy = policy;
+    this.batch = null;
+  }
 
   private Event(Builder b) {
     this.id = b.id != null ? b.id : newId();
@@ -135,6 +172,28 @@ public final class Event {
   /** This event's double-text policy, overriding its space's and the runtime's. */
   public Optional<DoubleTextPolicy> policy() {
     return Optional.ofNullable(policy);
+  }
+
+  /** Events are equal when every field is: what the journal gives back equals what it took. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Event e
+        && id.equals(e.id)
+        && idGiven == e.idGiven
+        && spaceId.equals(e.spaceId)
+        && Objects.equals(group, e.group)
+        && priority == e.priority
+        && Objects.equals(payload, e.payload)
+        && attributes.equals(e.attributes)
+        && Objects.equals(timeout, e.timeout)
+        && Objects.equals(retryPolicy, e.retryPolicy)
+        && policy == e.policy
+        && Objects.equals(batch, e.batch);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
   }
 
   @Override

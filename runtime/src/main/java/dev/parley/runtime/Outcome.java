@@ -1,8 +1,20 @@
 package dev.parley.runtime;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Objects;
 
 /** How an event ended. Every accepted event gets exactly one. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Outcome.Completed.class, name = "Completed"),
+  @JsonSubTypes.Type(value = Outcome.Failed.class, name = "Failed"),
+  @JsonSubTypes.Type(value = Outcome.Rejected.class, name = "Rejected"),
+  @JsonSubTypes.Type(value = Outcome.TimedOut.class, name = "TimedOut"),
+  @JsonSubTypes.Type(value = Outcome.DeadLettered.class, name = "DeadLettered"),
+  @JsonSubTypes.Type(value = Outcome.Cancelled.class, name = "Cancelled"),
+  @JsonSubTypes.Type(value = Outcome.Interrupted.class, name = "Interrupted")
+})
 public sealed interface Outcome {
   String eventId();
 

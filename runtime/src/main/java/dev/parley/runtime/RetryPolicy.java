@@ -1,5 +1,9 @@
 package dev.parley.runtime;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -13,6 +17,10 @@ import java.util.function.Predicate;
  * <p>The backoff before attempt {@code n + 1} is {@code min(maxBackoff, initialBackoff ×
  * multiplier^(n-1))}, spread by ± {@code jitter} (a fraction, 0.2 = ±20 %).
  */
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.ANY,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class RetryPolicy {
   /** By default every exception is retryable except these and their subclasses. */
   public static final Predicate<Throwable> DEFAULT_RETRYABLE =
@@ -27,7 +35,7 @@ public final class RetryPolicy {
   private final Duration maxBackoff;
   private final double multiplier;
   private final double jitter;
-  private final Predicate<Throwable> retryable;
+  @JsonIgnore private final Predicate<Throwable> retryable; // not journaled: see fromJournal
 
   private RetryPolicy(
       int maxAttempts,
@@ -42,6 +50,37 @@ public final class RetryPolicy {
     this.multiplier = multiplier;
     this.jitter = jitter;
     this.retryable = retryable;
+  }
+
+  /**
+   * The journal's way back to a policy: its numbers; a custom {@code retryable} predicate cannot be
+   * journaled, and after a restart {@link #DEFAULT_RETRYABLE} applies.
+   */
+  @JsonCreator
+  private static RetryPolicy fromJournal(
+      @JsonProperty("maxAttempts") int maxAttempts,
+      @JsonProperty("initialBackoff") Duration initialBackoff,
+      @JsonProperty("maxBackoff") Duration maxBackoff,
+      @JsonProperty("multiplier") double multiplier,
+      @JsonProperty("jitter") double jitter) {
+    return new RetryPolicy(
+        maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, DEFAULT_RETRYABLE);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RetryPolicy p
+        && maxAttempts == p.maxAttempts
+        && initialBackoff.equals(p.initialBackoff)
+        && maxBackoff.equals(p.maxBackoff)
+        && multiplier == p.multiplier
+        && jitter == p.jitter
+        && retryable == p.retryable;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
   }
 
   /** One attempt, no retry: the runtime's default. */

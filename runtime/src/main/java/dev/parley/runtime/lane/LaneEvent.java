@@ -1,5 +1,7 @@
 package dev.parley.runtime.lane;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.parley.runtime.Outcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +12,18 @@ import java.util.List;
  * LaneState#apply} is the only way they take effect. Immutable and free of functions, futures and
  * actor references.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = LaneEvent.Enqueued.class, name = "Enqueued"),
+  @JsonSubTypes.Type(value = LaneEvent.Moved.class, name = "Moved"),
+  @JsonSubTypes.Type(value = LaneEvent.Cancelled.class, name = "Cancelled"),
+  @JsonSubTypes.Type(value = LaneEvent.Started.class, name = "Started"),
+  @JsonSubTypes.Type(value = LaneEvent.InterruptRequested.class, name = "InterruptRequested"),
+  @JsonSubTypes.Type(value = LaneEvent.RetryScheduled.class, name = "RetryScheduled"),
+  @JsonSubTypes.Type(value = LaneEvent.RollbackStarted.class, name = "RollbackStarted"),
+  @JsonSubTypes.Type(value = LaneEvent.Ended.class, name = "Ended"),
+  @JsonSubTypes.Type(value = LaneEvent.MarkedUnhealthy.class, name = "MarkedUnhealthy")
+})
 public sealed interface LaneEvent {
 
   /** An event was accepted at the tail of the lane. */
