@@ -183,6 +183,14 @@ public final class Parley implements AutoCloseable {
         () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
+  /**
+   * The actor system this runtime runs in: the one it started, or the one given to {@link
+   * Builder#actorSystem}. Run streams such as {@code monitor().updates()} with it.
+   */
+  public ActorSystem<?> actorSystem() {
+    return system;
+  }
+
   /** Lane reports workers sent to the monitor's stats hub (tests check their coalescing). */
   long monitorReports() {
     return counters.monitorReports.sum();
