@@ -6,6 +6,7 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
@@ -721,6 +722,7 @@ public final class Parley implements AutoCloseable {
                         + "ms")
                 .withFallback(effective);
       }
+      LoggingCheck.warnIfNoProvider(); // else every warning of the runtime vanishes
       return new Parley(this, effective, settings);
     }
   }
