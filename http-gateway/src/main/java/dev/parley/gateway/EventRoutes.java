@@ -47,8 +47,15 @@ final class EventRoutes {
   private final GatewaySettings settings;
   private final BooleanSupplier ready;
   private final Access access;
+  private final SpaceDirectory directory;
 
-  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready, Access access) {
+  EventRoutes(
+      Parley parley,
+      GatewaySettings settings,
+      BooleanSupplier ready,
+      Access access,
+      SpaceDirectory directory) {
+    this.directory = directory;
     this.parley = parley;
     this.access = access;
     this.settings = settings;
@@ -143,6 +150,7 @@ final class EventRoutes {
               if (!receipt.accepted()) {
                 return CompletableFuture.completedFuture(refused(receipt));
               }
+              directory.accepted(spaceId, receipt.laneKey());
               if (receipt.duplicate()) {
                 return duplicate(spaceId, receipt, wait);
               }

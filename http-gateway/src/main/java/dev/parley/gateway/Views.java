@@ -132,6 +132,18 @@ final class Views {
     return view;
   }
 
+  /**
+   * The view of a space in a concurrency group: {@code spaceId} and its {@code group}, then that
+   * group's lane (whose pending events may belong to other spaces of the group).
+   */
+  static ObjectNode spaceInGroup(String spaceId, LaneView group) {
+    ObjectNode view = Json.MAPPER.createObjectNode();
+    view.put("spaceId", spaceId);
+    view.put("group", group.laneKey());
+    view.setAll(lane(group));
+    return view;
+  }
+
   static ObjectNode deadLetters(List<DeadLetter> letters) {
     ObjectNode view = Json.MAPPER.createObjectNode();
     ArrayNode items = view.putArray("deadLetters");

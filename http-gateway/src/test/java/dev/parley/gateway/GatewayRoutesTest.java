@@ -160,6 +160,14 @@ class GatewayRoutesTest {
   }
 
   @Test
+  void emptyObjectWithoutPayloadIsAcceptedAndTheHandlerGetsANullPayload() {
+    JsonNode view = gw.post(events(newSpace()), "{}", "Prefer", "wait=5").assertJson(200);
+    assertEquals("completed", view.path("status").asText(), view::toString);
+    assertTrue(view.path("reply").has("echo"), view::toString);
+    assertTrue(view.path("reply").path("echo").isNull(), view::toString);
+  }
+
+  @Test
   void preferWaitAnswers200WithTheReply() {
     String space = newSpace();
     String id = space + "-1";
@@ -442,8 +450,11 @@ class GatewayRoutesTest {
   }
 
   @Test
-  void laneViewOfAnIdleSpaceIsEmpty() {
+  void laneViewOfASpaceWhoseEventsEndedIsItsIdleLane() {
     String space = newSpace();
+    String id = space + "-1";
+    gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":1}").assertJson(202);
+    gw.awaitOutcome(id);
     JsonNode lane = gw.get("/v1/spaces/" + space).assertJson(200);
     assertEquals(space, lane.path("lane").asText());
     assertFalse(lane.path("paused").asBoolean());
