@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -37,12 +38,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The monitor dashboard in a real headless Chromium against a real server: the page connects, the
  * lanes appear with the depths the server holds, and a lane's pause and resume buttons work. Events
- * are gated, so every depth the page shows is one the test set up, not a race. Needs Debian's
- * {@code chromium} and {@code chromium-driver}; without them the test fails, it is not skipped.
+ * are gated, so every depth the page shows is one the test set up, not a race. Needs Chromium (or
+ * Chrome) and chromedriver ({@link Chromium} says where it looks); without them the test fails, it
+ * is not skipped. {@code mvn verify -DskipBrowserTests} leaves out the tests tagged {@code browser}
+ * on purpose.
  */
+@Tag("browser")
 class DashboardBrowserTest {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).resolve("target");
 
@@ -129,22 +131,17 @@ class DashboardBrowserTest {
   }
 
   /**
-   * Starts the system's Chromium through the system's chromedriver, both named explicitly so that
-   * Selenium Manager is never asked (and never downloads anything); fails the test if it cannot.
+   * Starts the machine's Chromium through its chromedriver (see {@link Chromium} for where they are
+   * looked for), both named explicitly so that Selenium Manager is never asked (and never downloads
+   * anything); fails the test if it cannot.
    */
   private WebDriver startChromium(Path profile) {
-    for (String executable : List.of(CHROMIUM, CHROMEDRIVER)) {
-      if (!new File(executable).canExecute()) {
-        throw new AssertionError(
-            executable
-                + " is missing: the dashboard browser test needs Debian's chromium and"
-                + " chromium-driver packages (.ci/run installs them)");
-      }
-    }
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
+    Chromium.Install chromium = Chromium.find();
+    System.setProperty(
+        ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, chromium.driver().toString());
     System.setProperty("SE_OFFLINE", "true"); // passed on to Selenium Manager, were it ever run
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(chromium.browser().toFile());
     options.addArguments(
         "--headless",
         "--no-sandbox",
@@ -158,7 +155,7 @@ class DashboardBrowserTest {
         "--user-data-dir=" + profile.toAbsolutePath());
     service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingDriverExecutable(chromium.driver().toFile())
             .usingAnyFreePort()
             .withLogFile(TARGET.resolve("chromedriver.log").toFile())
             .build();
@@ -167,9 +164,9 @@ class DashboardBrowserTest {
     } catch (WebDriverException e) {
       throw new AssertionError(
           "headless Chromium did not start ("
-              + CHROMIUM
+              + chromium.browser()
               + " via "
-              + CHROMEDRIVER
+              + chromium.driver()
               + "; see target/chromedriver.log)",
           e);
     }
