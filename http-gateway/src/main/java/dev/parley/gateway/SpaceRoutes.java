@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.Priority;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -95,7 +96,7 @@ final class SpaceRoutes {
         .thenCompose(
             own -> {
               if (own.live() || own.paused()) {
-                return done(Views.lane(own));
+                return done(Views.lane(own, this::priority));
               }
               Optional<String> known = directory.laneOf(spaceId);
               if (known.isEmpty()) {
@@ -108,13 +109,19 @@ final class SpaceRoutes {
                             + " forgotten: parley.http.spaces-remembered)"));
               }
               if (known.get().equals(spaceId)) {
-                return done(Views.lane(own));
+                return done(Views.lane(own, this::priority));
               }
               return parley
                   .lane(known.get())
                   .thenApply(
-                      group -> Json.response(StatusCodes.OK, Views.spaceInGroup(spaceId, group)));
+                      group ->
+                          Json.response(
+                              StatusCodes.OK, Views.spaceInGroup(spaceId, group, this::priority)));
             });
+  }
+
+  private Optional<Priority> priority(String eventId) {
+    return parley.event(eventId).map(Event::priority);
   }
 
   private static CompletionStage<HttpResponse> done(Object view) {

@@ -463,6 +463,34 @@ class GatewayRoutesTest {
   }
 
   @Test
+  void movingAPendingEventReordersTheLaneAndTheLaneViewShowsPriorities() {
+    String space = newSpace();
+    startGated(space, space + "-1");
+    gw.post(events(space), "{\"id\":\"" + space + "-2\",\"payload\":1}").assertJson(202);
+    gw.post(events(space), "{\"id\":\"" + space + "-3\",\"priority\":\"P0\",\"payload\":1}")
+        .assertJson(202);
+
+    JsonNode lane = gw.post(event(space, space + "-3") + "/move?position=0", "").assertJson(200);
+    assertEquals(space + "-3", lane.path("pending").path(0).path("id").asText(), lane::toString);
+    assertEquals(0, lane.path("pending").path(0).path("position").asInt(), lane::toString);
+    assertEquals("P0", lane.path("pending").path(0).path("priority").asText(), lane::toString);
+    assertEquals(space + "-2", lane.path("pending").path(1).path("id").asText(), lane::toString);
+    assertEquals("P2", lane.path("pending").path(1).path("priority").asText(), lane::toString);
+    assertEquals("P2", lane.path("running").path("priority").asText(), lane::toString);
+    JsonNode view = gw.get("/v1/spaces/" + space).assertJson(200);
+    assertEquals(space + "-3", view.path("pending").path(0).path("id").asText(), view::toString);
+
+    gw.post(event(space, space + "-1") + "/move?position=1", "")
+        .assertProblem(409, "not-pending", "only a pending event can be moved");
+    gw.post(event(space, "nope") + "/move?position=0", "").assertProblem(404, "not-found", "nope");
+    gw.post(event(space, space + "-2") + "/move?position=-1", "")
+        .assertProblem(400, "bad-request", "position");
+    gw.post(event(space, space + "-2") + "/move", "").assertProblem(400, "bad-request", "position");
+    handler.open(space + "-1");
+    gw.awaitOutcome(space + "-2");
+  }
+
+  @Test
   void pausedLaneHoldsItsEventsUntilResumed() {
     String space = newSpace();
     String id = space + "-1";

@@ -338,6 +338,14 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
+   * The event with this id, while {@link #status} knows it (accepted through {@link #enqueue} or
+   * with a caller-given id; live, or among the newest finished); empty otherwise.
+   */
+  public Optional<Event> event(String eventId) {
+    return Optional.ofNullable(registry.find(eventId)).map(Worker.Submit::event);
+  }
+
+  /**
    * The lane {@code laneKey} as an operator sees it: health, paused, its running and pending events
    * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
    */
