@@ -13,7 +13,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * The last {@code parley.monitor.history} of the runtime's updates, one point per update, so that a
  * dashboard that connects shows the recent past at once instead of charts that start empty.
  * Bounded: {@code history ÷ interval} points, the oldest dropped first. Fed by one subscription to
- * {@link Monitor#updates()}, which ends when the runtime stops.
+ * {@link Monitor#updates()}, which ends when the runtime stops; it samples the process's figures
+ * too, once per update.
  */
 final class MonitorHistory {
   /** The most points kept, whatever the interval: a day at one second. */
@@ -54,6 +55,7 @@ final class MonitorHistory {
   private final int capacity;
   private final Duration interval;
   private final ArrayDeque<Point> points;
+  private volatile ProcessFigures process;
 
   /** A history of {@code capacity} points (0: none kept); feed it with {@link #add}. */
   MonitorHistory(int capacity, Duration interval) {
@@ -68,14 +70,23 @@ final class MonitorHistory {
   static MonitorHistory follow(Monitor monitor, Duration window, ActorSystem<?> system) {
     MonitorHistory history =
         new MonitorHistory(capacity(window, monitor.interval()), monitor.interval());
-    if (history.capacity > 0) {
-      monitor
-          .updates()
-          .runWith(
-              Sink.foreach(update -> history.add(Point.of(update, ProcessFigures.sample()))),
-              system);
-    }
+    monitor.updates().runWith(Sink.foreach(history::sampled), system);
     return history;
+  }
+
+  /**
+   * The process's figures as sampled at the newest update. Sampled here once per interval, not per
+   * client: the JVM's CPU load is measured between two calls, so calls close together read noise.
+   */
+  ProcessFigures process() {
+    ProcessFigures newest = process;
+    return newest != null ? newest : ProcessFigures.sample();
+  }
+
+  private void sampled(StateUpdate update) {
+    ProcessFigures figures = ProcessFigures.sample();
+    process = figures;
+    add(Point.of(update, figures));
   }
 
   static int capacity(Duration window, Duration interval) {
@@ -95,6 +106,9 @@ final class MonitorHistory {
   }
 
   synchronized void add(Point point) {
+    if (capacity == 0) {
+      return;
+    }
     Point last = points.peekLast();
     if (last != null && point.ts() <= last.ts()) {
       return; // the update sent on subscribing may repeat the newest one

@@ -160,7 +160,7 @@ public final class MonitorRoutes {
                     TextMessage.create(
                         StateUpdateJson.write(
                             numbered.first(),
-                            ProcessFigures.sample(),
+                            history.process(),
                             numbered.second() == 0 ? history : null)))
         .backpressureTimeout(settings.clientIdleTimeout())
         .recoverWithRetries(
