@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.RetryPolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,13 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void start(@TempDir Path profile) {
-    gw = TestGateway.start(Parley.builder().handler(handler), "parley.monitor.interval = 200ms");
+    gw =
+        TestGateway.start(
+            Parley.builder()
+                .handler(handler)
+                .retryPolicy(
+                    RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).build()),
+            "parley.monitor.interval = 200ms");
     downloads = profile.resolve("downloads");
     driver = startChromium(profile);
   }
@@ -242,6 +249,37 @@ class DashboardBrowserTest {
     awaitControlStatus("cancel c2");
     assertInstanceOf(Outcome.Cancelled.class, gw.awaitOutcome("c2"));
     awaitCards("c1");
+  }
+
+  @Test
+  void purgingDeadLettersAsksFirstAndKeepingLeavesThem() {
+    gw.post(
+            "/v1/spaces/dl/events",
+            "{\"id\":\"d1\",\"payload\":{\"failFirst\":2}}",
+            "Prefer",
+            "wait=5")
+        .assertJson(200);
+    driver.get(gw.base() + "/monitor");
+    awaitText(By.id("connection"), "connected");
+    driver.findElement(By.id("load-dead-letters")).click();
+    waiting("d1 should be listed")
+        .until(
+            d -> !d.findElements(By.cssSelector("#dead-letter-list tr[data-id='d1']")).isEmpty());
+
+    driver.findElement(By.id("purge-dead-letters")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-no")).click();
+    awaitDialog(false);
+    awaitText(By.id("control-status"), "purge dead letters: kept");
+    assertEquals(1, gw.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+
+    driver.findElement(By.id("purge-dead-letters")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-yes")).click();
+    awaitControlStatus("purge dead letters");
+    assertEquals(0, gw.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+    waiting("the list should be empty")
+        .until(d -> d.findElements(By.cssSelector("#dead-letter-list tbody tr")).isEmpty());
   }
 
   @Test

@@ -731,7 +731,8 @@ class GatewayRoutesTest {
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
         Arguments.of("DELETE", "/healthz", "GET"),
         Arguments.of("POST", "/readyz", "GET"),
-        Arguments.of("DELETE", "/v1/dead-letters", "GET"),
+        Arguments.of("POST", "/v1/dead-letters", "GET, DELETE"),
+        Arguments.of("GET", "/v1/spaces/s/events/e/move", "POST"),
         Arguments.of("GET", "/v1/dead-letters/e/redrive", "POST"),
         Arguments.of("GET", "/v1/admin/pause", "POST"));
   }
@@ -899,6 +900,35 @@ class GatewayRoutesTest {
 
         assertInstanceOf(Outcome.Completed.class, own.awaitOutcome(one + "-1"));
         assertInstanceOf(Outcome.Completed.class, own.awaitOutcome(two + "-1"));
+      }
+    }
+
+    @Test
+    void purgingDeadLettersDropsThemAllAndSaysHowMany() {
+      ScriptedHandler failing = new ScriptedHandler();
+      try (TestGateway own =
+          TestGateway.start(
+              Parley.builder()
+                  .handler(failing)
+                  .retryPolicy(
+                      RetryPolicy.builder()
+                          .maxAttempts(2)
+                          .initialBackoff(Duration.ZERO)
+                          .build()))) {
+        String space = newSpace();
+        for (int i = 1; i <= 2; i++) {
+          own.post(
+                  events(space),
+                  "{\"id\":\"" + space + "-" + i + "\",\"payload\":{\"failFirst\":2}}",
+                  "Prefer",
+                  "wait=5")
+              .assertJson(200);
+        }
+        assertEquals(2, own.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+
+        assertEquals(2, own.delete("/v1/dead-letters").assertJson(200).path("purged").asInt());
+        assertEquals(0, own.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+        assertEquals(0, own.delete("/v1/dead-letters").assertJson(200).path("purged").asInt());
       }
     }
 

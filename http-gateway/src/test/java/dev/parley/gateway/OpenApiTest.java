@@ -29,6 +29,7 @@ class OpenApiTest {
           "GET /v1/spaces/{spaceId}/stream",
           "POST /v1/spaces/{spaceId}/pause",
           "POST /v1/spaces/{spaceId}/resume",
+          "DELETE /v1/dead-letters",
           "GET /v1/dead-letters",
           "POST /v1/dead-letters/{id}/redrive",
           "POST /v1/admin/pause",

@@ -541,12 +541,21 @@
       cancelEvent(space, id);
     });
     $('load-dead-letters').addEventListener('click', loadDeadLetters);
+    $('purge-dead-letters').addEventListener('click', async () => {
+      if (!(await confirmAction('Purge every dead letter? They cannot be redriven afterwards.'))) {
+        showStatus('purge dead letters: kept', true, null);
+        return;
+      }
+      const done = await call('DELETE', '/v1/dead-letters', 'purge dead letters',
+        (answer) => (answer && typeof answer.purged === 'number' ? answer.purged + ' purged' : ''));
+      if (done !== undefined) loadDeadLetters(false);
+    });
     $('dead-letter-list').addEventListener('click', async (event) => {
       const b = event.target.closest('button.redrive');
       if (!b) return;
       const id = b.closest('tr').dataset.id;
       const done = await call('POST', '/v1/dead-letters/' + segment(id) + '/redrive', 'redrive ' + id);
-      if (done !== undefined) loadDeadLetters();
+      if (done !== undefined) loadDeadLetters(false);
     });
     initLanePanel();
   }
@@ -862,9 +871,21 @@
     return [error.type, error.message].filter((part) => part != null).join(': ');
   }
 
-  async function loadDeadLetters() {
-    const body = await call('GET', '/v1/dead-letters', 'dead letters',
-      (answer) => deadLetterItems(answer).length + ' entries');
+  // Loads the list; after an action (report false) quietly, so that the action's answer stays in
+  // the control status.
+  async function loadDeadLetters(report = true) {
+    let body;
+    if (report === false) {
+      try {
+        const { response, body: answer } = await request('GET', '/v1/dead-letters');
+        body = response.ok ? answer : undefined;
+      } catch (e) {
+        body = undefined;
+      }
+    } else {
+      body = await call('GET', '/v1/dead-letters', 'dead letters',
+        (answer) => deadLetterItems(answer).length + ' entries');
+    }
     if (body === undefined) return;
     const items = deadLetterItems(body);
     const tbody = $('dead-letter-list').tBodies[0];
