@@ -356,7 +356,7 @@ class DashboardBrowserTest {
     By running = By.cssSelector("#lanes tr[data-lane='quick'] td.running");
     waiting("quick's Running cell should show the finished event")
         .pollingEvery(Duration.ofMillis(20))
-        .until(d -> d.findElement(running).getText().matches("\\+[0-9]+ done"));
+        .until(d -> d.findElement(running).getText().matches("q2 \\(done\\).*|\\+[0-9]+ done"));
   }
 
   /**

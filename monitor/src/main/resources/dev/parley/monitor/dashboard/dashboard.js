@@ -367,6 +367,16 @@
     return max - min < MIN_AXIS_SECONDS ? [max - MIN_AXIS_SECONDS, max] : [min, max];
   }
 
+  // One line of clock time per tick (seconds only when the axis spans less than ten minutes):
+  // uPlot's default adds a second line of dates that collides at the edges of short windows.
+  function timeLabels(u, splits) {
+    const span = (u.scales.x.max || 0) - (u.scales.x.min || 0);
+    const style = span < 600
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : { hour: '2-digit', minute: '2-digit' };
+    return splits.map((t) => new Date(t * 1000).toLocaleTimeString([], style));
+  }
+
   function makeChart(id, lines, data) {
     const el = $(id);
     const size = chartSize(el);
@@ -379,7 +389,7 @@
       },
       series: [{}, ...lines.map(([label, stroke, dash]) =>
         ({ label, stroke, width: 2, spanGaps: true, dash }))],
-      axes: [{}, { size: 50 }],
+      axes: [{ values: timeLabels, space: 70 }, { size: 50 }],
     };
     charts.push({ el, data, plot: new uPlot(opts, data(), el) });
   }
