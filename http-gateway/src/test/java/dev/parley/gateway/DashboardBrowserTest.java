@@ -184,6 +184,13 @@ class DashboardBrowserTest {
                   && Integer.parseInt(el.getDomAttribute("data-points")) >= points.size();
             });
     assertTrue(driver.findElement(status).getText().contains("points since"));
+    // The time axis spans the points, or at least the minute before the newest: never years.
+    for (WebElement chart : driver.findElements(By.cssSelector(".chart"))) {
+      long min = Long.parseLong(chart.getDomAttribute("data-x-min"));
+      long max = Long.parseLong(chart.getDomAttribute("data-x-max"));
+      assertTrue(min <= oldest && max - min >= 60_000, () -> "x axis " + min + ".." + max);
+      assertTrue(max - min <= 15 * 60_000 + 60_000, () -> "x axis " + min + ".." + max);
+    }
     assertEquals(
         3, driver.findElements(By.cssSelector(".chart .u-over")).size(), "three charts drawn");
   }

@@ -309,7 +309,12 @@
   }
 
   function redraw() {
-    charts.forEach((chart) => chart.plot.setData(chart.data()));
+    charts.forEach((chart) => {
+      chart.plot.setData(chart.data());
+      // The time axis as drawn, in ms, for whoever checks that it reads sensibly.
+      chart.el.dataset.xMin = String(Math.round(chart.plot.scales.x.min * 1000));
+      chart.el.dataset.xMax = String(Math.round(chart.plot.scales.x.max * 1000));
+    });
     const status = $('history-status');
     status.dataset.points = String(series.ts.length);
     status.dataset.firstTs = series.ts.length ? String(Math.round(series.ts[0] * 1000)) : '';
