@@ -8,6 +8,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -47,8 +48,15 @@ final class EventRoutes {
   private final GatewaySettings settings;
   private final BooleanSupplier ready;
   private final Access access;
+  private final SpaceDirectory directory;
 
-  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready, Access access) {
+  EventRoutes(
+      Parley parley,
+      GatewaySettings settings,
+      BooleanSupplier ready,
+      Access access,
+      SpaceDirectory directory) {
+    this.directory = directory;
     this.parley = parley;
     this.access = access;
     this.settings = settings;
@@ -69,19 +77,41 @@ final class EventRoutes {
                                 withRequestTimeout(
                                     settings.maxWait().plusSeconds(5),
                                     () -> access.require(Role.SUBMIT, () -> submit(spaceId))))),
-                path(
+                pathPrefix(
                     eventId ->
                         concat(
-                            get(
+                            pathEnd(
                                 () ->
-                                    access.require(
-                                        Role.READ,
-                                        () -> completeWithFuture(view(spaceId, eventId)))),
-                            delete(
+                                    concat(
+                                        get(
+                                            () ->
+                                                access.require(
+                                                    Role.READ,
+                                                    () ->
+                                                        completeWithFuture(
+                                                            view(spaceId, eventId)))),
+                                        delete(
+                                            () ->
+                                                access.require(
+                                                    Role.SUBMIT,
+                                                    () ->
+                                                        completeWithFuture(
+                                                            cancel(spaceId, eventId)))))),
+                            path(
+                                "move",
                                 () ->
-                                    access.require(
-                                        Role.SUBMIT,
-                                        () -> completeWithFuture(cancel(spaceId, eventId))))))));
+                                    post(
+                                        () ->
+                                            access.require(
+                                                Role.ADMIN,
+                                                () ->
+                                                    parameterOptional(
+                                                        "position",
+                                                        position ->
+                                                            completeWithFuture(
+                                                                move(
+                                                                    spaceId, eventId,
+                                                                    position))))))))));
   }
 
   private Route submit(String spaceId) {
@@ -143,6 +173,7 @@ final class EventRoutes {
               if (!receipt.accepted()) {
                 return CompletableFuture.completedFuture(refused(receipt));
               }
+              directory.accepted(spaceId, receipt.laneKey());
               if (receipt.duplicate()) {
                 return duplicate(spaceId, receipt, wait);
               }
@@ -286,6 +317,54 @@ final class EventRoutes {
                                           + eventId
                                           + " is running or has ended: only a pending event can"
                                           + " be cancelled")));
+            });
+  }
+
+  /**
+   * Moves a pending event to {@code position} among its lane's pending events (0 runs next; past
+   * the end: last) and answers the lane's view; 409 when it is not pending.
+   */
+  private CompletionStage<HttpResponse> move(
+      String spaceId, String eventId, Optional<String> positionParam) {
+    int position;
+    try {
+      position = Integer.parseInt(positionParam.orElse(""));
+    } catch (NumberFormatException e) {
+      position = -1;
+    }
+    if (position < 0) {
+      return CompletableFuture.completedFuture(
+          Problem.badRequest("position: must be a query parameter 0 or more, as in ?position=0"));
+    }
+    int index = position;
+    return status(eventId)
+        .thenCompose(
+            status -> {
+              if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
+                return CompletableFuture.completedFuture(unknownEvent(spaceId, eventId));
+              }
+              String laneKey = status.get().laneKey();
+              return parley
+                  .move(eventId, index)
+                  .thenCompose(
+                      moved ->
+                          moved
+                              ? parley
+                                  .lane(laneKey)
+                                  .thenApply(
+                                      lane ->
+                                          Json.response(
+                                              StatusCodes.OK,
+                                              Views.lane(
+                                                  lane,
+                                                  id -> parley.event(id).map(Event::priority))))
+                              : CompletableFuture.completedFuture(
+                                  Problem.conflict(
+                                      "not-pending",
+                                      "event "
+                                          + eventId
+                                          + " is running or has ended: only a pending event can"
+                                          + " be moved")));
             });
   }
 

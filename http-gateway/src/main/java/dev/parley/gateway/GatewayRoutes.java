@@ -70,9 +70,11 @@ public final class GatewayRoutes {
             m ->
                 new MonitorRoutes(
                     parley, m, (token, inner) -> access.require(Role.READ, token, inner)));
-    this.events = new EventRoutes(parley, settings, ready, access);
+    SpaceDirectory directory = new SpaceDirectory(settings.spacesRemembered());
+    this.events = new EventRoutes(parley, settings, ready, access, directory);
     this.health = new HealthRoutes(parley, ready);
-    this.spaces = new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access);
+    this.spaces =
+        new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access, directory);
     this.operators = new OperatorRoutes(parley, access);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }

@@ -27,6 +27,8 @@ import java.util.Set;
  *     disconnected
  * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
  *     auth is enabled)
+ * @param spacesRemembered spaces whose lane the gateway remembers, so that a space in a group names
+ *     its group's lane
  */
 public record GatewaySettings(
     String host,
@@ -40,7 +42,8 @@ public record GatewaySettings(
     int ratePerSecond,
     Duration sseHeartbeat,
     int sseBuffer,
-    boolean metricsRequireToken) {
+    boolean metricsRequireToken,
+    int spacesRemembered) {
 
   /** What a caller may do. */
   public enum Role {
@@ -84,6 +87,11 @@ public record GatewaySettings(
         throw new IllegalArgumentException(
             "parley.http.sse.buffer: must be positive, got " + sseBuffer);
       }
+      int spacesRemembered = config.getInt("parley.http.spaces-remembered");
+      if (spacesRemembered < 1) {
+        throw new IllegalArgumentException(
+            "parley.http.spaces-remembered: must be positive, got " + spacesRemembered);
+      }
       return new GatewaySettings(
           host,
           port,
@@ -96,7 +104,8 @@ public record GatewaySettings(
           rate,
           positive(config, "parley.http.sse.heartbeat"),
           sseBuffer,
-          config.getBoolean("parley.http.metrics.require-token"));
+          config.getBoolean("parley.http.metrics.require-token"),
+          spacesRemembered);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }

@@ -3,6 +3,7 @@ package dev.parley.gateway;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
@@ -16,8 +17,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /v1/dead-letters} (list, redrive) and {@code /v1/admin} (pause, resume, emergency stop):
- * what an operator does to the whole runtime.
+ * {@code /v1/dead-letters} (list, purge, redrive) and {@code /v1/admin} (pause, resume, emergency
+ * stop): what an operator does to the whole runtime.
  */
 final class OperatorRoutes {
   private final Parley parley;
@@ -35,7 +36,11 @@ final class OperatorRoutes {
             "dead-letters",
             () ->
                 concat(
-                    pathEnd(() -> get(() -> access.require(Role.READ, this::listDeadLetters))),
+                    pathEnd(
+                        () ->
+                            concat(
+                                get(() -> access.require(Role.READ, this::listDeadLetters)),
+                                delete(() -> access.require(Role.ADMIN, this::purgeDeadLetters)))),
                     pathPrefix(
                         eventId ->
                             path(
@@ -57,6 +62,11 @@ final class OperatorRoutes {
 
   private Route listDeadLetters() {
     return complete(Json.response(StatusCodes.OK, Views.deadLetters(parley.deadLetters())));
+  }
+
+  /** Drops every dead letter: {@code {"purged": n}}. */
+  private Route purgeDeadLetters() {
+    return complete(Json.response(StatusCodes.OK, Map.of("purged", parley.purgeDeadLetters())));
   }
 
   private Route pauseAll() {

@@ -20,6 +20,7 @@ final class RouteTemplates {
           "/v1/spaces/{spaceId}",
           "/v1/spaces/{spaceId}/events",
           "/v1/spaces/{spaceId}/events/{id}",
+          "/v1/spaces/{spaceId}/events/{id}/move",
           "/v1/spaces/{spaceId}/pause",
           "/v1/spaces/{spaceId}/resume",
           "/v1/spaces/{spaceId}/stream",

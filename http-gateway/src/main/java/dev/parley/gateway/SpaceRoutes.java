@@ -12,13 +12,19 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.Priority;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /v1/spaces/{spaceId}}: the lane view, pause and resume, the space's events and their
  * stream. The space id is checked once here for every route below it. A space in a concurrency
- * group shares its group's lane: ask for the group's name to see that lane.
+ * group shares its group's lane: its view is the group's lane, named in {@code group}; a space that
+ * nothing is known of is 404, never an idle-looking lane.
  */
 final class SpaceRoutes {
   private final Parley parley;
@@ -26,9 +32,16 @@ final class SpaceRoutes {
   private final StreamRoutes streams;
 
   private final Access access;
+  private final SpaceDirectory directory;
 
-  SpaceRoutes(Parley parley, EventRoutes events, StreamRoutes streams, Access access) {
+  SpaceRoutes(
+      Parley parley,
+      EventRoutes events,
+      StreamRoutes streams,
+      Access access,
+      SpaceDirectory directory) {
     this.parley = parley;
+    this.directory = directory;
     this.access = access;
     this.events = events;
     this.streams = streams;
@@ -48,15 +61,7 @@ final class SpaceRoutes {
                                         () ->
                                             access.require(
                                                 Role.READ,
-                                                () ->
-                                                    completeWithFuture(
-                                                        parley
-                                                            .lane(spaceId)
-                                                            .thenApply(
-                                                                lane ->
-                                                                    Json.response(
-                                                                        StatusCodes.OK,
-                                                                        Views.lane(lane))))))),
+                                                () -> completeWithFuture(laneOf(spaceId))))),
                             path(
                                 "pause",
                                 () ->
@@ -78,6 +83,49 @@ final class SpaceRoutes {
                                     + ", got \""
                                     + abbreviate(spaceId)
                                     + "\""))));
+  }
+
+  /**
+   * The lane a space's events go to: the lane of that key when a worker holds it or it is paused;
+   * else the lane of the space's newest accepted event (its group's, for a space in a group; its
+   * own, idle, otherwise); else 404.
+   */
+  private CompletionStage<HttpResponse> laneOf(String spaceId) {
+    return parley
+        .lane(spaceId)
+        .thenCompose(
+            own -> {
+              if (own.live() || own.paused()) {
+                return done(Views.lane(own, this::priority));
+              }
+              Optional<String> known = directory.laneOf(spaceId);
+              if (known.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    Problem.notFound(
+                        "space "
+                            + spaceId
+                            + ": nothing is known of it (no worker holds or paused a lane of this"
+                            + " key, and no event of this space was accepted here, or it is"
+                            + " forgotten: parley.http.spaces-remembered)"));
+              }
+              if (known.get().equals(spaceId)) {
+                return done(Views.lane(own, this::priority));
+              }
+              return parley
+                  .lane(known.get())
+                  .thenApply(
+                      group ->
+                          Json.response(
+                              StatusCodes.OK, Views.spaceInGroup(spaceId, group, this::priority)));
+            });
+  }
+
+  private Optional<Priority> priority(String eventId) {
+    return parley.event(eventId).map(Event::priority);
+  }
+
+  private static CompletionStage<HttpResponse> done(Object view) {
+    return CompletableFuture.completedFuture(Json.response(StatusCodes.OK, view));
   }
 
   private Route paused(String spaceId, boolean changed) {

@@ -7,9 +7,12 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** The JSON the gateway answers with, built from the runtime's records in one place. */
 final class Views {
@@ -49,6 +52,13 @@ final class Views {
     if (status.handledMs() >= 0) {
       view.put("handledMs", status.handledMs());
     }
+    return view;
+  }
+
+  private static ObjectNode event(
+      EventStatus status, Function<String, Optional<Priority>> priorities) {
+    ObjectNode view = event(status);
+    priorities.apply(status.eventId()).ifPresent(p -> view.put("priority", p.name()));
     return view;
   }
 
@@ -116,19 +126,36 @@ final class Views {
     node.put("message", error.message());
   }
 
-  static ObjectNode lane(LaneView lane) {
+  /**
+   * The view of a lane; its running and pending events carry their {@code priority} where {@code
+   * priorities} knows it.
+   */
+  static ObjectNode lane(LaneView lane, Function<String, Optional<Priority>> priorities) {
     ObjectNode view = Json.MAPPER.createObjectNode();
     view.put("lane", lane.laneKey());
     view.put("live", lane.live());
     view.put("health", lane.health().name().toLowerCase(Locale.ROOT));
     view.put("paused", lane.paused());
-    lane.running().ifPresent(running -> view.set("running", event(running)));
+    lane.running().ifPresent(running -> view.set("running", event(running, priorities)));
     ArrayNode pending = view.putArray("pending");
-    lane.pending().forEach(status -> pending.add(event(status)));
+    lane.pending().forEach(status -> pending.add(event(status, priorities)));
     ObjectNode counters = view.putObject("counters");
     counters.put("completed", lane.completed());
     counters.put("failed", lane.failed());
     counters.put("restarts", lane.restarts());
+    return view;
+  }
+
+  /**
+   * The view of a space in a concurrency group: {@code spaceId} and its {@code group}, then that
+   * group's lane (whose pending events may belong to other spaces of the group).
+   */
+  static ObjectNode spaceInGroup(
+      String spaceId, LaneView group, Function<String, Optional<Priority>> priorities) {
+    ObjectNode view = Json.MAPPER.createObjectNode();
+    view.put("spaceId", spaceId);
+    view.put("group", group.laneKey());
+    view.setAll(lane(group, priorities));
     return view;
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.RetryPolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -32,28 +34,39 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The monitor dashboard in a real headless Chromium against a real server: the page connects, the
- * lanes appear with the depths the server holds, and a lane's pause and resume buttons work. Events
- * are gated, so every depth the page shows is one the test set up, not a race. Needs Debian's
- * {@code chromium} and {@code chromium-driver}; without them the test fails, it is not skipped.
+ * lanes appear with the depths the server holds, a lane's pause and resume buttons work and match
+ * its state, the server's history is charted on load, a lane's queue shows as cards that reorder by
+ * dragging, and cancelling (one or several) asks first. Events are gated, so every depth the page
+ * shows is one the test set up, not a race. Needs Chromium (or Chrome) and chromedriver ({@link
+ * Chromium} says where it looks); without them the test fails, it is not skipped. {@code mvn verify
+ * -DskipBrowserTests} leaves out the tests tagged {@code browser} on purpose.
  */
+@Tag("browser")
 class DashboardBrowserTest {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).resolve("target");
 
   private final ScriptedHandler handler = new ScriptedHandler();
   private TestGateway gw;
+  private Path downloads;
   private ChromeDriverService service;
   private WebDriver driver;
 
   @BeforeEach
   void start(@TempDir Path profile) {
-    gw = TestGateway.start(Parley.builder().handler(handler), "parley.monitor.interval = 200ms");
+    gw =
+        TestGateway.start(
+            Parley.builder()
+                .handler(handler)
+                .retryPolicy(
+                    RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).build()),
+            "parley.monitor.interval = 200ms");
+    downloads = profile.resolve("downloads");
     driver = startChromium(profile);
   }
 
@@ -116,6 +129,27 @@ class DashboardBrowserTest {
     assertFalse(handler.started("bob-2").isDone(), "bob-2 ran on a paused lane");
     awaitLane("alice", "3", "busy");
     awaitLane("team", "2", "busy");
+    // Buttons that match the state: the paused lane offers Resume only, the others Pause only.
+    waiting("bob's row should offer Resume only")
+        .until(
+            d ->
+                !row("bob").findElement(By.cssSelector("button.pause")).isDisplayed()
+                    && row("bob").findElement(By.cssSelector("button.resume")).isDisplayed());
+    assertTrue(row("alice").findElement(By.cssSelector("button.pause")).isDisplayed());
+    assertFalse(row("alice").findElement(By.cssSelector("button.resume")).isDisplayed());
+
+    // alice's queue as cards, for the picture: the running event and the three pending ones.
+    openLane("alice");
+    awaitCards("alice-1", "alice-2", "alice-3", "alice-4");
+    WebElement running = card("alice-1");
+    assertTrue(running.getDomAttribute("class").contains("card-running"), running::toString);
+    WebElement second = card("alice-3");
+    assertEquals("1", second.findElement(By.cssSelector(".field-position b")).getText());
+    assertEquals("P2", second.findElement(By.cssSelector(".priority")).getText());
+    assertEquals("0", second.findElement(By.cssSelector(".field-attempts b")).getText());
+    assertFalse(
+        second.findElement(By.cssSelector("select.reprioritize")).isDisplayed(),
+        "reprioritize stays hidden until its API exists");
     screenshot("dashboard.png");
 
     // Resume bob from the page: bob-2 runs, and the lane empties.
@@ -128,23 +162,229 @@ class DashboardBrowserTest {
     awaitLane("alice", "3", "busy");
   }
 
+  @Test
+  void theHistoryFromBeforeThePageLoadedIsChartedOnLoad() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      gw.post("/v1/spaces/hist/events", "{\"id\":\"h" + i + "\",\"payload\":{}}").assertJson(202);
+    }
+    gw.awaitOutcome("h5");
+    // Some updates go by before any page exists; then the server's history starts before them.
+    JsonNode history = historyAfter(4);
+    JsonNode points = history.path("points");
+    long oldest = points.get(0).get(0).asLong();
+
+    driver.get(gw.base() + "/monitor");
+    awaitText(By.id("connection"), "connected");
+    By status = By.id("history-status");
+    waiting("the page should chart the history from " + oldest)
+        .until(
+            d -> {
+              WebElement el = d.findElement(status);
+              return String.valueOf(oldest).equals(el.getDomAttribute("data-first-ts"))
+                  && Integer.parseInt(el.getDomAttribute("data-points")) >= points.size();
+            });
+    assertTrue(driver.findElement(status).getText().contains("points since"));
+    // The time axis spans the points, or at least the minute before the newest: never years.
+    for (WebElement chart : driver.findElements(By.cssSelector(".chart"))) {
+      long min = Long.parseLong(chart.getDomAttribute("data-x-min"));
+      long max = Long.parseLong(chart.getDomAttribute("data-x-max"));
+      assertTrue(min <= oldest && max - min >= 60_000, () -> "x axis " + min + ".." + max);
+      assertTrue(max - min <= 15 * 60_000 + 60_000, () -> "x axis " + min + ".." + max);
+    }
+    assertEquals(
+        3, driver.findElements(By.cssSelector(".chart .u-over")).size(), "three charts drawn");
+  }
+
+  @Test
+  void draggingACardReordersTheLaneAsTheRestViewReports() {
+    for (int i = 1; i <= 4; i++) {
+      submit("alice", "a" + i, null);
+    }
+    TestGateway.await(handler.started("a1"));
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitCards("a1", "a2", "a3", "a4");
+
+    // Drag a4 above a2: a4 runs next.
+    WebElement target = card("a2");
+    new Actions(driver)
+        .clickAndHold(card("a4").findElement(By.cssSelector(".handle")))
+        .moveByOffset(0, -5)
+        .moveToElement(target, 0, -target.getSize().getHeight() / 4)
+        .release()
+        .perform();
+
+    awaitRestOrder("alice", "a4", "a2", "a3");
+    awaitControlStatus("move a4 to 0");
+    awaitCards("a1", "a4", "a2", "a3");
+    handler.openAll();
+    assertInstanceOf(Outcome.Completed.class, gw.awaitOutcome("a3"));
+  }
+
+  @Test
+  void cancellingAsksFirstKeepingChangesNothingAndConfirmingCancels() {
+    submit("alice", "c1", null);
+    TestGateway.await(handler.started("c1"));
+    submit("alice", "c2", null);
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitCards("c1", "c2");
+
+    card("c2").findElement(By.cssSelector("button.cancel")).click();
+    awaitDialog(true);
+    assertTrue(driver.findElement(By.id("confirm-message")).getText().contains("c2"));
+    driver.findElement(By.id("confirm-no")).click();
+    awaitDialog(false);
+    awaitText(By.id("control-status"), "cancel c2: kept");
+    assertEquals(
+        "pending", gw.get("/v1/spaces/alice/events/c2").assertJson(200).path("status").asText());
+
+    // The emergency stop asks too; keeping sends nothing.
+    driver.findElement(By.id("emergency-stop")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-no")).click();
+    awaitDialog(false);
+    awaitText(By.id("control-status"), "emergency stop: not sent");
+    assertEquals(
+        "pending", gw.get("/v1/spaces/alice/events/c2").assertJson(200).path("status").asText());
+    assertFalse(handler.started("c1").isCompletedExceptionally());
+
+    card("c2").findElement(By.cssSelector("button.cancel")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-yes")).click();
+    awaitDialog(false);
+    awaitControlStatus("cancel c2");
+    assertInstanceOf(Outcome.Cancelled.class, gw.awaitOutcome("c2"));
+    awaitCards("c1");
+  }
+
+  @Test
+  void purgingDeadLettersAsksFirstAndKeepingLeavesThem() {
+    gw.post(
+            "/v1/spaces/dl/events",
+            "{\"id\":\"d1\",\"payload\":{\"failFirst\":2}}",
+            "Prefer",
+            "wait=5")
+        .assertJson(200);
+    driver.get(gw.base() + "/monitor");
+    awaitText(By.id("connection"), "connected");
+    driver.findElement(By.id("load-dead-letters")).click();
+    waiting("d1 should be listed")
+        .until(
+            d -> !d.findElements(By.cssSelector("#dead-letter-list tr[data-id='d1']")).isEmpty());
+
+    driver.findElement(By.id("purge-dead-letters")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-no")).click();
+    awaitDialog(false);
+    awaitText(By.id("control-status"), "purge dead letters: kept");
+    assertEquals(1, gw.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+
+    driver.findElement(By.id("purge-dead-letters")).click();
+    awaitDialog(true);
+    driver.findElement(By.id("confirm-yes")).click();
+    awaitControlStatus("purge dead letters");
+    assertEquals(0, gw.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+    waiting("the list should be empty")
+        .until(d -> d.findElements(By.cssSelector("#dead-letter-list tbody tr")).isEmpty());
+  }
+
+  @Test
+  void bulkCancelCancelsTheTickedEventsAfterOneConfirmation() {
+    for (int i = 1; i <= 4; i++) {
+      submit("alice", "b" + i, null);
+    }
+    TestGateway.await(handler.started("b1"));
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitCards("b1", "b2", "b3", "b4");
+
+    card("b2").findElement(By.cssSelector("input.select")).click();
+    card("b4").findElement(By.cssSelector("input.select")).click();
+    awaitText(By.id("selected-count"), "2");
+    driver.findElement(By.id("bulk-cancel")).click();
+    awaitDialog(true);
+    String message = driver.findElement(By.id("confirm-message")).getText();
+    assertTrue(
+        message.contains("b2") && message.contains("b4") && !message.contains("b3"), message);
+    driver.findElement(By.id("confirm-yes")).click();
+
+    awaitText(By.id("control-status"), "bulk cancel: 2 cancelled");
+    assertInstanceOf(Outcome.Cancelled.class, gw.awaitOutcome("b2"));
+    assertInstanceOf(Outcome.Cancelled.class, gw.awaitOutcome("b4"));
+    assertEquals(
+        "pending", gw.get("/v1/spaces/alice/events/b3").assertJson(200).path("status").asText());
+    awaitRestOrder("alice", "b3");
+    awaitCards("b1", "b3");
+    awaitText(By.id("selected-count"), "0");
+  }
+
+  @Test
+  void exportDownloadsTheNewestStateUpdateAsJson() throws IOException {
+    submit("alice", "x1", null);
+    TestGateway.await(handler.started("x1"));
+    driver.get(gw.base() + "/monitor");
+    awaitLane("alice", "0", "busy");
+    driver.findElement(By.id("export")).click();
+
+    Path[] file = new Path[1];
+    waiting("Export should download a parley-state-*.json file into " + downloads)
+        .until(
+            d -> {
+              try (var files = Files.list(downloads)) {
+                file[0] =
+                    files
+                        .filter(f -> f.getFileName().toString().matches("parley-state-.*\\.json"))
+                        .findFirst()
+                        .orElse(null);
+                return file[0] != null && Files.size(file[0]) > 0;
+              } catch (IOException e) {
+                return false; // the directory appears with the first download
+              }
+            });
+    JsonNode state = TestGateway.parse(Files.readString(file[0]));
+    assertEquals("state", state.path("type").asText(), state::toString);
+    assertEquals(
+        "x1", state.path("workerPool").path("running").path("alice").asText(), state::toString);
+    assertTrue(state.has("process"), state::toString);
+    assertFalse(state.has("history"), "the export is the snapshot, not the history");
+  }
+
+  @Test
+  void anEventShorterThanTheMonitorIntervalShowsInRunning() {
+    gw.post("/v1/spaces/quick/events", "{\"id\":\"q1\",\"payload\":{}}").assertJson(202);
+    gw.awaitOutcome("q1");
+    driver.get(gw.base() + "/monitor");
+    awaitLane("quick", "0", "healthy");
+
+    // Done within one interval, never running when an update is taken: still, it shows.
+    gw.post("/v1/spaces/quick/events", "{\"id\":\"q2\",\"payload\":{}}").assertJson(202);
+    gw.awaitOutcome("q2");
+    By running = By.cssSelector("#lanes tr[data-lane='quick'] td.running");
+    waiting("quick's Running cell should show the finished event")
+        .pollingEvery(Duration.ofMillis(20))
+        .until(d -> d.findElement(running).getText().matches("q2 \\(done\\).*|\\+[0-9]+ done"));
+  }
+
   /**
-   * Starts the system's Chromium through the system's chromedriver, both named explicitly so that
-   * Selenium Manager is never asked (and never downloads anything); fails the test if it cannot.
+   * Starts the machine's Chromium through its chromedriver (see {@link Chromium} for where they are
+   * looked for), both named explicitly so that Selenium Manager is never asked (and never downloads
+   * anything); fails the test if it cannot.
    */
   private WebDriver startChromium(Path profile) {
-    for (String executable : List.of(CHROMIUM, CHROMEDRIVER)) {
-      if (!new File(executable).canExecute()) {
-        throw new AssertionError(
-            executable
-                + " is missing: the dashboard browser test needs Debian's chromium and"
-                + " chromium-driver packages (.ci/run installs them)");
-      }
-    }
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
+    Chromium.Install chromium = Chromium.find();
+    System.setProperty(
+        ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, chromium.driver().toString());
     System.setProperty("SE_OFFLINE", "true"); // passed on to Selenium Manager, were it ever run
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(chromium.browser().toFile());
+    options.setExperimentalOption(
+        "prefs",
+        java.util.Map.of(
+            "download.default_directory",
+            downloads.toAbsolutePath().toString(),
+            "download.prompt_for_download",
+            false));
     options.addArguments(
         "--headless",
         "--no-sandbox",
@@ -158,7 +398,7 @@ class DashboardBrowserTest {
         "--user-data-dir=" + profile.toAbsolutePath());
     service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingDriverExecutable(chromium.driver().toFile())
             .usingAnyFreePort()
             .withLogFile(TARGET.resolve("chromedriver.log").toFile())
             .build();
@@ -167,9 +407,9 @@ class DashboardBrowserTest {
     } catch (WebDriverException e) {
       throw new AssertionError(
           "headless Chromium did not start ("
-              + CHROMIUM
+              + chromium.browser()
               + " via "
-              + CHROMEDRIVER
+              + chromium.driver()
               + "; see target/chromedriver.log)",
           e);
     }
@@ -182,6 +422,68 @@ class DashboardBrowserTest {
             "/v1/spaces/" + space + "/events",
             "{\"id\":\"" + id + "\"" + groupField + ",\"payload\":{\"gated\":true}}")
         .assertJson(202);
+  }
+
+  /** Clicks the lane's row and waits until its queue panel shows it. */
+  private void openLane(String lane) {
+    awaitText(By.id("connection"), "connected");
+    waiting("lane " + lane + " should be listed").until(d -> row(lane).isDisplayed());
+    row(lane).findElement(By.cssSelector("td.lane")).click();
+    awaitText(By.id("lane-name"), lane);
+  }
+
+  private WebElement card(String id) {
+    return driver.findElement(By.cssSelector("#lane-cards li[data-id='" + id + "']"));
+  }
+
+  /** Waits until the lane panel shows exactly these cards, in this order (running one first). */
+  private void awaitCards(String... ids) {
+    List<String> expected = List.of(ids);
+    waiting("the lane's cards should be " + expected)
+        .until(
+            d ->
+                expected.equals(
+                    d.findElements(By.cssSelector("#lane-cards li")).stream()
+                        .map(li -> li.getDomAttribute("data-id"))
+                        .toList()));
+  }
+
+  /** Waits until the REST lane view lists exactly these pending events, in this order. */
+  private void awaitRestOrder(String lane, String... ids) {
+    List<String> expected = List.of(ids);
+    waiting("GET /v1/spaces/" + lane + " should list " + expected + " pending")
+        .until(
+            d -> {
+              List<String> pending = new java.util.ArrayList<>();
+              gw.get("/v1/spaces/" + lane)
+                  .assertJson(200)
+                  .path("pending")
+                  .forEach(view -> pending.add(view.path("id").asText()));
+              return expected.equals(pending);
+            });
+  }
+
+  private void awaitDialog(boolean open) {
+    waiting("the confirmation dialog should be " + (open ? "open" : "closed"))
+        .until(
+            d -> open == (d.findElement(By.id("confirm-dialog")).getDomAttribute("open") != null));
+  }
+
+  /**
+   * Reads updates from the monitor's WebSocket until {@code seen} have arrived, then connects again
+   * and returns the history that the new connection's first message carries.
+   */
+  private JsonNode historyAfter(int seen) throws Exception {
+    try (MonitorSocket first = MonitorSocket.open(gw)) {
+      for (int i = 0; i < seen; i++) {
+        first.next();
+      }
+    }
+    try (MonitorSocket second = MonitorSocket.open(gw)) {
+      JsonNode history = second.next().path("history");
+      assertTrue(history.path("points").size() >= 2, history::toString);
+      return history;
+    }
   }
 
   private WebElement row(String lane) {

@@ -1150,9 +1150,11 @@ class FuzzTest {
           new Route("/v1/spaces/" + PAUSED_SPACES[0] + "/resume", Set.of("POST")),
           new Route("/v1/spaces/" + space + "/events", Set.of("POST")),
           new Route("/v1/spaces/" + space + "/events/e-1", Set.of("GET", "HEAD", "DELETE")),
+          new Route("/v1/spaces/" + space + "/events/e-1/move", Set.of("POST")),
           // GET would open a stream that never ends.
           new Route("/v1/spaces/" + space + "/stream", Set.of("GET", "HEAD")),
-          new Route("/v1/dead-letters", Set.of("GET", "HEAD")),
+          // DELETE would purge the dead letters under the other requests.
+          new Route("/v1/dead-letters", Set.of("GET", "HEAD", "DELETE")),
           new Route("/v1/dead-letters/e-1/redrive", Set.of("POST")),
           // POST would pause or stop the whole runtime under the other requests.
           new Route("/v1/admin/pause", Set.of("POST")),

@@ -160,6 +160,14 @@ class GatewayRoutesTest {
   }
 
   @Test
+  void emptyObjectWithoutPayloadIsAcceptedAndTheHandlerGetsANullPayload() {
+    JsonNode view = gw.post(events(newSpace()), "{}", "Prefer", "wait=5").assertJson(200);
+    assertEquals("completed", view.path("status").asText(), view::toString);
+    assertTrue(view.path("reply").has("echo"), view::toString);
+    assertTrue(view.path("reply").path("echo").isNull(), view::toString);
+  }
+
+  @Test
   void preferWaitAnswers200WithTheReply() {
     String space = newSpace();
     String id = space + "-1";
@@ -442,13 +450,44 @@ class GatewayRoutesTest {
   }
 
   @Test
-  void laneViewOfAnIdleSpaceIsEmpty() {
+  void laneViewOfASpaceWhoseEventsEndedIsItsIdleLane() {
     String space = newSpace();
+    String id = space + "-1";
+    gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":1}").assertJson(202);
+    gw.awaitOutcome(id);
     JsonNode lane = gw.get("/v1/spaces/" + space).assertJson(200);
     assertEquals(space, lane.path("lane").asText());
     assertFalse(lane.path("paused").asBoolean());
     assertEquals(0, lane.path("pending").size());
     assertTrue(lane.path("running").isMissingNode(), lane::toString);
+  }
+
+  @Test
+  void movingAPendingEventReordersTheLaneAndTheLaneViewShowsPriorities() {
+    String space = newSpace();
+    startGated(space, space + "-1");
+    gw.post(events(space), "{\"id\":\"" + space + "-2\",\"payload\":1}").assertJson(202);
+    gw.post(events(space), "{\"id\":\"" + space + "-3\",\"priority\":\"P0\",\"payload\":1}")
+        .assertJson(202);
+
+    JsonNode lane = gw.post(event(space, space + "-3") + "/move?position=0", "").assertJson(200);
+    assertEquals(space + "-3", lane.path("pending").path(0).path("id").asText(), lane::toString);
+    assertEquals(0, lane.path("pending").path(0).path("position").asInt(), lane::toString);
+    assertEquals("P0", lane.path("pending").path(0).path("priority").asText(), lane::toString);
+    assertEquals(space + "-2", lane.path("pending").path(1).path("id").asText(), lane::toString);
+    assertEquals("P2", lane.path("pending").path(1).path("priority").asText(), lane::toString);
+    assertEquals("P2", lane.path("running").path("priority").asText(), lane::toString);
+    JsonNode view = gw.get("/v1/spaces/" + space).assertJson(200);
+    assertEquals(space + "-3", view.path("pending").path(0).path("id").asText(), view::toString);
+
+    gw.post(event(space, space + "-1") + "/move?position=1", "")
+        .assertProblem(409, "not-pending", "only a pending event can be moved");
+    gw.post(event(space, "nope") + "/move?position=0", "").assertProblem(404, "not-found", "nope");
+    gw.post(event(space, space + "-2") + "/move?position=-1", "")
+        .assertProblem(400, "bad-request", "position");
+    gw.post(event(space, space + "-2") + "/move", "").assertProblem(400, "bad-request", "position");
+    handler.open(space + "-1");
+    gw.awaitOutcome(space + "-2");
   }
 
   @Test
@@ -692,7 +731,8 @@ class GatewayRoutesTest {
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
         Arguments.of("DELETE", "/healthz", "GET"),
         Arguments.of("POST", "/readyz", "GET"),
-        Arguments.of("DELETE", "/v1/dead-letters", "GET"),
+        Arguments.of("POST", "/v1/dead-letters", "GET, DELETE"),
+        Arguments.of("GET", "/v1/spaces/s/events/e/move", "POST"),
         Arguments.of("GET", "/v1/dead-letters/e/redrive", "POST"),
         Arguments.of("GET", "/v1/admin/pause", "POST"));
   }
@@ -860,6 +900,35 @@ class GatewayRoutesTest {
 
         assertInstanceOf(Outcome.Completed.class, own.awaitOutcome(one + "-1"));
         assertInstanceOf(Outcome.Completed.class, own.awaitOutcome(two + "-1"));
+      }
+    }
+
+    @Test
+    void purgingDeadLettersDropsThemAllAndSaysHowMany() {
+      ScriptedHandler failing = new ScriptedHandler();
+      try (TestGateway own =
+          TestGateway.start(
+              Parley.builder()
+                  .handler(failing)
+                  .retryPolicy(
+                      RetryPolicy.builder()
+                          .maxAttempts(2)
+                          .initialBackoff(Duration.ZERO)
+                          .build()))) {
+        String space = newSpace();
+        for (int i = 1; i <= 2; i++) {
+          own.post(
+                  events(space),
+                  "{\"id\":\"" + space + "-" + i + "\",\"payload\":{\"failFirst\":2}}",
+                  "Prefer",
+                  "wait=5")
+              .assertJson(200);
+        }
+        assertEquals(2, own.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+
+        assertEquals(2, own.delete("/v1/dead-letters").assertJson(200).path("purged").asInt());
+        assertEquals(0, own.get("/v1/dead-letters").assertJson(200).path("deadLetters").size());
+        assertEquals(0, own.delete("/v1/dead-letters").assertJson(200).path("purged").asInt());
       }
     }
 

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The monitor over HTTP: {@code GET /monitor} (the dashboard page and its assets, served from the
  * jar) and {@code GET /monitor/ws[?prefix=…&top=K]} (a WebSocket of JSON {@link
- * dev.parley.runtime.stats.StateUpdate}s: one at once, then one per interval). A client that reads
- * slowly gets the newest update when it is ready, never a backlog; one that reads nothing for
- * {@code parley.monitor.client-idle-timeout} is disconnected.
+ * dev.parley.runtime.stats.StateUpdate}s with the process's resource use: one at once, carrying the
+ * last {@code parley.monitor.history}, then one per interval). A client that reads slowly gets the
+ * newest update when it is ready, never a backlog; one that reads nothing for {@code
+ * parley.monitor.client-idle-timeout} is disconnected.
  */
 public final class MonitorRoutes {
   private static final Logger log = LoggerFactory.getLogger(MonitorRoutes.class);
@@ -58,13 +59,16 @@ public final class MonitorRoutes {
   private final MonitorAccess access;
   private final String uplot;
   private final LongAdder stalledClients = new LongAdder();
+  private final MonitorHistory history;
 
   public MonitorRoutes(Parley parley, MonitorSettings settings, MonitorAccess access) {
     this.parley = parley;
     this.settings = settings;
     this.access = access;
     this.uplot = "META-INF/resources/webjars/uplot/" + webJarVersion("uplot") + "/dist/";
-    parley.monitor(); // fails now, with its reason, when the runtime's monitor is off
+    // Fails now, with its reason, when the runtime's monitor is off.
+    this.history =
+        MonitorHistory.follow(parley.monitor(), settings.history(), parley.actorSystem());
   }
 
   public Route route() {
@@ -149,7 +153,15 @@ public final class MonitorRoutes {
   private Source<Message, NotUsed> updates(Monitor monitor, String prefix, int top) {
     return monitor
         .updates(prefix, top)
-        .map(update -> (Message) TextMessage.create(StateUpdateJson.write(update)))
+        .zipWithIndex()
+        .map(
+            numbered ->
+                (Message)
+                    TextMessage.create(
+                        StateUpdateJson.write(
+                            numbered.first(),
+                            history.process(),
+                            numbered.second() == 0 ? history : null)))
         .backpressureTimeout(settings.clientIdleTimeout())
         .recoverWithRetries(
             1,

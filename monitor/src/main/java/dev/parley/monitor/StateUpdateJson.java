@@ -8,6 +8,7 @@ import dev.parley.runtime.stats.StateUpdate;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,10 +22,36 @@ import java.util.Map;
 public final class StateUpdateJson {
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** The columns of each history point, in order. */
+  static final List<String> HISTORY_FIELDS =
+      List.of(
+          "ts",
+          "acceptedPerSec",
+          "completedPerSec",
+          "failedPerSec",
+          "queueLength",
+          "inFlight",
+          "queueWaitMsP50",
+          "queueWaitMsP99",
+          "handlerMsP50",
+          "handlerMsP99",
+          "heapUsedBytes",
+          "cpuLoad");
+
   private StateUpdateJson() {}
 
   public static String write(StateUpdate update) {
-    StringWriter out = new StringWriter(256 + 160 * update.lanesShown());
+    return write(update, null, null);
+  }
+
+  /**
+   * The message the WebSocket sends: the update, then the process's resource use ({@code process}),
+   * and on the first message of a connection the recent {@code history} (oldest first; {@code
+   * fields} names the columns of each point).
+   */
+  static String write(StateUpdate update, ProcessFigures process, MonitorHistory history) {
+    List<MonitorHistory.Point> points = history == null ? List.of() : history.points();
+    StringWriter out = new StringWriter(256 + 160 * update.lanesShown() + 120 * points.size());
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("type", "state");
@@ -66,6 +93,12 @@ public final class StateUpdateJson {
       json.writeNumberField("deadLetters", update.deadLetters());
       json.writeNumberField("lanesShown", update.lanesShown());
       json.writeNumberField("lanesTotal", update.lanesTotal());
+      if (process != null) {
+        writeProcess(json, process);
+      }
+      if (history != null) {
+        writeHistory(json, history, points);
+      }
       json.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a StringWriter does not fail
@@ -119,6 +152,51 @@ public final class StateUpdateJson {
     }
     json.writeEndArray();
     json.writeEndObject();
+  }
+
+  private static void writeProcess(JsonGenerator json, ProcessFigures process) throws IOException {
+    json.writeObjectFieldStart("process");
+    json.writeNumberField("heapUsedBytes", process.heapUsedBytes());
+    json.writeNumberField("heapMaxBytes", process.heapMaxBytes());
+    json.writeNumberField("cpuLoad", Math.round(process.cpuLoad() * 1000) / 1000.0);
+    json.writeNumberField("processors", process.processors());
+    json.writeEndObject();
+  }
+
+  private static void writeHistory(
+      JsonGenerator json, MonitorHistory history, List<MonitorHistory.Point> points)
+      throws IOException {
+    json.writeObjectFieldStart("history");
+    json.writeNumberField("intervalMs", history.interval().toMillis());
+    json.writeNumberField("windowMs", history.window().toMillis());
+    json.writeArrayFieldStart("fields");
+    for (String field : HISTORY_FIELDS) {
+      json.writeString(field);
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("points");
+    for (MonitorHistory.Point point : points) {
+      json.writeStartArray();
+      json.writeNumber(point.ts());
+      writeDecimal(json, point.acceptedPerSec());
+      writeDecimal(json, point.completedPerSec());
+      writeDecimal(json, point.failedPerSec());
+      json.writeNumber(point.queueLength());
+      json.writeNumber(point.inFlight());
+      writeDecimal(json, point.queueWaitMsP50());
+      writeDecimal(json, point.queueWaitMsP99());
+      writeDecimal(json, point.handlerMsP50());
+      writeDecimal(json, point.handlerMsP99());
+      json.writeNumber(point.heapUsedBytes());
+      json.writeNumber(Math.round(point.cpuLoad() * 1000) / 1000.0);
+      json.writeEndArray();
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+  }
+
+  private static void writeDecimal(JsonGenerator json, double value) throws IOException {
+    json.writeNumber(Math.round(value * 100) / 100.0);
   }
 
   /** A cap of 0 means none: {@code null}. */

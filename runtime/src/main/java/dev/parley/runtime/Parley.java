@@ -19,7 +19,6 @@ import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
 import dev.parley.runtime.stats.Monitor;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,7 +30,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
@@ -145,6 +143,14 @@ public final class Parley implements AutoCloseable {
             () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
   }
 
+  /**
+   * The actor system this runtime runs in: the one it started, or the one given to {@link
+   * ParleyBuilder#actorSystem}. Run streams such as {@code monitor().updates()} with it.
+   */
+  public ActorSystem<?> actorSystem() {
+    return launched.system();
+  }
+
   private ActorRef<Scheduler.Command> scheduler() {
     return launched.actors().scheduler();
   }
@@ -204,14 +210,15 @@ public final class Parley implements AutoCloseable {
     if (entry.finished() != null) {
       return CompletableFuture.completedFuture(Optional.of(entry.finished()));
     }
-    CompletionStage<Optional<EventStatus>> live =
-        asks.ask(
-            entry.event().laneKey(),
-            replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
-            false,
-            Optional.empty());
-    // It may have ended between the two looks: then its final status answers.
-    return live.thenApply(found -> found.or(() -> Optional.ofNullable(entry.finished())));
+    return asks.status(entry);
+  }
+
+  /**
+   * The event with this id, while {@link #status} knows it (accepted through {@link #enqueue} or
+   * with a caller-given id; live, or among the newest finished); empty otherwise.
+   */
+  public Optional<Event> event(String eventId) {
+    return Optional.ofNullable(registry.find(eventId)).map(EventRegistry.Entry::event);
   }
 
   /**
@@ -354,14 +361,7 @@ public final class Parley implements AutoCloseable {
       return drain;
     }
     intake.close();
-    Duration drainTimeout = settings.drainTimeout();
-    drain =
-        AskPattern.<Scheduler.Command, Done>ask(
-                scheduler(),
-                replyTo -> new Scheduler.Drain(drainTimeout, replyTo),
-                drainTimeout.plus(settings.startupTimeout()),
-                launched.system().scheduler())
-            .toCompletableFuture();
+    drain = asks.drain(settings.drainTimeout(), settings.startupTimeout()).toCompletableFuture();
     return drain;
   }
 

@@ -3,6 +3,7 @@ package dev.parley.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.Settings;
 import java.time.Clock;
 import java.time.Duration;
@@ -136,6 +137,7 @@ public final class ParleyBuilder {
                       + "ms")
               .withFallback(effective);
     }
+    LoggingCheck.warnIfNoProvider(); // else every warning of the runtime vanishes
     return new Parley(this, effective, settings);
   }
 }

@@ -1,13 +1,20 @@
-// Parley live monitor: one WebSocket of state updates, two charts, a lane table and operator
-// controls over the REST API. Every piece of data reaches the DOM through textContent.
+// Parley live monitor: one WebSocket of state updates (the first one carries the server's recent
+// history), three charts, a lane table, a lane's queue as cards (drag to reorder, tick to cancel
+// several) and operator controls over the REST API. Every destructive action asks first. Every
+// piece of data reaches the DOM through textContent.
 (function () {
   'use strict';
 
   const TOKEN_KEY = 'parley.monitor.token';
-  const WINDOW_SECONDS = 300;
+  const DEFAULT_WINDOW_SECONDS = 900;
+  const MIN_AXIS_SECONDS = 60;
+  const RECENT_MS = 2000; // an event seen running, or a lane that finished some, shows this long
   const BACKOFF_MIN_MS = 1000;
   const BACKOFF_MAX_MS = 30000;
   const HEALTH_WORDS = ['healthy', 'busy', 'unhealthy', 'restarting', 'paused', 'starting'];
+  // Reprioritizing a pending event needs an API that does not exist yet: the control is built but
+  // stays hidden until it does.
+  const REPRIORITIZE_AVAILABLE = false;
 
   const $ = (id) => document.getElementById(id);
 
@@ -53,6 +60,7 @@
   let socket = null;
   let retryTimer = null;
   let backoffMs = BACKOFF_MIN_MS;
+  let latest = null; // the newest state update, for Export
 
   function setConnection(state, text) {
     const el = $('connection');
@@ -79,7 +87,10 @@
       } catch (e) {
         return;
       }
-      if (update && update.type === 'state') render(update);
+      if (update && update.type === 'state') {
+        if (update.history) setHistory(update.history);
+        render(update);
+      }
     };
     ws.onclose = () => {
       if (ws !== socket) return;
@@ -115,6 +126,12 @@
     if (value == null || value === '') return '–';
     if (kind === 'running') return value ? 'running' : 'stopped';
     if (kind === 'decimal' && typeof value === 'number') return value.toFixed(1);
+    if (kind === 'mib' && typeof value === 'number') {
+      return value < 0 ? '–' : (value / 1048576).toFixed(1) + ' MiB';
+    }
+    if (kind === 'percent' && typeof value === 'number') {
+      return value < 0 ? '–' : (value * 100).toFixed(1) + ' %';
+    }
     return String(value);
   }
 
@@ -123,18 +140,27 @@
   }
 
   function render(state) {
+    const { history, ...snapshot } = state;
+    latest = snapshot;
+    $('export').disabled = false;
     document.querySelectorAll('[data-field]').forEach((el) => {
       setText(el, format(pick(state, el.dataset.field), el.dataset.format));
     });
     const at = typeof state.ts === 'number' ? new Date(state.ts) : new Date();
     setText($('last-update'), 'updated ' + at.toLocaleTimeString());
-    renderLanes(state.workerPool || {});
+    // Buttons that match the state: everything paused shows Resume all, else Pause all.
+    const allPaused = state.isRunning === false;
+    $('pause-all').hidden = allPaused;
+    $('resume-all').hidden = !allPaused;
+    renderLanes(state.workerPool || {}, at.getTime());
     addPoint(state);
+    refreshLanePanel();
   }
 
   // ---- lanes: one row per lane key, updated in place ------------------------------------------
 
   const rows = new Map();
+  const recent = new Map(); // lane → {id, seenAt, processed, doneUntil, done}
 
   function healthWord(value) {
     return HEALTH_WORDS.includes(value) ? value : 'unknown';
@@ -159,6 +185,8 @@
   function createRow(lane) {
     const tr = document.createElement('tr');
     tr.dataset.lane = lane;
+    tr.className = 'lane-row';
+    tr.title = 'Show the queue of ' + lane;
     cell(tr, 'lane').textContent = lane;
     cell(tr, 'depth num');
     cell(tr, 'health');
@@ -170,10 +198,38 @@
     return tr;
   }
 
-  function renderLanes(pool) {
+  // What the Running column shows: the running event; else, for RECENT_MS, the one seen running
+  // last, or how many the lane finished since the previous update (events shorter than the monitor
+  // interval are never running when an update is taken, and would otherwise never show).
+  function runningText(lane, entry, now) {
+    const seen = recent.get(lane) || { id: null, seenAt: 0, processed: null, doneUntil: 0, done: 0 };
+    const processed = entry && typeof entry.processed === 'number' ? entry.processed : null;
+    if (seen.processed != null && processed != null && processed > seen.processed) {
+      seen.done = processed - seen.processed;
+      seen.doneUntil = now + RECENT_MS;
+    }
+    seen.processed = processed;
+    const id = entry && entry.running;
+    recent.set(lane, seen);
+    if (id != null) {
+      seen.id = String(id);
+      seen.seenAt = now;
+      return { text: seen.id, recent: false };
+    }
+    const parts = [];
+    const showId = seen.id && now - seen.seenAt < RECENT_MS;
+    if (showId) parts.push(seen.id + ' (done)');
+    // The event seen running is one of those just done: count only the others beside it.
+    const others = showId ? seen.done - 1 : seen.done;
+    if (now < seen.doneUntil && others > 0) parts.push('+' + others + ' done');
+    return { text: parts.join(' · '), recent: parts.length > 0 };
+  }
+
+  function renderLanes(pool, now) {
     const depths = pool.queueLengths || {};
     const health = pool.workerHealth || {};
     const running = pool.running || {};
+    const details = new Map((pool.lanes || []).map((entry) => [entry.lane, entry]));
     const lanes = new Set([...Object.keys(depths), ...Object.keys(health), ...Object.keys(running)]);
     const order = [...lanes].sort((a, b) => (depths[b] || 0) - (depths[a] || 0) || a.localeCompare(b));
 
@@ -181,6 +237,7 @@
       if (!lanes.has(lane)) {
         tr.remove();
         rows.delete(lane);
+        recent.delete(lane);
       }
     }
     const tbody = $('lanes').tBodies[0];
@@ -196,37 +253,133 @@
       setText(healthCell, health[lane] == null ? '–' : word);
       const healthClass = 'health health-' + word;
       if (healthCell.className !== healthClass) healthCell.className = healthClass;
-      setText(tr.querySelector('td.running'), running[lane] == null ? '' : String(running[lane]));
+      const entry = details.get(lane) || { running: running[lane] };
+      const shown = runningText(lane, entry, now);
+      const runningCell = tr.querySelector('td.running');
+      setText(runningCell, shown.text);
+      runningCell.classList.toggle('recent', shown.recent);
+      // Pause or Resume, whichever applies.
+      tr.querySelector('button.pause').hidden = word === 'paused';
+      tr.querySelector('button.resume').hidden = word !== 'paused';
+      tr.classList.toggle('selected', lane === selectedLane);
       // Move a row only when it is out of place, so a row being clicked stays put.
       if (tbody.rows[index] !== tr) tbody.insertBefore(tr, tbody.rows[index] || null);
     });
     $('lanes-empty').hidden = order.length > 0;
   }
 
-  // ---- charts (uPlot), the last WINDOW_SECONDS of updates -------------------------------------
+  // ---- charts (uPlot): the server's history, then one point per update ------------------------
 
-  const series = { t: [], accepted: [], completed: [], failed: [], queue: [], inFlight: [] };
+  const FIELDS = ['ts', 'acceptedPerSec', 'completedPerSec', 'failedPerSec', 'queueLength',
+    'inFlight', 'queueWaitMsP50', 'queueWaitMsP99', 'handlerMsP50', 'handlerMsP99'];
+  const series = {};
+  FIELDS.forEach((field) => { series[field] = []; });
   const charts = [];
+  let windowSeconds = DEFAULT_WINDOW_SECONDS;
+
+  const num = (v) => (typeof v === 'number' ? v : null);
+
+  function pointOf(state) {
+    return {
+      ts: (typeof state.ts === 'number' ? state.ts : Date.now()) / 1000,
+      acceptedPerSec: num(pick(state, 'throughput.acceptedPerSec')),
+      completedPerSec: num(pick(state, 'throughput.completedPerSec')),
+      failedPerSec: num(pick(state, 'throughput.failedPerSec')),
+      queueLength: num(state.queueLength),
+      inFlight: num(pick(state, 'admission.inFlight')),
+      queueWaitMsP50: num(pick(state, 'latency.queueWaitMsP50')),
+      queueWaitMsP99: num(pick(state, 'latency.queueWaitMsP99')),
+      handlerMsP50: num(pick(state, 'latency.handlerMsP50')),
+      handlerMsP99: num(pick(state, 'latency.handlerMsP99')),
+    };
+  }
+
+  function push(point) {
+    const last = series.ts[series.ts.length - 1];
+    if (last !== undefined && point.ts <= last) return false;
+    FIELDS.forEach((field) => series[field].push(point[field]));
+    return true;
+  }
+
+  function trim() {
+    const newest = series.ts[series.ts.length - 1];
+    let drop = 0;
+    while (drop < series.ts.length && series.ts[drop] < newest - windowSeconds) drop++;
+    if (drop > 0) FIELDS.forEach((field) => series[field].splice(0, drop));
+  }
+
+  function redraw() {
+    charts.forEach((chart) => {
+      chart.plot.setData(chart.data());
+      // The time axis as drawn, in ms, for whoever checks that it reads sensibly.
+      chart.el.dataset.xMin = String(Math.round(chart.plot.scales.x.min * 1000));
+      chart.el.dataset.xMax = String(Math.round(chart.plot.scales.x.max * 1000));
+    });
+    const status = $('history-status');
+    status.dataset.points = String(series.ts.length);
+    status.dataset.firstTs = series.ts.length ? String(Math.round(series.ts[0] * 1000)) : '';
+    if (series.ts.length) {
+      status.textContent = series.ts.length + ' points since '
+        + new Date(series.ts[0] * 1000).toLocaleTimeString();
+    }
+  }
+
+  // The server's recent past, sent with the first update of a connection: it replaces what the
+  // page held (a reconnect gets the whole window again).
+  function setHistory(history) {
+    const fields = Array.isArray(history.fields) ? history.fields : [];
+    const points = Array.isArray(history.points) ? history.points : [];
+    if (typeof history.windowMs === 'number' && history.windowMs >= 1000) {
+      windowSeconds = Math.max(MIN_AXIS_SECONDS, history.windowMs / 1000);
+      const words = windowSeconds >= 120 ? Math.round(windowSeconds / 60) + ' min'
+        : Math.round(windowSeconds) + ' s';
+      document.querySelectorAll('.window').forEach((el) => setText(el, words));
+    }
+    FIELDS.forEach((field) => { series[field].length = 0; });
+    for (const row of points) {
+      const point = {};
+      FIELDS.forEach((field) => {
+        const at = fields.indexOf(field);
+        point[field] = at < 0 ? null : num(row[at]);
+      });
+      if (point.ts != null) {
+        point.ts /= 1000;
+        push(point);
+      }
+    }
+    trim();
+    redraw();
+  }
 
   function addPoint(state) {
-    const t = (typeof state.ts === 'number' ? state.ts : Date.now()) / 1000;
-    const last = series.t[series.t.length - 1];
-    if (last !== undefined && t <= last) return;
-    const num = (v) => (typeof v === 'number' ? v : null);
-    series.t.push(t);
-    series.accepted.push(num(pick(state, 'throughput.acceptedPerSec')));
-    series.completed.push(num(pick(state, 'throughput.completedPerSec')));
-    series.failed.push(num(pick(state, 'throughput.failedPerSec')));
-    series.queue.push(num(state.queueLength));
-    series.inFlight.push(num(pick(state, 'admission.inFlight')));
-    let drop = 0;
-    while (drop < series.t.length && series.t[drop] < t - WINDOW_SECONDS) drop++;
-    if (drop > 0) Object.values(series).forEach((values) => values.splice(0, drop));
-    charts.forEach((chart) => chart.plot.setData(chart.data()));
+    if (push(pointOf(state))) {
+      trim();
+      redraw();
+    }
   }
 
   function chartSize(el) {
     return { width: Math.max(el.clientWidth, 240), height: 200 };
+  }
+
+  // The x axis spans the data, but at least MIN_AXIS_SECONDS ending at the newest point: one point
+  // reads as "now", not as a stretch of years.
+  function timeRange(u, min, max) {
+    if (min == null || max == null) {
+      const now = Date.now() / 1000;
+      return [now - MIN_AXIS_SECONDS, now];
+    }
+    return max - min < MIN_AXIS_SECONDS ? [max - MIN_AXIS_SECONDS, max] : [min, max];
+  }
+
+  // One line of clock time per tick (seconds only when the axis spans less than ten minutes):
+  // uPlot's default adds a second line of dates that collides at the edges of short windows.
+  function timeLabels(u, splits) {
+    const span = (u.scales.x.max || 0) - (u.scales.x.min || 0);
+    const style = span < 600
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : { hour: '2-digit', minute: '2-digit' };
+    return splits.map((t) => new Date(t * 1000).toLocaleTimeString([], style));
   }
 
   function makeChart(id, lines, data) {
@@ -235,9 +388,13 @@
     const opts = {
       width: size.width,
       height: size.height,
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, (max || 0) * 1.1)] } },
-      series: [{}, ...lines.map(([label, stroke]) => ({ label, stroke, width: 2, spanGaps: true }))],
-      axes: [{}, { size: 50 }],
+      scales: {
+        x: { time: true, range: timeRange },
+        y: { range: (u, min, max) => [0, Math.max(1, (max || 0) * 1.1)] },
+      },
+      series: [{}, ...lines.map(([label, stroke, dash]) =>
+        ({ label, stroke, width: 2, spanGaps: true, dash }))],
+      axes: [{ values: timeLabels, space: 70 }, { size: 50 }],
     };
     charts.push({ el, data, plot: new uPlot(opts, data(), el) });
   }
@@ -246,14 +403,49 @@
     if (typeof uPlot !== 'function') return; // the page still works without its charts
     makeChart('chart-throughput',
       [['accepted', '#2563eb'], ['completed', '#16a34a'], ['failed', '#dc2626']],
-      () => [series.t, series.accepted, series.completed, series.failed]);
+      () => [series.ts, series.acceptedPerSec, series.completedPerSec, series.failedPerSec]);
     makeChart('chart-queue',
       [['queue length', '#9333ea'], ['in flight', '#ea580c']],
-      () => [series.t, series.queue, series.inFlight]);
+      () => [series.ts, series.queueLength, series.inFlight]);
+    makeChart('chart-latency',
+      [['queue wait p50', '#0891b2'], ['queue wait p99', '#0891b2', [6, 4]],
+        ['handler p50', '#ca8a04'], ['handler p99', '#ca8a04', [6, 4]]],
+      () => [series.ts, series.queueWaitMsP50, series.queueWaitMsP99,
+        series.handlerMsP50, series.handlerMsP99]);
     let pending = null;
     window.addEventListener('resize', () => {
       clearTimeout(pending);
       pending = setTimeout(() => charts.forEach((c) => c.plot.setSize(chartSize(c.el))), 150);
+    });
+  }
+
+  // ---- Export: the newest state update as a JSON file ------------------------------------------
+
+  function exportSnapshot() {
+    if (!latest) return;
+    const text = JSON.stringify(latest, null, 2);
+    const blob = new Blob([text], { type: 'application/json' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'parley-state-' + new Date(latest.ts || Date.now()).toISOString()
+      .replace(/[:.]/g, '-') + '.json';
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 0);
+    showStatus('export: ' + link.download + ' (' + text.length + ' bytes)', true, null);
+  }
+
+  // ---- confirmation: every destructive action asks first ---------------------------------------
+
+  // Resolves true when the operator confirms, false when they keep things as they are.
+  function confirmAction(message) {
+    const dialog = $('confirm-dialog');
+    setText($('confirm-message'), message);
+    return new Promise((resolve) => {
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+      dialog.returnValue = '';
+      dialog.showModal();
     });
   }
 
@@ -272,19 +464,10 @@
     return text.length > 300 ? text.slice(0, 300) + '…' : text;
   }
 
-  // Calls the API and reports the answer in #control-status (a 2xx body through describe, if
-  // given); resolves to the body when 2xx, else to undefined.
-  async function call(method, path, label, describe = summary) {
+  async function request(method, path) {
     const headers = { Accept: 'application/json, application/problem+json' };
     if (token()) headers.Authorization = 'Bearer ' + token();
-    showStatus(label + ': sending…', true, null);
-    let response;
-    try {
-      response = await fetch(path, { method, headers });
-    } catch (e) {
-      showStatus(label + ': request failed (' + e.message + ')', false, null);
-      return undefined;
-    }
+    const response = await fetch(path, { method, headers });
     let body = null;
     const type = response.headers.get('Content-Type') || '';
     try {
@@ -292,6 +475,21 @@
     } catch (e) {
       body = null;
     }
+    return { response, body };
+  }
+
+  // Calls the API and reports the answer in #control-status (a 2xx body through describe, if
+  // given); resolves to the body when 2xx, else to undefined.
+  async function call(method, path, label, describe = summary) {
+    showStatus(label + ': sending…', true, null);
+    let answer;
+    try {
+      answer = await request(method, path);
+    } catch (e) {
+      showStatus(label + ': request failed (' + e.message + ')', false, null);
+      return undefined;
+    }
+    const { response, body } = answer;
     const head = label + ': ' + response.status + ' ' + response.statusText;
     if (response.ok) {
       const text = body ? describe(body) : '';
@@ -310,19 +508,40 @@
     return '/v1/spaces/' + segment(lane);
   }
 
+  function eventPath(spaceId, id) {
+    return '/v1/spaces/' + segment(spaceId) + '/events/' + segment(id);
+  }
+
+  async function cancelEvent(spaceId, id) {
+    const ok = await confirmAction('Cancel pending event ' + id + ' of space ' + spaceId + '?');
+    if (!ok) {
+      showStatus('cancel ' + id + ': kept', true, null);
+      return;
+    }
+    await call('DELETE', eventPath(spaceId, id), 'cancel ' + id);
+    refreshLanePanel(true);
+  }
+
   function initControls() {
+    $('export').addEventListener('click', exportSnapshot);
     $('pause-all').addEventListener('click', () => call('POST', '/v1/admin/pause', 'pause all'));
     $('resume-all').addEventListener('click', () => call('POST', '/v1/admin/resume', 'resume all'));
-    $('emergency-stop').addEventListener('click', () => {
-      if (confirm('Emergency stop: cancel every pending event and interrupt running ones?')) {
+    $('emergency-stop').addEventListener('click', async () => {
+      if (await confirmAction('Emergency stop: cancel every pending event and interrupt running ones?')) {
         call('POST', '/v1/admin/emergency-stop', 'emergency stop');
+      } else {
+        showStatus('emergency stop: not sent', true, null);
       }
     });
     $('lanes').addEventListener('click', (event) => {
-      const b = event.target.closest('button');
-      const tr = b && b.closest('tr[data-lane]');
+      const tr = event.target.closest('tr[data-lane]');
       if (!tr) return;
       const lane = tr.dataset.lane;
+      const b = event.target.closest('button');
+      if (!b) {
+        selectLane(lane);
+        return;
+      }
       if (b.classList.contains('pause')) call('POST', lanePath(lane) + '/pause', 'pause ' + lane);
       if (b.classList.contains('resume')) call('POST', lanePath(lane) + '/resume', 'resume ' + lane);
     });
@@ -334,16 +553,318 @@
         showStatus('cancel: give a space id and an event id', false, null);
         return;
       }
-      call('DELETE', '/v1/spaces/' + segment(space) + '/events/' + segment(id), 'cancel ' + id);
+      cancelEvent(space, id);
     });
     $('load-dead-letters').addEventListener('click', loadDeadLetters);
+    $('purge-dead-letters').addEventListener('click', async () => {
+      if (!(await confirmAction('Purge every dead letter? They cannot be redriven afterwards.'))) {
+        showStatus('purge dead letters: kept', true, null);
+        return;
+      }
+      const done = await call('DELETE', '/v1/dead-letters', 'purge dead letters',
+        (answer) => (answer && typeof answer.purged === 'number' ? answer.purged + ' purged' : ''));
+      if (done !== undefined) loadDeadLetters(false);
+    });
     $('dead-letter-list').addEventListener('click', async (event) => {
       const b = event.target.closest('button.redrive');
       if (!b) return;
       const id = b.closest('tr').dataset.id;
       const done = await call('POST', '/v1/dead-letters/' + segment(id) + '/redrive', 'redrive ' + id);
-      if (done !== undefined) loadDeadLetters();
+      if (done !== undefined) loadDeadLetters(false);
     });
+    initLanePanel();
+  }
+
+  // ---- a lane's queue: its running event and pending events as cards --------------------------
+
+  let selectedLane = null;
+  let laneView = null;
+  const selectedIds = new Set();
+  let loading = false;
+  let reloadAgain = false;
+  let dragging = null;
+
+  function selectLane(lane) {
+    if (lane !== selectedLane) {
+      selectedLane = lane;
+      laneView = null;
+      selectedIds.clear();
+      $('lane-cards').replaceChildren();
+    }
+    $('lane-panel').hidden = false;
+    setText($('lane-name'), lane);
+    rows.forEach((tr, key) => tr.classList.toggle('selected', key === lane));
+    refreshLanePanel(true);
+  }
+
+  // Reloads the selected lane's view from the REST API; never while a card is dragged or a dialog
+  // is open (the operator is looking at the cards as they are), and one request at a time.
+  async function refreshLanePanel(force) {
+    if (!selectedLane || dragging || $('confirm-dialog').open) return;
+    if (loading) {
+      reloadAgain = reloadAgain || force === true;
+      return;
+    }
+    loading = true;
+    const lane = selectedLane;
+    try {
+      const { response, body } = await request('GET', lanePath(lane));
+      if (lane !== selectedLane || dragging) return;
+      if (response.ok && body && typeof body === 'object') {
+        laneView = body;
+        renderLanePanel();
+      } else {
+        laneView = null;
+        renderLanePanel((body && body.detail) || ('lane view: ' + response.status));
+      }
+    } catch (e) {
+      // the next update tries again
+    } finally {
+      loading = false;
+      if (reloadAgain) {
+        reloadAgain = false;
+        refreshLanePanel();
+      }
+    }
+  }
+
+  function eta(ms) {
+    if (typeof ms !== 'number' || ms < 0) return '–';
+    return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
+  }
+
+  function field(card, name, value) {
+    const span = document.createElement('span');
+    span.className = 'field field-' + name;
+    const label = document.createElement('small');
+    label.textContent = name;
+    const text = document.createElement('b');
+    text.textContent = value;
+    span.append(label, text);
+    card.appendChild(span);
+    return span;
+  }
+
+  function eventCard(view, running) {
+    const li = document.createElement('li');
+    li.className = 'event-card ' + (running ? 'card-running' : 'card-pending');
+    li.dataset.id = String(view.id);
+    li.dataset.space = String(view.spaceId);
+    const head = document.createElement('div');
+    head.className = 'card-head';
+    if (!running) {
+      const handle = document.createElement('span');
+      handle.className = 'handle';
+      handle.title = 'Drag to reorder';
+      handle.textContent = '⠿';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.className = 'select';
+      box.title = 'Select ' + view.id;
+      box.checked = selectedIds.has(li.dataset.id);
+      head.append(handle, box);
+    }
+    const id = document.createElement('span');
+    id.className = 'event-id';
+    id.textContent = String(view.id);
+    head.appendChild(id);
+    if (view.priority) {
+      const badge = document.createElement('span');
+      badge.className = 'priority priority-' + String(view.priority).toLowerCase();
+      badge.textContent = String(view.priority);
+      head.appendChild(badge);
+    }
+    li.appendChild(head);
+    field(li, 'space', String(view.spaceId));
+    if (running) {
+      field(li, 'status', 'running');
+    } else {
+      field(li, 'position', String(view.position));
+      field(li, 'eta', eta(view.etaMs));
+    }
+    field(li, 'attempts', String(view.attempts == null ? 0 : view.attempts));
+    if (!running) {
+      const actions = document.createElement('div');
+      actions.className = 'card-actions';
+      const priority = document.createElement('select');
+      priority.className = 'reprioritize';
+      priority.title = 'Change the priority (needs the reprioritize API)';
+      ['P0', 'P1', 'P2', 'P3'].forEach((p) => priority.add(new Option(p, p, false, p === view.priority)));
+      priority.hidden = !REPRIORITIZE_AVAILABLE;
+      actions.append(priority, button('cancel', 'Cancel', 'Cancel ' + view.id));
+      li.appendChild(actions);
+    }
+    return li;
+  }
+
+  // Updates the cards in place: a card stays the same element while its event stays in the lane,
+  // so that a pointer on it (a click, a drag, a ticked box) never lands on a replaced node.
+  function renderLanePanel(problem) {
+    const list = $('lane-cards');
+    const view = laneView;
+    const paused = !!(view && view.paused);
+    setText($('lane-state'), view
+      ? (paused ? 'paused' : view.health || '') + (view.group ? ' · group ' + view.group : '')
+      : (problem || ''));
+    $('lane-pause').hidden = paused;
+    $('lane-resume').hidden = !paused;
+    const views = [];
+    if (view && view.running) views.push({ event: view.running, running: true });
+    const pending = view && Array.isArray(view.pending) ? view.pending : [];
+    pending.forEach((p) => views.push({ event: p, running: false }));
+    const live = new Set(pending.map((p) => String(p.id)));
+    [...selectedIds].forEach((id) => { if (!live.has(id)) selectedIds.delete(id); });
+
+    const existing = new Map([...list.children].map((li) => [li.dataset.key, li]));
+    const cards = views.map(({ event, running }) => {
+      const key = (running ? 'running:' : 'pending:') + event.id + ':' + (event.priority || '');
+      let li = existing.get(key);
+      if (!li) {
+        li = eventCard(event, running);
+        li.dataset.key = key;
+      }
+      updateCard(li, event, running);
+      return li;
+    });
+    const keep = new Set(cards);
+    [...list.children].forEach((li) => { if (!keep.has(li)) li.remove(); });
+    cards.forEach((li, index) => {
+      if (list.children[index] !== li) list.insertBefore(li, list.children[index] || null);
+    });
+    $('lane-empty').hidden = cards.length > 0;
+    updateSelection();
+  }
+
+  function updateCard(li, event, running) {
+    const set = (name, value) => {
+      const el = li.querySelector('.field-' + name + ' b');
+      if (el) setText(el, value);
+    };
+    set('space', String(event.spaceId));
+    set('attempts', String(event.attempts == null ? 0 : event.attempts));
+    if (!running) {
+      set('position', String(event.position));
+      set('eta', eta(event.etaMs));
+      const box = li.querySelector('input.select');
+      if (box) box.checked = selectedIds.has(li.dataset.id);
+    }
+  }
+
+  function updateSelection() {
+    setText($('selected-count'), String(selectedIds.size));
+    $('bulk-cancel').disabled = selectedIds.size === 0;
+  }
+
+  function pendingCards() {
+    return [...$('lane-cards').querySelectorAll('li.card-pending')];
+  }
+
+  function initLanePanel() {
+    const list = $('lane-cards');
+    $('lane-close').addEventListener('click', () => {
+      selectedLane = null;
+      laneView = null;
+      $('lane-panel').hidden = true;
+      rows.forEach((tr) => tr.classList.remove('selected'));
+    });
+    $('lane-pause').addEventListener('click', async () => {
+      const lane = selectedLane;
+      await call('POST', lanePath(lane) + '/pause', 'pause ' + lane);
+      refreshLanePanel(true);
+    });
+    $('lane-resume').addEventListener('click', async () => {
+      const lane = selectedLane;
+      await call('POST', lanePath(lane) + '/resume', 'resume ' + lane);
+      refreshLanePanel(true);
+    });
+    list.addEventListener('change', (event) => {
+      const box = event.target.closest('input.select');
+      if (!box) return;
+      const id = box.closest('li').dataset.id;
+      if (box.checked) selectedIds.add(id); else selectedIds.delete(id);
+      updateSelection();
+    });
+    list.addEventListener('click', (event) => {
+      const b = event.target.closest('button.cancel');
+      if (!b) return;
+      const li = b.closest('li');
+      cancelEvent(li.dataset.space, li.dataset.id);
+    });
+    $('bulk-cancel').addEventListener('click', bulkCancel);
+
+    // Reordering by dragging a pending card (pointer events: mouse, pen and touch alike).
+    list.addEventListener('pointerdown', (event) => {
+      const card = event.target.closest('li.card-pending');
+      if (!card || event.button !== 0 || event.target.closest('button, input, select')) return;
+      event.preventDefault();
+      dragging = { card, from: pendingCards().indexOf(card), pointer: event.pointerId };
+      card.classList.add('dragging');
+    });
+    // On the document, not the list: moving the card in the list would lose a pointer capture, and
+    // the pointer may leave the list before it is released.
+    document.addEventListener('pointermove', (event) => {
+      if (!dragging || event.pointerId !== dragging.pointer) return;
+      const others = pendingCards().filter((c) => c !== dragging.card);
+      const before = others.find((c) => {
+        const box = c.getBoundingClientRect();
+        return event.clientY < box.top + box.height / 2;
+      });
+      if (before) {
+        if (dragging.card.nextElementSibling !== before) list.insertBefore(dragging.card, before);
+      } else if (others.length && list.lastElementChild !== dragging.card) {
+        list.appendChild(dragging.card);
+      }
+    });
+    const drop = async (event) => {
+      if (!dragging || event.pointerId !== dragging.pointer) return;
+      const { card, from } = dragging;
+      card.classList.remove('dragging');
+      const to = pendingCards().indexOf(card);
+      dragging = null;
+      if (to !== from && to >= 0) {
+        const id = card.dataset.id;
+        const moved = await call('POST', eventPath(card.dataset.space, id) + '/move?position=' + to,
+          'move ' + id + ' to ' + to, () => '');
+        if (moved && typeof moved === 'object') {
+          laneView = moved;
+          renderLanePanel();
+        }
+      }
+      refreshLanePanel(true);
+    };
+    document.addEventListener('pointerup', drop);
+    document.addEventListener('pointercancel', drop);
+  }
+
+  async function bulkCancel() {
+    const targets = pendingCards().filter((card) => selectedIds.has(card.dataset.id))
+      .map((card) => ({ id: card.dataset.id, space: card.dataset.space }));
+    if (targets.length === 0) return;
+    const ok = await confirmAction('Cancel ' + targets.length + ' pending events ('
+      + targets.map((t) => t.id).join(', ') + ')?');
+    if (!ok) {
+      showStatus('bulk cancel: kept ' + targets.length + ' events', true, null);
+      return;
+    }
+    let cancelled = 0;
+    const failed = [];
+    for (const target of targets) {
+      try {
+        const { response } = await request('DELETE', eventPath(target.space, target.id));
+        if (response.ok) {
+          cancelled++;
+          selectedIds.delete(target.id);
+        } else {
+          failed.push(target.id + ' (' + response.status + ')');
+        }
+      } catch (e) {
+        failed.push(target.id + ' (' + e.message + ')');
+      }
+    }
+    showStatus('bulk cancel: ' + cancelled + ' cancelled' + (failed.length ? ', failed: '
+      + failed.join(', ') : ''), failed.length === 0, failed.length === 0 ? 200 : null);
+    updateSelection();
+    refreshLanePanel(true);
   }
 
   // ---- dead letters ----------------------------------------------------------------------------
@@ -365,9 +886,21 @@
     return [error.type, error.message].filter((part) => part != null).join(': ');
   }
 
-  async function loadDeadLetters() {
-    const body = await call('GET', '/v1/dead-letters', 'dead letters',
-      (answer) => deadLetterItems(answer).length + ' entries');
+  // Loads the list; after an action (report false) quietly, so that the action's answer stays in
+  // the control status.
+  async function loadDeadLetters(report = true) {
+    let body;
+    if (report === false) {
+      try {
+        const { response, body: answer } = await request('GET', '/v1/dead-letters');
+        body = response.ok ? answer : undefined;
+      } catch (e) {
+        body = undefined;
+      }
+    } else {
+      body = await call('GET', '/v1/dead-letters', 'dead letters',
+        (answer) => deadLetterItems(answer).length + ' entries');
+    }
     if (body === undefined) return;
     const items = deadLetterItems(body);
     const tbody = $('dead-letter-list').tBodies[0];

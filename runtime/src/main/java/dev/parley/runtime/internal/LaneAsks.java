@@ -1,10 +1,14 @@
 package dev.parley.runtime.internal;
 
+import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.Scheduler;
+import dev.parley.runtime.registry.EventRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -37,5 +41,27 @@ public final class LaneAsks {
         replyTo -> new Scheduler.Query<>(laneKey, query, ifLive, ifNotLive, replyTo),
         timeout,
         timers);
+  }
+
+  /** Where a registered event that had not ended when last looked at is now. */
+  public CompletionStage<Optional<EventStatus>> status(EventRegistry.Entry entry) {
+    String eventId = entry.event().id();
+    CompletionStage<Optional<EventStatus>> live =
+        ask(
+            entry.event().laneKey(),
+            replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
+            false,
+            Optional.empty());
+    // It may have ended between the two looks: then its final status answers.
+    return live.thenApply(found -> found.or(() -> Optional.ofNullable(entry.finished())));
+  }
+
+  /**
+   * Has the scheduler drain every lane within {@code timeout} (then interrupt what is left); the
+   * stage completes when every event has its outcome, or fails {@code grace} after the timeout.
+   */
+  public CompletionStage<Done> drain(Duration timeout, Duration grace) {
+    return AskPattern.<Scheduler.Command, Done>ask(
+        scheduler, replyTo -> new Scheduler.Drain(timeout, replyTo), timeout.plus(grace), timers);
   }
 }
