@@ -1051,6 +1051,32 @@ class LaneDeciderTest {
     }
 
     @Test
+    void aRestartDuringALiveAttemptArmsItsTimeoutAgainForTheTimeLeft() {
+      running("a");
+      now = 300 * MS;
+
+      Decision d = on(LaneCommand.Restarted.INSTANCE);
+
+      assertEquals(
+          List.of("StartTimer(BACKOFF)", "StartTimer(TIMEOUT)", "Publish(RESTARTING)"), effects(d));
+      Effect.StartTimer timeout = all(d, Effect.StartTimer.class).get(1);
+      assertEquals(Duration.ofMillis(700), timeout.delay());
+      assertEquals(new LaneCommand.AttemptTimedOut(1), timeout.message());
+    }
+
+    @Test
+    void anEventAcceptedDuringTheBackoffIsKeptAndStartsAfterIt() {
+      submit("a");
+      fails(new AssertionError("crash"));
+      on(LaneCommand.Restarted.INSTANCE);
+
+      Decision accepted = submit("b");
+      assertEquals(List.of("Enqueued(b)"), events(accepted));
+
+      assertEquals(List.of("Started(b#1)"), events(on(LaneCommand.BackoffOver.INSTANCE)));
+    }
+
+    @Test
     void aCompletedEventResetsTheRestartBackoff() {
       on(LaneCommand.Restarted.INSTANCE);
       on(LaneCommand.BackoffOver.INSTANCE);
