@@ -1551,4 +1551,25 @@ class LaneDeciderTest {
       assertEquals(0, view.restarts());
     }
   }
+
+  /** Rules of the list above that the decider breaks today. */
+  @Nested
+  class Defects {
+    @Test
+    void aRetryWhoseTimerFiresDuringTheRestartBackoffWaitsForTheBackoff() {
+      retrying();
+      running("a");
+      Decision timedOut = on(new LaneCommand.AttemptTimedOut(1)); // retried, and the lane restarts
+      assertEquals(
+          List.of("StartTimer(RETRY)", "RestartHandler"),
+          effects(timedOut).stream()
+              .filter(kind -> kind.equals("StartTimer(RETRY)") || kind.equals("RestartHandler"))
+              .toList());
+      on(LaneCommand.Restarted.INSTANCE);
+
+      Decision due = on(new LaneCommand.RetryDue(1));
+
+      assertEquals(List.of(), events(due), "nothing starts until BackoffOver");
+    }
+  }
 }
