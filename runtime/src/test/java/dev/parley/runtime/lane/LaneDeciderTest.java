@@ -1571,5 +1571,22 @@ class LaneDeciderTest {
 
       assertEquals(List.of(), events(due), "nothing starts until BackoffOver");
     }
+
+    @Test
+    void aLaneIdleOnlySinceAnInterruptedEventWaitsItsWholeIdleTimeout() {
+      submit("a");
+      completes(); // idle since 0: the idle check is due at 10 s
+      now = 9_000 * MS;
+      running("b");
+      now = 9_500 * MS;
+      on(new LaneCommand.EmergencyStop(ref()));
+      fails(new CancellationException()); // b ends Interrupted: idle again since 9.5 s
+      now = 10_000 * MS;
+
+      Decision d = on(LaneCommand.IdleCheck.INSTANCE);
+
+      assertEquals(List.of("StartTimer(IDLE)"), effects(d), "idle for 0.5 s of its 10 s");
+      assertEquals(Duration.ofMillis(9_500), one(d, Effect.StartTimer.class).delay());
+    }
   }
 }
