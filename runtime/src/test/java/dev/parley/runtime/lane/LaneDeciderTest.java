@@ -1588,5 +1588,17 @@ class LaneDeciderTest {
       assertEquals(List.of("StartTimer(IDLE)"), effects(d), "idle for 0.5 s of its 10 s");
       assertEquals(Duration.ofMillis(9_500), one(d, Effect.StartTimer.class).delay());
     }
+
+    @Test
+    void aRestartIsPublishedWithTheRestartCountTheLaneViewShows() {
+      submit("a");
+      fails(new AssertionError("crash"));
+
+      Decision d = on(LaneCommand.Restarted.INSTANCE);
+
+      LaneView view = (LaneView) reply(on(new LaneCommand.GetLaneView(ref())));
+      assertEquals(1, view.restarts());
+      assertEquals(1, one(d, Effect.Publish.class).figures().restarts());
+    }
   }
 }
