@@ -83,7 +83,8 @@ final class AttemptRules {
         ended(null, new TimeoutException("handler did not complete within " + timeout), true);
       }
     } else if (command instanceof LaneCommand.RetryDue due) {
-      if (due.run() == session.run && retryPending()) {
+      if (due.run() == session.run && retryPending() && !session.restarting) {
+        // (during a restart's backoff the retry waits: BackoffOver runs it)
         retry();
         lane.runNext();
       }
@@ -213,7 +214,6 @@ final class AttemptRules {
   private void ended(Reply reply, Throwable error, boolean timedOut) {
     Session session = lane.session;
     long tookNanos = lane.now - session.attemptStartedNanos;
-    session.idleSinceNanos = lane.now; // if the lane goes idle now, it is idle since this moment
     closeAttempt();
     lane.effect(new Effect.Handled(tookNanos));
     Attempt running = lane.state.running();

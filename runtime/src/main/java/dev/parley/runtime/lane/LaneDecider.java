@@ -302,12 +302,14 @@ public final class LaneDecider {
     if (health == session.publishedHealth
         && pending == session.publishedPending
         && deadline == session.publishedDeadline
+        && session.restarts == session.publishedRestarts
         && decision.events().isEmpty()) {
       return;
     }
     session.publishedHealth = health;
     session.publishedPending = pending;
     session.publishedDeadline = deadline;
+    session.publishedRestarts = session.restarts;
     Attempt running = state.running();
     effect(
         new Effect.Publish(
@@ -323,6 +325,7 @@ public final class LaneDecider {
   }
 
   void event(LaneEvent event) {
+    session.idleSinceNanos = now; // a lane that goes idle now is idle since its last change
     state.apply(event);
     decision.event(event);
   }

@@ -35,4 +35,5 @@ final class Session {
   int publishedPending = -1;
   WorkerHealth publishedHealth;
   long publishedDeadline;
+  long publishedRestarts;
 }

@@ -543,7 +543,8 @@ class LaneDeciderTest {
 
       assertEquals(List.of("RollbackStarted(a)"), events(d));
       assertEquals(
-          List.of("CancelTimer(TIMEOUT)", "InFlight(-1)", "RunRollback(a)", "Publish(HEALTHY)"),
+          // A lane rolling back shows busy: it has work in hand.
+          List.of("CancelTimer(TIMEOUT)", "InFlight(-1)", "RunRollback(a)", "Publish(BUSY)"),
           effects(d));
       assertEquals("a", state.rollback().id());
       assertEquals(List.of("b"), pendingIds(state));
@@ -1026,7 +1027,8 @@ class LaneDeciderTest {
 
       Decision restarted = on(LaneCommand.Restarted.INSTANCE);
       assertTrue(restarted.events().isEmpty());
-      assertEquals(List.of("StartTimer(BACKOFF)"), effects(restarted));
+      // The restart count changed: published at once, with the lane still restarting.
+      assertEquals(List.of("StartTimer(BACKOFF)", "Publish(RESTARTING)"), effects(restarted));
       assertTrue(on(LaneCommand.Nudge.INSTANCE).events().isEmpty());
       assertTrue(submit("c").events().stream().noneMatch(e -> e instanceof LaneEvent.Started));
 
@@ -1552,9 +1554,9 @@ class LaneDeciderTest {
     }
   }
 
-  /** Rules of the list above that the decider breaks today. */
+  /** Edges of restarts and idleness: a retry due in a backoff, the idle clock, the restart count. */
   @Nested
-  class Defects {
+  class RestartAndIdleEdges {
     @Test
     void aRetryWhoseTimerFiresDuringTheRestartBackoffWaitsForTheBackoff() {
       retrying();
