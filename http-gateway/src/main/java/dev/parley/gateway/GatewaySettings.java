@@ -27,6 +27,8 @@ import java.util.Set;
  *     disconnected
  * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
  *     auth is enabled)
+ * @param server the settings of Pekko HTTP's server that Parley sets (see {@link
+ *     HttpServerSettings})
  */
 public record GatewaySettings(
     String host,
@@ -40,7 +42,19 @@ public record GatewaySettings(
     int ratePerSecond,
     Duration sseHeartbeat,
     int sseBuffer,
-    boolean metricsRequireToken) {
+    boolean metricsRequireToken,
+    Server server) {
+
+  /**
+   * Parley's values for keys of Pekko HTTP's server, read from {@code parley.http.*}.
+   *
+   * @param requestTimeout how long a request may take before the server answers 503
+   * @param idleTimeout a connection with no traffic this long is closed
+   * @param backlog the listen socket's queue of connections not yet accepted
+   * @param maxConnections connections served at once; more wait in the backlog
+   */
+  public record Server(
+      Duration requestTimeout, Duration idleTimeout, int backlog, int maxConnections) {}
 
   /** What a caller may do. */
   public enum Role {
@@ -96,7 +110,12 @@ public record GatewaySettings(
           rate,
           positive(config, "parley.http.sse.heartbeat"),
           sseBuffer,
-          config.getBoolean("parley.http.metrics.require-token"));
+          config.getBoolean("parley.http.metrics.require-token"),
+          new Server(
+              positive(config, "parley.http.request-timeout"),
+              positive(config, "parley.http.idle-timeout"),
+              atLeast(config, "parley.http.backlog", 1),
+              atLeast(config, "parley.http.max-connections", 1)));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }
@@ -123,6 +142,14 @@ public record GatewaySettings(
       tokens.add(new Token(entry.getString("token"), Set.copyOf(roles)));
     }
     return List.copyOf(tokens);
+  }
+
+  private static int atLeast(Config config, String key, int min) {
+    int value = config.getInt(key);
+    if (value < min) {
+      throw new IllegalArgumentException(key + ": must be at least " + min + ", got " + value);
+    }
+    return value;
   }
 
   private static Duration positive(Config config, String key) {

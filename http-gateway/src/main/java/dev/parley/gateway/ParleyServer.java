@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class ParleyServer implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Parley parley;
   private final ServerBinding binding;
+  private final String httpSettings;
   private final AtomicBoolean ready = new AtomicBoolean(true);
   private final AtomicBoolean drainedInTime = new AtomicBoolean(false);
 
@@ -95,15 +97,21 @@ public final class ParleyServer implements AutoCloseable {
               withPhases.getBoolean("parley.monitor.enabled")
                   ? Optional.of(MonitorSettings.from(withPhases))
                   : Optional.empty());
+      ServerSettings serverSettings = HttpServerSettings.of(system, settings.server());
+      this.httpSettings = HttpServerSettings.describe(serverSettings, settings.server());
       this.binding =
           Http.get(system)
               .newServerAt(settings.host(), settings.port())
+              .withSettings(serverSettings)
               .bind(routes.route())
               .toCompletableFuture()
               .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
     } catch (Exception e) {
       system.terminate();
+      if (causedBy(e, java.net.BindException.class)) {
+        throw new PortUnavailable(settings.host(), settings.port(), e);
+      }
       throw new IllegalStateException(
           "cannot start the server on "
               + settings.host()
@@ -113,7 +121,37 @@ public final class ParleyServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    log.info("Parley listening on http://{}:{}", host(), port());
+    log.info("Parley listening on http://{}:{} ({})", host(), port(), httpSettings);
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The server could not listen on its address: the port is taken, or not ours to take. */
+  public static final class PortUnavailable extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+    private final String host;
+    private final int port;
+
+    PortUnavailable(String host, int port, Throwable cause) {
+      super("cannot listen on " + host + ":" + port + ": the port is in use or not allowed", cause);
+      this.host = host;
+      this.port = port;
+    }
+
+    public String host() {
+      return host;
+    }
+
+    public int port() {
+      return port;
+    }
   }
 
   /**
@@ -144,6 +182,14 @@ public final class ParleyServer implements AutoCloseable {
   /** The bound port (useful when {@code parley.http.port = 0}). */
   public int port() {
     return binding.localAddress().getPort();
+  }
+
+  /**
+   * The effective settings of the HTTP server, as bound: request, idle and header timeouts,
+   * backlog, connection limit, parsing error handler. For a start-up line an operator can check.
+   */
+  public String httpSettings() {
+    return httpSettings;
   }
 
   /** Whether the server accepts new events (false once it drains). */

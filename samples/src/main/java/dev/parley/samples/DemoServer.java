@@ -52,7 +52,8 @@ public final class DemoServer {
 
   private static void echo(Config config) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon());
-    ParleyServer server = ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config);
+    ParleyServer server =
+        start(() -> ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config));
     server.exitOnShutdown();
     announce("echo bot", server);
     server.whenTerminated().toCompletableFuture().join();
@@ -69,11 +70,30 @@ public final class DemoServer {
       return;
     }
     ParleyServer server =
-        ParleyServer.start(
-            system -> Parley.builder().handler(ForwardingHandler.create(system, config)), config);
+        start(
+            () ->
+                ParleyServer.start(
+                    system -> Parley.builder().handler(ForwardingHandler.create(system, config)),
+                    config));
     server.exitOnShutdown();
     announce("forwarding to " + settings.url(), server);
     server.whenTerminated().toCompletableFuture().join();
+  }
+
+  /** Starts the server; a port that is taken is one line and exit status 2, not a stack trace. */
+  private static ParleyServer start(java.util.function.Supplier<ParleyServer> server) {
+    try {
+      return server.get();
+    } catch (ParleyServer.PortUnavailable e) {
+      System.err.println(
+          "Parley demo: cannot listen on "
+              + e.host()
+              + ":"
+              + e.port()
+              + " (in use or not allowed); choose another port with --port N (0 picks a free one)");
+      System.exit(2);
+      throw e;
+    }
   }
 
   private static void announce(String what, ParleyServer server) {
@@ -84,6 +104,7 @@ public final class DemoServer {
             + " %s/v1/spaces/alice/events)%n"
             + "Monitor dashboard: %s/monitor%n",
         what, base, base, base);
+    System.out.println("HTTP server: " + server.httpSettings());
   }
 
   private static String require(String option, String value) {
