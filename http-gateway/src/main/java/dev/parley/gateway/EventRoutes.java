@@ -26,13 +26,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
@@ -41,7 +41,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * DELETE /v1/spaces/{spaceId}/events/{id}}: the events of one space.
  */
 final class EventRoutes {
-  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final Pattern SECONDS = Pattern.compile("\\d+");
 
   private final Parley parley;
   private final GatewaySettings settings;
@@ -138,17 +138,28 @@ final class EventRoutes {
     }
     return parley
         .enqueue(event)
-        .thenCompose(
-            receipt -> {
-              if (!receipt.accepted()) {
-                return CompletableFuture.completedFuture(refused(receipt));
-              }
-              if (receipt.duplicate()) {
-                return duplicate(spaceId, receipt, wait);
-              }
-              return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
-                  .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
-            });
+        .thenCompose(receipt -> answer(spaceId, receipt, wait))
+        .thenApply(response -> wait.map(w -> applied(response, w)).orElse(response));
+  }
+
+  /** A response to a {@code Prefer: wait} tells the client it was honoured (RFC 7240). */
+  private static HttpResponse applied(HttpResponse response, Duration wait) {
+    int status = response.status().intValue();
+    return status == 200 || status == 202
+        ? response.addHeader(RawHeader.create("Preference-Applied", "wait=" + wait.toSeconds()))
+        : response;
+  }
+
+  private CompletionStage<HttpResponse> answer(
+      String spaceId, Receipt receipt, Optional<Duration> wait) {
+    if (!receipt.accepted()) {
+      return CompletableFuture.completedFuture(refused(receipt));
+    }
+    if (receipt.duplicate()) {
+      return duplicate(spaceId, receipt, wait);
+    }
+    return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
+        .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
 
   /**
@@ -183,17 +194,38 @@ final class EventRoutes {
         .addHeader(Location.create(location(spaceId, status.eventId())));
   }
 
-  /** {@code Prefer: wait=N} (RFC 7240), capped at {@code parley.http.max-wait}. */
-  private Optional<Duration> preferredWait(Optional<String> prefer) {
+  /**
+   * {@code Prefer: wait=N} (RFC 7240: whole seconds, the first {@code wait} counts, other
+   * preferences are ignored), capped at {@code parley.http.max-wait}. A {@code wait} that is not a
+   * number of seconds is a 400: the client would otherwise not learn that it is not waiting.
+   */
+  Optional<Duration> preferredWait(Optional<String> prefer) {
     if (prefer.isEmpty()) {
       return Optional.empty();
     }
-    Matcher matcher = PREFER_WAIT.matcher(prefer.get());
-    if (!matcher.find()) {
-      return Optional.empty(); // preferences we do not know are ignored, as RFC 7240 says
+    for (String preference : prefer.get().split(",")) {
+      String head = preference.split(";", 2)[0];
+      int equals = head.indexOf('=');
+      String name = (equals < 0 ? head : head.substring(0, equals)).trim();
+      if (!name.equalsIgnoreCase("wait")) {
+        continue;
+      }
+      String value = equals < 0 ? "" : head.substring(equals + 1).trim();
+      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+        value = value.substring(1, value.length() - 1);
+      }
+      if (!SECONDS.matcher(value).matches()) {
+        throw new EventRequest.BadRequest(
+            "Prefer: wait must be a whole number of seconds (RFC 7240), got "
+                + RateLimitedLog.quote(value));
+      }
+      Duration max = settings.maxWait();
+      return Optional.of(
+          value.length() > 9 || Long.parseLong(value) > max.toSeconds()
+              ? max
+              : Duration.ofSeconds(Long.parseLong(value)));
     }
-    Duration wanted = Duration.ofSeconds(Long.parseLong(matcher.group(1)));
-    return Optional.of(wanted.compareTo(settings.maxWait()) > 0 ? settings.maxWait() : wanted);
+    return Optional.empty();
   }
 
   /** 200 with the event's view once it ends within {@code timeout}; else 202 with the receipt. */

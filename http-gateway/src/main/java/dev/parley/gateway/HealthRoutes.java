@@ -3,12 +3,14 @@ package dev.parley.gateway;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.head;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -35,9 +37,14 @@ final class HealthRoutes {
     return concat(
         path(
             "healthz",
-            () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok"))))),
-        path("readyz", () -> get(this::readiness)),
+            () -> getOrHead(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok"))))),
+        path("readyz", () -> getOrHead(this::readiness)),
         path("openapi.json", () -> get(() -> complete(OPENAPI))));
+  }
+
+  /** GET, and HEAD for probes that want the status only (the server sends no body to a HEAD). */
+  private static Route getOrHead(Supplier<Route> inner) {
+    return concat(get(inner), head(inner));
   }
 
   private static HttpResponse openApi() {

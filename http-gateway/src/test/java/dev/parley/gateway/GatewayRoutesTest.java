@@ -181,6 +181,33 @@ class GatewayRoutesTest {
     assertTrue(view.path("queuedMs").asLong(-1) >= 0, view::toString);
     assertTrue(view.path("handledMs").asLong(-1) >= 0, view::toString);
     assertTrue(view.path("error").isMissingNode(), view::toString);
+    assertEquals("wait=5", response.header("Preference-Applied").orElse(null), response::toString);
+  }
+
+  @Test
+  void preferWaitAboveMaxWaitIsAppliedAsMaxWait() {
+    String space = newSpace();
+    Response response =
+        gw.post(events(space), "{\"payload\":{\"text\":\"hi\"}}", "Prefer", "wait=99999999999");
+
+    response.assertJson(200);
+    assertEquals("wait=60", response.header("Preference-Applied").orElse(null), response::toString);
+  }
+
+  @Test
+  void withoutPreferWaitNoPreferenceIsApplied() {
+    Response response = gw.post(events(newSpace()), "{\"payload\":{}}", "Prefer", "return=minimal");
+
+    response.assertJson(202);
+    assertTrue(response.header("Preference-Applied").isEmpty(), response::toString);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"wait=abc", "wait=-1", "wait=1.5", "wait", "wait=", "respond-async, WAIT=x"})
+  void preferWaitThatIsNotWholeSecondsIs400(String prefer) {
+    gw.post(events(newSpace()), "{\"payload\":{}}", "Prefer", prefer)
+        .assertProblem(400, "bad-request", "Prefer: wait");
   }
 
   @Test
@@ -198,6 +225,7 @@ class GatewayRoutesTest {
     assertEquals(event(space, id), response.header("Location").orElseThrow());
     assertEquals(id, receipt.path("id").asText());
     assertEquals("pending", receipt.path("status").asText());
+    assertEquals("wait=1", response.header("Preference-Applied").orElse(null), response::toString);
     handler.open(id);
     assertInstanceOf(Outcome.Completed.class, gw.awaitOutcome(id));
   }
@@ -562,6 +590,18 @@ class GatewayRoutesTest {
     assertEquals("ok", gw.get("/healthz").assertJson(200).path("status").asText());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/healthz", "/readyz"})
+  void headOnAProbeAnswers200WithoutABody(String path) {
+    Response get = gw.get(path);
+    Response head = gw.send("HEAD", path, null, null);
+
+    assertEquals(200, head.status(), head::toString);
+    assertEquals("", head.body(), head::toString);
+    assertTrue(head.contentType().startsWith("application/json"), head::toString);
+    assertEquals(get.status(), head.status());
+  }
+
   @Test
   void readyzAnswersReadyWithQueueFigures() {
     JsonNode ready = gw.get("/readyz").assertJson(200);
@@ -690,8 +730,8 @@ class GatewayRoutesTest {
         Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE"),
         Arguments.of("DELETE", "/v1/spaces/s", "GET"),
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
-        Arguments.of("DELETE", "/healthz", "GET"),
-        Arguments.of("POST", "/readyz", "GET"),
+        Arguments.of("DELETE", "/healthz", "GET, HEAD"),
+        Arguments.of("POST", "/readyz", "GET, HEAD"),
         Arguments.of("DELETE", "/v1/dead-letters", "GET"),
         Arguments.of("GET", "/v1/dead-letters/e/redrive", "POST"),
         Arguments.of("GET", "/v1/admin/pause", "POST"));
