@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -47,10 +46,17 @@ final class EventRoutes {
   private final GatewaySettings settings;
   private final BooleanSupplier ready;
   private final Access access;
+  private final Origins origins;
 
-  EventRoutes(Parley parley, GatewaySettings settings, BooleanSupplier ready, Access access) {
+  EventRoutes(
+      Parley parley,
+      GatewaySettings settings,
+      BooleanSupplier ready,
+      Access access,
+      Origins origins) {
     this.parley = parley;
     this.access = access;
+    this.origins = origins;
     this.settings = settings;
     this.ready = ready;
   }
@@ -68,7 +74,11 @@ final class EventRoutes {
                                 // A Prefer: wait must get the gateway's answer, not a timeout.
                                 withRequestTimeout(
                                     settings.maxWait().plusSeconds(5),
-                                    () -> access.require(Role.SUBMIT, () -> submit(spaceId))))),
+                                    () ->
+                                        origins.post(
+                                            () ->
+                                                access.require(
+                                                    Role.SUBMIT, () -> submit(spaceId)))))),
                 path(
                     eventId ->
                         concat(
@@ -79,22 +89,18 @@ final class EventRoutes {
                                         () -> completeWithFuture(view(spaceId, eventId)))),
                             delete(
                                 () ->
-                                    access.require(
-                                        Role.SUBMIT,
-                                        () -> completeWithFuture(cancel(spaceId, eventId))))))));
+                                    origins.sameOrigin(
+                                        () ->
+                                            access.require(
+                                                Role.SUBMIT,
+                                                () ->
+                                                    completeWithFuture(
+                                                        cancel(spaceId, eventId)))))))));
   }
 
   private Route submit(String spaceId) {
     return extractRequestEntity(
         entity -> {
-          if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
-            return complete(
-                Problem.of(
-                    StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
-                    "Unsupported media type",
-                    "send the event as application/json, not " + entity.getContentType()));
-          }
           if (tooLarge(entity)) {
             return complete(payloadTooLarge());
           }

@@ -64,16 +64,21 @@ public final class GatewayRoutes {
       GatewayMetrics metrics,
       Optional<MonitorSettings> monitor) {
     Access access = new Access(settings);
+    Origins origins = new Origins(settings);
     this.metrics = metrics;
     this.monitor =
         monitor.map(
             m ->
                 new MonitorRoutes(
-                    parley, m, (token, inner) -> access.require(Role.READ, token, inner)));
-    this.events = new EventRoutes(parley, settings, ready, access);
+                    parley,
+                    m,
+                    (token, inner) ->
+                        origins.sameOrigin(() -> access.require(Role.READ, token, inner))));
+    this.events = new EventRoutes(parley, settings, ready, access, origins);
     this.health = new HealthRoutes(parley, ready);
-    this.spaces = new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access);
-    this.operators = new OperatorRoutes(parley, access);
+    this.spaces =
+        new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access, origins);
+    this.operators = new OperatorRoutes(parley, access, origins);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
 

@@ -29,6 +29,10 @@ import java.util.Set;
  *     auth is enabled)
  * @param server the settings of Pekko HTTP's server that Parley sets (see {@link
  *     HttpServerSettings})
+ * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client; empty: nobody's
+ * @param allowedOrigins browser origins allowed to call mutating routes and the monitor feed;
+ *     empty: only the server's own
+ * @param authFailuresPerSecond failed authentications per second allowed from one client address
  */
 public record GatewaySettings(
     String host,
@@ -43,7 +47,10 @@ public record GatewaySettings(
     Duration sseHeartbeat,
     int sseBuffer,
     boolean metricsRequireToken,
-    Server server) {
+    Server server,
+    List<String> trustedProxies,
+    List<String> allowedOrigins,
+    int authFailuresPerSecond) {
 
   /**
    * Parley's values for keys of Pekko HTTP's server, read from {@code parley.http.*}.
@@ -115,7 +122,10 @@ public record GatewaySettings(
               positive(config, "parley.http.request-timeout"),
               positive(config, "parley.http.idle-timeout"),
               atLeast(config, "parley.http.backlog", 1),
-              atLeast(config, "parley.http.max-connections", 1)));
+              atLeast(config, "parley.http.max-connections", 1)),
+          TrustedProxies.validated(config.getStringList("parley.http.trusted-proxies")),
+          origins(config.getStringList("parley.http.allowed-origins")),
+          atLeast(config, "parley.http.auth.max-failures-per-second", 1));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
     }
@@ -150,6 +160,18 @@ public record GatewaySettings(
       throw new IllegalArgumentException(key + ": must be at least " + min + ", got " + value);
     }
     return value;
+  }
+
+  private static List<String> origins(List<String> origins) {
+    for (String origin : origins) {
+      if (!origin.matches("https?://[^/?#\\s]+")) {
+        throw new IllegalArgumentException(
+            "parley.http.allowed-origins: \""
+                + origin
+                + "\" is not an origin (scheme://host[:port], no path)");
+      }
+    }
+    return List.copyOf(origins);
   }
 
   private static Duration positive(Config config, String key) {

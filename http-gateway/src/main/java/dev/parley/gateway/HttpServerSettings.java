@@ -19,8 +19,12 @@ final class HttpServerSettings {
   static ServerSettings of(ActorSystem<?> system, GatewaySettings.Server parley) {
     ServerSettings base = ServerSettings.create(system.classicSystem());
     return base.withParsingErrorHandler(ParsingErrors.class.getName())
-        // The client's address, for the rate limits.
+        // The client's address, for the rate limits and X-Forwarded-For from trusted proxies.
         .withRemoteAddressAttribute(true)
+        // Pekko would log every illegal header a client sends, unbounded and raw; the parsing error
+        // handler logs refused requests, rate-limited and escaped, and an illegal header is
+        // ignored.
+        .withParserSettings(base.getParserSettings().withIllegalHeaderWarnings(false))
         .withBacklog(parley.backlog())
         .withMaxConnections(parley.maxConnections())
         .withTimeouts(

@@ -26,10 +26,13 @@ final class SpaceRoutes {
   private final StreamRoutes streams;
 
   private final Access access;
+  private final Origins origins;
 
-  SpaceRoutes(Parley parley, EventRoutes events, StreamRoutes streams, Access access) {
+  SpaceRoutes(
+      Parley parley, EventRoutes events, StreamRoutes streams, Access access, Origins origins) {
     this.parley = parley;
     this.access = access;
+    this.origins = origins;
     this.events = events;
     this.streams = streams;
   }
@@ -62,13 +65,22 @@ final class SpaceRoutes {
                                 () ->
                                     post(
                                         () ->
-                                            access.require(
-                                                Role.ADMIN,
-                                                () -> paused(spaceId, parley.pause(spaceId))))),
+                                            origins.post(
+                                                () ->
+                                                    access.require(
+                                                        Role.ADMIN,
+                                                        () ->
+                                                            paused(
+                                                                spaceId, parley.pause(spaceId)))))),
                             path(
                                 "resume",
                                 () ->
-                                    post(() -> access.require(Role.ADMIN, () -> resumed(spaceId)))),
+                                    post(
+                                        () ->
+                                            origins.post(
+                                                () ->
+                                                    access.require(
+                                                        Role.ADMIN, () -> resumed(spaceId))))),
                             events.route(spaceId),
                             streams.route(spaceId))
                         : complete(

@@ -276,6 +276,8 @@
   // given); resolves to the body when 2xx, else to undefined.
   async function call(method, path, label, describe = summary) {
     const headers = { Accept: 'application/json, application/problem+json' };
+    // The server takes mutating requests as JSON only, an empty body included.
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (token()) headers.Authorization = 'Bearer ' + token();
     showStatus(label + ': sending…', true, null);
     let response;
