@@ -47,13 +47,16 @@ final class EventRoutes {
   private final BooleanSupplier ready;
   private final Access access;
   private final Origins origins;
+  private final GatewayMetrics metrics;
 
   EventRoutes(
       Parley parley,
       GatewaySettings settings,
       BooleanSupplier ready,
       Access access,
-      Origins origins) {
+      Origins origins,
+      GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.parley = parley;
     this.access = access;
     this.origins = origins;
@@ -132,6 +135,7 @@ final class EventRoutes {
   private CompletionStage<HttpResponse> accept(
       String spaceId, String body, Optional<String> prefer) {
     if (!ready.getAsBoolean()) {
+      metrics.rejected(Parley.SHUTTING_DOWN);
       return CompletableFuture.completedFuture(shuttingDown());
     }
     Event event;
@@ -159,6 +163,7 @@ final class EventRoutes {
   private CompletionStage<HttpResponse> answer(
       String spaceId, Receipt receipt, Optional<Duration> wait) {
     if (!receipt.accepted()) {
+      metrics.rejected(receipt.reason());
       return CompletableFuture.completedFuture(refused(receipt));
     }
     if (receipt.duplicate()) {

@@ -74,7 +74,7 @@ public final class GatewayRoutes {
                     m,
                     (token, inner) ->
                         origins.sameOrigin(() -> access.require(Role.READ, token, inner))));
-    this.events = new EventRoutes(parley, settings, ready, access, origins);
+    this.events = new EventRoutes(parley, settings, ready, access, origins, metrics);
     this.health = new HealthRoutes(parley, ready);
     this.spaces =
         new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access, origins);

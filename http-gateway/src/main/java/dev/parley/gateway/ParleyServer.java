@@ -62,6 +62,7 @@ public final class ParleyServer implements AutoCloseable {
               .config(withPhases)
               .build();
       metrics.bind(parley, streams);
+      system.getWhenTerminated().thenRun(metrics::close);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
