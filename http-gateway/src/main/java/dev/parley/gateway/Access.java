@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -81,10 +83,25 @@ final class Access {
    * header (a WebSocket's query parameter or subprotocol: browsers cannot set that header there).
    */
   Route require(Role role, Optional<String> presented, Supplier<Route> inner) {
+    return authorize(role, presented, roles -> inner.get());
+  }
+
+  /**
+   * As {@link #require(Role, Supplier)}, telling {@code inner} every role of the caller (all of
+   * them when auth is off): for an answer whose content depends on more than the route's role.
+   */
+  Route requireWithRoles(Role role, Function<Set<Role>, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        authorization -> authorize(role, authorization.flatMap(Access::bearer), inner));
+  }
+
+  private Route authorize(Role role, Optional<String> presented, Function<Set<Role>, Route> inner) {
     return extractRequest(
         request -> {
           Optional<InetAddress> client = client(request);
           String caller;
+          Set<Role> roles = EnumSet.allOf(Role.class);
           if (settings.authEnabled()) {
             Optional<Bucket> failed = client.map(this::failures);
             if (failed.isPresent() && failed.get().exhausted(System.nanoTime())) {
@@ -129,6 +146,7 @@ final class Access {
                       "this route needs the role " + role.name().toLowerCase()));
             }
             caller = "token:" + index.get();
+            roles = token.roles();
           } else {
             caller = "address:" + client.map(InetAddress::getHostAddress).orElse("unknown");
           }
@@ -144,7 +162,7 @@ final class Access {
                         + " requests per second (parley.http.rate-limit.per-second)",
                     wait.get()));
           }
-          return inner.get();
+          return inner.apply(roles);
         });
   }
 

@@ -15,6 +15,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
@@ -80,8 +81,12 @@ final class EventRoutes {
                                     () ->
                                         origins.post(
                                             () ->
-                                                access.require(
-                                                    Role.SUBMIT, () -> submit(spaceId)))))),
+                                                access.requireWithRoles(
+                                                    Role.SUBMIT,
+                                                    roles ->
+                                                        submit(
+                                                            spaceId,
+                                                            roles.contains(Role.READ))))))),
                 path(
                     eventId ->
                         concat(
@@ -101,7 +106,8 @@ final class EventRoutes {
                                                         cancel(spaceId, eventId)))))))));
   }
 
-  private Route submit(String spaceId) {
+  /** {@code mayRead}: whether the caller may see another event's outcome (a duplicate's). */
+  private Route submit(String spaceId, boolean mayRead) {
     return extractRequestEntity(
         entity -> {
           if (tooLarge(entity)) {
@@ -115,7 +121,8 @@ final class EventRoutes {
                       body ->
                           optionalHeaderValueByName(
                               "Prefer",
-                              prefer -> completeWithFuture(accept(spaceId, body, prefer)))));
+                              prefer ->
+                                  completeWithFuture(accept(spaceId, body, prefer, mayRead)))));
         });
   }
 
@@ -133,7 +140,7 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> accept(
-      String spaceId, String body, Optional<String> prefer) {
+      String spaceId, String body, Optional<String> prefer, boolean mayRead) {
     if (!ready.getAsBoolean()) {
       metrics.rejected(Parley.SHUTTING_DOWN);
       return CompletableFuture.completedFuture(shuttingDown());
@@ -148,7 +155,7 @@ final class EventRoutes {
     }
     return parley
         .enqueue(event)
-        .thenCompose(receipt -> answer(spaceId, receipt, wait))
+        .thenCompose(receipt -> answer(spaceId, receipt, wait, mayRead))
         .thenApply(response -> wait.map(w -> applied(response, w)).orElse(response));
   }
 
@@ -161,47 +168,58 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> answer(
-      String spaceId, Receipt receipt, Optional<Duration> wait) {
+      String spaceId, Receipt receipt, Optional<Duration> wait, boolean mayRead) {
     if (!receipt.accepted()) {
       metrics.rejected(receipt.reason());
       return CompletableFuture.completedFuture(refused(receipt));
     }
     if (receipt.duplicate()) {
-      return duplicate(spaceId, receipt, wait);
+      return duplicate(spaceId, receipt.eventId(), wait, mayRead);
     }
     return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
         .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
 
   /**
-   * The same id again within the dedup window: the first event's view (200 once it has ended,
-   * waiting like a new event under {@code Prefer: wait}; 202 while it is live), never a second run.
-   * An id taken in another space is a conflict, and says nothing about that space's event.
+   * The same id again within the dedup window, never a second run, always one shape: the first
+   * event's view with {@code "duplicate": true}, 200 once it has ended (under {@code Prefer: wait}
+   * after waiting for it like for a new event), 202 with its Location while it is live. Its reply
+   * and error only for a caller who may read events ({@code mayRead}): re-posting an id must not
+   * show someone else's outcome to a token that could not GET it. An id taken in another space is a
+   * conflict, and says nothing about that space's event.
    */
   private CompletionStage<HttpResponse> duplicate(
-      String spaceId, Receipt receipt, Optional<Duration> wait) {
-    return status(receipt.eventId())
+      String spaceId, String eventId, Optional<Duration> wait, boolean mayRead) {
+    return status(eventId)
         .thenCompose(
             first -> {
               if (first.isEmpty() || !first.get().spaceId().equals(spaceId)) {
                 return CompletableFuture.completedFuture(
                     Problem.conflict(
                         "id-conflict",
-                        "event id " + receipt.eventId() + " is already in use; choose another id"));
+                        "event id " + eventId + " is already in use; choose another id"));
               }
-              if (first.get().state() != EventStatus.State.FINISHED && wait.isPresent()) {
-                return awaitOutcome(spaceId, receipt, wait.get());
+              if (first.get().state() == EventStatus.State.FINISHED || wait.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    duplicateView(spaceId, first.get(), mayRead));
               }
-              return CompletableFuture.completedFuture(eventView(spaceId, first.get()));
+              return ended(eventId, wait.get())
+                  .thenCompose(done -> status(eventId))
+                  .thenApply(now -> duplicateView(spaceId, now.orElse(first.get()), mayRead));
             });
   }
 
-  /** 200 with the view of an ended event, 202 (with its Location) while it is live. */
-  private HttpResponse eventView(String spaceId, EventStatus status) {
-    if (status.state() == EventStatus.State.FINISHED) {
-      return Json.response(StatusCodes.OK, Views.event(status));
+  private static HttpResponse duplicateView(String spaceId, EventStatus status, boolean mayRead) {
+    ObjectNode view = Views.event(status);
+    view.put("duplicate", true);
+    if (!mayRead) {
+      view.remove("reply");
+      view.remove("error");
     }
-    return Json.response(StatusCodes.ACCEPTED, Views.event(status))
+    if (status.state() == EventStatus.State.FINISHED) {
+      return Json.response(StatusCodes.OK, view);
+    }
+    return Json.response(StatusCodes.ACCEPTED, view)
         .addHeader(Location.create(location(spaceId, status.eventId())));
   }
 
@@ -242,19 +260,26 @@ final class EventRoutes {
   /** 200 with the event's view once it ends within {@code timeout}; else 202 with the receipt. */
   private CompletionStage<HttpResponse> awaitOutcome(
       String spaceId, Receipt receipt, Duration timeout) {
-    CompletableFuture<Boolean> ended =
-        parley
-            .outcome(receipt.eventId())
-            .orElseThrow()
-            .toCompletableFuture()
-            .thenApply(outcome -> true)
-            .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return ended.thenCompose(
-        done ->
-            done
-                ? status(receipt.eventId())
-                    .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
-                : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+    return ended(receipt.eventId(), timeout)
+        .thenCompose(
+            done ->
+                done
+                    ? status(receipt.eventId())
+                        .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
+                    : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+  }
+
+  /** Whether {@code eventId} ended within {@code timeout} (false at once for an unknown one). */
+  private CompletableFuture<Boolean> ended(String eventId, Duration timeout) {
+    return parley
+        .outcome(eventId)
+        .map(
+            outcome ->
+                outcome
+                    .toCompletableFuture()
+                    .thenApply(done -> true)
+                    .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .orElseGet(() -> CompletableFuture.completedFuture(false));
   }
 
   private HttpResponse accepted(String spaceId, Receipt receipt) {

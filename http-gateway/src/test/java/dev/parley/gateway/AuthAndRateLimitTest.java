@@ -153,6 +153,35 @@ class AuthAndRateLimitTest {
   }
 
   @Test
+  void aDuplicateShowsTheFirstEventsReplyOnlyToACallerWhoMayRead() {
+    String event = "{\"id\":\"secret-1\",\"payload\":{\"text\":\"hi\"}}";
+    try (TestGateway gateway = TestGateway.start(echo(), AUTH)) {
+      gateway
+          .post(
+              "/v1/spaces/s/events", event, "Prefer", "wait=5", bearer(ADMIN)[0], bearer(ADMIN)[1])
+          .assertJson(200);
+
+      TestGateway.Response bySubmitter =
+          gateway.post("/v1/spaces/s/events", event, bearer(SUBMITTER));
+      TestGateway.Response byAdmin = gateway.post("/v1/spaces/s/events", event, bearer(ADMIN));
+
+      var hidden = bySubmitter.assertJson(200);
+      assertTrue(hidden.path("duplicate").asBoolean(), hidden::toString);
+      assertEquals("completed", hidden.path("status").asText(), hidden::toString);
+      assertTrue(hidden.path("reply").isMissingNode(), hidden::toString);
+      assertEquals(
+          403,
+          gateway
+              .send("GET", "/v1/spaces/s/events/secret-1", null, null, bearer(SUBMITTER))
+              .status(),
+          "the submitter cannot GET it either");
+      var shown = byAdmin.assertJson(200);
+      assertTrue(shown.path("duplicate").asBoolean(), shown::toString);
+      assertEquals("ok", shown.path("reply").asText(), shown::toString);
+    }
+  }
+
+  @Test
   void xForwardedForFromAnUntrustedPeerDoesNotChangeTheCallersAddress() {
     try (TestGateway gateway = TestGateway.start(echo(), "parley.http.rate-limit.per-second = 1")) {
       List<Integer> statuses = new ArrayList<>();

@@ -243,6 +243,26 @@ class GatewayRoutesTest {
     assertEquals(id, again.path("id").asText());
     assertEquals("completed", again.path("status").asText());
     assertEquals("first", again.path("reply").path("echo").asText());
+    assertTrue(again.path("duplicate").asBoolean(), again::toString);
+    assertEquals(1, handler.invocations(id));
+  }
+
+  @Test
+  void duplicateOfAPendingEventAnswers202WithTheFirstEventsViewMarkedDuplicate() {
+    String space = newSpace();
+    startGated(space, space + "-running");
+    String id = space + "-pending";
+    gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"first\"}").assertJson(202);
+
+    Response again = gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"again\"}");
+
+    JsonNode view = again.assertJson(202);
+    assertEquals(event(space, id), again.header("Location").orElseThrow());
+    assertEquals("pending", view.path("status").asText(), view::toString);
+    assertEquals(0, view.path("position").asInt(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    handler.open(space + "-running");
+    gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
   }
 
@@ -259,6 +279,7 @@ class GatewayRoutesTest {
     assertEquals(id, view.path("id").asText());
     // The first event runs: its view says so (not "pending" with position -1).
     assertEquals("running", view.path("status").asText(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
     handler.open(id);
     gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
@@ -282,8 +303,29 @@ class GatewayRoutesTest {
     // Opened well within the 5 s the retry asked to wait for: its answer must be the reply.
     CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> handler.open(id));
 
-    JsonNode view = TestGateway.await(again).assertJson(200);
+    Response answer = TestGateway.await(again);
+    JsonNode view = answer.assertJson(200);
     assertEquals("completed", view.path("status").asText());
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    assertEquals("wait=5", answer.header("Preference-Applied").orElse(null));
+    assertEquals(1, handler.invocations(id));
+  }
+
+  @Test
+  void duplicateWithAPreferWaitThatRunsOutAnswers202WithTheFirstEventsView() {
+    String space = newSpace();
+    String id = space + "-1";
+    startGated(space, id);
+
+    Response again =
+        gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"again\"}", "Prefer", "wait=1");
+
+    JsonNode view = again.assertJson(202);
+    assertEquals("running", view.path("status").asText(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    assertEquals(event(space, id), again.header("Location").orElseThrow());
+    handler.open(id);
+    gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
   }
 
