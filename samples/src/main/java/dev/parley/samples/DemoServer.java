@@ -98,13 +98,14 @@ public final class DemoServer {
 
   private static void announce(String what, ParleyServer server) {
     String base = "http://" + server.host() + ":" + server.port();
+    // Before the announce line, which tells a waiting reader that the server is up.
+    System.out.println("HTTP server: " + server.httpSettings());
     System.out.printf(
         "Parley demo: %s on %s  (try: curl -s -XPOST -H 'Content-Type:"
             + " application/json' -d '{\"payload\":{\"text\":\"hi\"}}' -H 'Prefer: wait=5'"
             + " %s/v1/spaces/alice/events)%n"
             + "Monitor dashboard: %s/monitor%n",
         what, base, base, base);
-    System.out.println("HTTP server: " + server.httpSettings());
   }
 
   private static String require(String option, String value) {
