@@ -23,6 +23,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -77,6 +78,7 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
               "Time from an event's acceptance until its first attempt (or its end)")
           .register(registry);
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final AtomicInteger connections = new AtomicInteger();
 
   private volatile Parley parley;
 
@@ -88,6 +90,15 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+    Gauge.builder("parley.http.connections", connections, AtomicInteger::get)
+        .description("Open HTTP connections")
+        .register(registry);
+  }
+
+  /** Counts a connection that has just opened; the callback returned is told when it closed. */
+  java.util.function.BiConsumer<Object, Throwable> connectionOpened() {
+    connections.incrementAndGet();
+    return (done, error) -> connections.decrementAndGet();
   }
 
   private static Timer.Builder histogram(String name, String description) {

@@ -137,7 +137,9 @@ public final class GatewayRoutes {
                 complete(
                     r.getCause() instanceof EntityStreamSizeException
                         ? events.payloadTooLarge()
-                        : Problem.badRequest("body: " + r.message())))
+                        : r.getCause() instanceof ConnectionGuard.BodyTimeout timeout
+                            ? bodyTimeout(timeout)
+                            : Problem.badRequest("body: " + r.message())))
         .handle(
             MalformedQueryParamRejection.class,
             r ->
@@ -155,6 +157,13 @@ public final class GatewayRoutes {
                     Problem.badRequest(
                         all.stream().map(Object::toString).collect(Collectors.joining("; ")))))
         .build();
+  }
+
+  /** 408, and the connection is closed: the rest of the body cannot be told from a next request. */
+  private static HttpResponse bodyTimeout(ConnectionGuard.BodyTimeout timeout) {
+    return Problem.of(
+            StatusCodes.REQUEST_TIMEOUT, "request-timeout", "Request timeout", timeout.getMessage())
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close"));
   }
 
   private Route methodNotAllowed(List<MethodRejection> rejections) {
@@ -178,6 +187,7 @@ public final class GatewayRoutes {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, e -> complete(events.payloadTooLarge()))
         .match(EventRequest.BadRequest.class, e -> complete(Problem.badRequest(e.getMessage())))
+        .match(ConnectionGuard.BodyTimeout.class, e -> complete(bodyTimeout(e)))
         .matchAny(
             e -> {
               log.error("request failed", e);

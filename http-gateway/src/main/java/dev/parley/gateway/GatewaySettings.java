@@ -57,11 +57,17 @@ public record GatewaySettings(
    *
    * @param requestTimeout how long a request may take before the server answers 503
    * @param idleTimeout a connection with no traffic this long is closed
+   * @param headerTimeout a connection that has not sent a complete request head this long after it
+   *     opened (or after its previous response) is closed
    * @param backlog the listen socket's queue of connections not yet accepted
    * @param maxConnections connections served at once; more wait in the backlog
    */
   public record Server(
-      Duration requestTimeout, Duration idleTimeout, int backlog, int maxConnections) {}
+      Duration requestTimeout,
+      Duration idleTimeout,
+      Duration headerTimeout,
+      int backlog,
+      int maxConnections) {}
 
   /** What a caller may do. */
   public enum Role {
@@ -121,6 +127,7 @@ public record GatewaySettings(
           new Server(
               positive(config, "parley.http.request-timeout"),
               positive(config, "parley.http.idle-timeout"),
+              positive(config, "parley.http.header-timeout"),
               atLeast(config, "parley.http.backlog", 1),
               atLeast(config, "parley.http.max-connections", 1)),
           TrustedProxies.validated(config.getStringList("parley.http.trusted-proxies")),

@@ -39,6 +39,8 @@ final class HttpServerSettings {
         + settings.getTimeouts().requestTimeout()
         + ", idle-timeout "
         + settings.getTimeouts().idleTimeout()
+        + ", header-timeout "
+        + finite(parley.headerTimeout())
         + ", backlog "
         + settings.getBacklog()
         + ", max-connections "

@@ -14,12 +14,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,10 +109,7 @@ public final class ParleyServer implements AutoCloseable {
       ServerSettings serverSettings = HttpServerSettings.of(system, settings.server());
       this.httpSettings = HttpServerSettings.describe(serverSettings, settings.server());
       this.binding =
-          Http.get(system)
-              .newServerAt(settings.host(), settings.port())
-              .withSettings(serverSettings)
-              .bind(routes.route())
+          bind(system, settings, serverSettings, routes.route(), metrics)
               .toCompletableFuture()
               .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
@@ -123,6 +128,40 @@ public final class ParleyServer implements AutoCloseable {
           e);
     }
     log.info("Parley listening on http://{}:{} ({})", host(), port(), httpSettings);
+  }
+
+  /**
+   * Serves {@code route} with the server settings, each connection behind a {@link
+   * ConnectionGuard}, at most {@code parley.http.max-connections} at once (further ones wait in the
+   * backlog).
+   */
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system,
+      GatewaySettings settings,
+      ServerSettings server,
+      Route route,
+      GatewayMetrics metrics) {
+    Materializer materializer = Materializer.matFromSystem(system);
+    Flow<HttpRequest, HttpResponse, NotUsed> handler =
+        ConnectionGuard.create(
+                settings.server().headerTimeout(), settings.server().requestTimeout())
+            .join(route.flow(system));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .withSettings(server)
+        .connectionSource()
+        .mapAsyncUnordered(
+            server.getMaxConnections(),
+            connection ->
+                connection
+                    .flow()
+                    .watchTermination(Keep.right())
+                    .joinMat(handler, Keep.left())
+                    .run(materializer)
+                    .whenComplete(metrics.connectionOpened())
+                    .exceptionally(error -> Done.getInstance()))
+        .toMat(Sink.ignore(), Keep.left())
+        .run(materializer);
   }
 
   private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
