@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.Stats;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,9 @@ public final class ParleyServer implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean(true);
   private final AtomicBoolean drainedInTime = new AtomicBoolean(false);
 
+  /** Whether the port was bound: a server that never served has no drain to report. */
+  private final AtomicBoolean serving = new AtomicBoolean(false);
+
   private ParleyServer(Function<ActorSystem<?>, Parley.Builder> runtime, Config config) {
     GatewaySettings settings = GatewaySettings.from(config);
     Duration drain = config.getDuration("parley.shutdown.drain-timeout");
@@ -80,12 +84,25 @@ public final class ParleyServer implements AutoCloseable {
                 ready.set(false);
                 // Past the drain timeout the runtime interrupts what is left: not a clean drain.
                 long started = System.nanoTime();
+                Stats.Totals before = parley.stats().totals();
+                boolean report = serving.get();
+                if (report) {
+                  log.info(
+                      "drain started: {} running, {} pending; new events get 503 (drain timeout {})",
+                      before.inFlight(),
+                      before.pending(),
+                      drain);
+                }
                 return parley
                     .drain()
                     .whenComplete(
-                        (done, error) ->
-                            drainedInTime.set(
-                                error == null && System.nanoTime() - started < drain.toNanos()));
+                        (done, error) -> {
+                          long elapsed = System.nanoTime() - started;
+                          drainedInTime.set(error == null && elapsed < drain.toNanos());
+                          if (report) {
+                            logDrainEnd(before, parley.stats().totals(), elapsed);
+                          }
+                        });
               });
       // After the drain, end the event streams, so that they do not hold the unbinding port.
       CoordinatedShutdown.get(system)
@@ -127,6 +144,7 @@ public final class ParleyServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+    serving.set(true);
     log.info("Parley listening on http://{}:{} ({})", host(), port(), httpSettings);
   }
 
@@ -162,6 +180,27 @@ public final class ParleyServer implements AutoCloseable {
                     .exceptionally(error -> Done.getInstance()))
         .toMat(Sink.ignore(), Keep.left())
         .run(materializer);
+  }
+
+  /**
+   * The drain's end, with what ended during it: one line an operator can compare with the start.
+   */
+  private static void logDrainEnd(Stats.Totals before, Stats.Totals after, long nanos) {
+    long failed =
+        after.failed()
+            - before.failed()
+            + after.timedOut()
+            - before.timedOut()
+            + after.deadLettered()
+            - before.deadLettered();
+    log.info(
+        "drain ended after {} ms: {} completed, {} failed, {} cancelled, {} interrupted; {} left",
+        TimeUnit.NANOSECONDS.toMillis(nanos),
+        after.completed() - before.completed(),
+        failed,
+        after.cancelled() - before.cancelled(),
+        after.interrupted() - before.interrupted(),
+        after.inFlight() + after.pending());
   }
 
   private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {

@@ -1016,6 +1016,49 @@ class GatewayRoutesTest {
       }
     }
 
+    @Test
+    void theDrainLogsOneLineAtItsStartAndOneAtItsEndWithCounts() {
+      ch.qos.logback.classic.Logger logger =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ParleyServer.class);
+      ch.qos.logback.classic.Level level = logger.getLevel();
+      var lines =
+          new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      lines.start();
+      logger.addAppender(lines);
+      logger.setLevel(ch.qos.logback.classic.Level.INFO);
+      ScriptedHandler gated = new ScriptedHandler();
+      TestGateway own = TestGateway.start(Parley.builder().handler(gated));
+      try {
+        String space = newSpace();
+        own.post(events(space), "{\"id\":\"" + space + "-1\",\"payload\":{\"gated\":true}}")
+            .assertJson(202);
+        TestGateway.await(gated.started(space + "-1"));
+        own.post(events(space), "{\"id\":\"" + space + "-2\",\"payload\":2}").assertJson(202);
+
+        CompletableFuture<?> stopped = own.server().stop().toCompletableFuture();
+        awaitNotReady(own);
+        gated.open(space + "-1");
+        TestGateway.await(stopped);
+
+        List<String> drain =
+            lines.list.stream()
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.startsWith("drain "))
+                .toList();
+        assertEquals(2, drain.size(), drain::toString);
+        assertTrue(drain.get(0).startsWith("drain started: 1 running, 1 pending"), drain::toString);
+        assertTrue(drain.get(1).startsWith("drain ended after "), drain::toString);
+        assertTrue(
+            drain.get(1).endsWith("2 completed, 0 failed, 0 cancelled, 0 interrupted; 0 left"),
+            drain::toString);
+      } finally {
+        gated.openAll();
+        own.close();
+        logger.setLevel(level);
+        logger.detachAppender(lines);
+      }
+    }
+
     private Response awaitNotReady(TestGateway own) {
       long deadline = System.nanoTime() + TestGateway.PATIENCE.toNanos();
       while (true) {
