@@ -75,7 +75,7 @@ public final class GatewayRoutes {
                     (token, inner) ->
                         origins.sameOrigin(() -> access.require(Role.READ, token, inner))));
     this.events = new EventRoutes(parley, settings, ready, access, origins, metrics);
-    this.health = new HealthRoutes(parley, ready);
+    this.health = new HealthRoutes(parley, ready, settings);
     this.spaces =
         new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access, origins);
     this.operators = new OperatorRoutes(parley, access, origins);

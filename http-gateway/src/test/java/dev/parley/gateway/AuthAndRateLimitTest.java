@@ -71,6 +71,8 @@ class AuthAndRateLimitTest {
           200,
           gateway.send("POST", "/v1/admin/resume", "application/json", "", bearer(ADMIN)).status());
       assertEquals(200, gateway.get("/healthz").status(), "health needs no token");
+
+      OpenApiConformance.assertConforms(gateway);
     }
   }
 
@@ -149,6 +151,8 @@ class AuthAndRateLimitTest {
           202,
           gateway.post("/v1/spaces/s/events", EVENT, bearer(ADMIN)).status(),
           "another token has its own budget");
+
+      OpenApiConformance.assertConforms(gateway);
     }
   }
 
@@ -178,6 +182,8 @@ class AuthAndRateLimitTest {
       var shown = byAdmin.assertJson(200);
       assertTrue(shown.path("duplicate").asBoolean(), shown::toString);
       assertEquals("ok", shown.path("reply").asText(), shown::toString);
+
+      OpenApiConformance.assertConforms(gateway);
     }
   }
 

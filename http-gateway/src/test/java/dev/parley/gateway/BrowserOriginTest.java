@@ -62,6 +62,8 @@ class BrowserOriginTest {
           .assertProblem(415, "unsupported-media-type", "application/json");
       assertEquals(200, gw.send("POST", "/v1/admin/pause", "application/json", "").status());
       assertEquals(200, gw.send("POST", "/v1/admin/resume", "application/json", "").status());
+
+      OpenApiConformance.assertConforms(gw);
     }
   }
 
@@ -81,6 +83,8 @@ class BrowserOriginTest {
       assertEquals(
           200, gw.post("/v1/admin/resume", "", "Origin", "https://ops.example.com").status());
       assertEquals(202, gw.post("/v1/spaces/s/events", EVENT).status(), "no Origin: not a browser");
+
+      OpenApiConformance.assertConforms(gw);
     }
   }
 

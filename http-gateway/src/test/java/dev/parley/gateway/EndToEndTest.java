@@ -56,6 +56,7 @@ class EndToEndTest {
 
   @AfterEach
   void stop() {
+    OpenApiConformance.assertConforms(gw);
     gw.close();
     timer.shutdownNow();
   }

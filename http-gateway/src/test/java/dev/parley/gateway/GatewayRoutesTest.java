@@ -59,7 +59,11 @@ class GatewayRoutesTest {
   @AfterAll
   static void stopServer() {
     handler.openAll();
-    gw.close();
+    try {
+      OpenApiConformance.assertConforms(gw);
+    } finally {
+      gw.close();
+    }
   }
 
   private static String newSpace() {
