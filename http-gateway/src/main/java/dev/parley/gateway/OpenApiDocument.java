@@ -1,7 +1,6 @@
 package dev.parley.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,22 +20,28 @@ final class OpenApiDocument {
     boolean metricsNeedToken = settings.authEnabled() && settings.metricsRequireToken();
     ObjectNode metrics = (ObjectNode) doc.path("paths").path("/metrics").path("get");
     if (metricsNeedToken) {
-      ArrayNode security = metrics.putArray("security");
-      security.addObject().putArray("bearer");
+      metrics.putArray("security").addObject().putArray("bearer");
     } else {
       ((ObjectNode) metrics.path("responses")).remove("401");
     }
-    if (!settings.authEnabled()) {
-      ((ObjectNode) doc.path("components")).remove("securitySchemes");
-      for (JsonNode path : doc.path("paths")) {
-        for (Map.Entry<String, JsonNode> entry : path.properties()) {
-          JsonNode op = entry.getValue();
-          if (op instanceof ObjectNode operation && operation.has("responses")) {
+    for (JsonNode path : doc.path("paths")) {
+      for (Map.Entry<String, JsonNode> entry : path.properties()) {
+        if (entry.getValue() instanceof ObjectNode operation && operation.has("responses")) {
+          if (!settings.authEnabled()) {
             operation.remove("security");
             ((ObjectNode) operation.path("responses")).remove("401");
           }
+          if (!operation.has("security")) {
+            operation.putArray("security"); // explicitly open: no token needed
+          }
         }
       }
+    }
+    if (!settings.authEnabled()) {
+      ObjectNode components = (ObjectNode) doc.path("components");
+      components.remove("securitySchemes");
+      ((ObjectNode) components.path("responses")).remove("Unauthorized");
+      ((ObjectNode) components.path("headers")).remove("WWW-Authenticate");
     }
     return Json.bytes(doc);
   }
