@@ -1,40 +1,74 @@
 package dev.parley.gateway;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.gateway.GatewaySettings.Token;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may call a route: bearer tokens with roles (when {@code parley.http.auth.enabled}), and a
- * per-caller rate limit (per token, or per client address without auth). Tokens are compared in
- * constant time, as digests, and never logged.
+ * per-caller rate limit (per token, or per client address without auth), and a limit on failed
+ * authentications per client address, so that tokens cannot be guessed at speed. Tokens are
+ * compared in constant time, as digests, and never logged. The client address is the connection's
+ * peer, or what a trusted proxy says in X-Forwarded-For ({@link TrustedProxies}).
  */
 final class Access {
-  /** Above this many callers tracked, the rate limiter forgets them all (bounded memory). */
+  /** Above this many callers tracked, a limiter forgets them all (bounded memory). */
   private static final int MAX_TRACKED_CALLERS = 100_000;
+
+  private static final RateLimitedLog FAILURES =
+      new RateLimitedLog(LoggerFactory.getLogger(Access.class), Duration.ofSeconds(10));
 
   private final GatewaySettings settings;
   private final List<byte[]> tokenDigests;
+  private final TrustedProxies proxies;
+  private final int failuresPerSecond;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<InetAddress, Bucket> failures = new ConcurrentHashMap<>();
 
   Access(GatewaySettings settings) {
     this.settings = settings;
     this.tokenDigests = settings.tokens().stream().map(token -> digest(token.secret())).toList();
+    this.proxies = new TrustedProxies(settings.trustedProxies());
+    this.failuresPerSecond =
+        settings.ratePerSecond() > 0
+            ? Math.min(settings.ratePerSecond(), settings.authFailuresPerSecond())
+            : settings.authFailuresPerSecond();
+  }
+
+  /** Runs {@code inner} with the request's client address (empty when the server has none). */
+  Route client(Function<Optional<InetAddress>, Route> inner) {
+    return extractRequest(request -> inner.apply(client(request)));
+  }
+
+  Optional<InetAddress> client(HttpRequest request) {
+    return request
+        .getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(
+            peer -> proxies.client(peer, request.getHeader("X-Forwarded-For").map(h -> h.value())));
   }
 
   /** Runs {@code inner} for a caller with {@code role}, within its rate; answers 401/403/429. */
@@ -49,12 +83,51 @@ final class Access {
    * header (a WebSocket's query parameter or subprotocol: browsers cannot set that header there).
    */
   Route require(Role role, Optional<String> presented, Supplier<Route> inner) {
-    return extractClientIP(
-        client -> {
+    return authorize(role, presented, roles -> inner.get());
+  }
+
+  /**
+   * As {@link #require(Role, Supplier)}, telling {@code inner} every role of the caller (all of
+   * them when auth is off): for an answer whose content depends on more than the route's role.
+   */
+  Route requireWithRoles(Role role, Function<Set<Role>, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        authorization -> authorize(role, authorization.flatMap(Access::bearer), inner));
+  }
+
+  private Route authorize(Role role, Optional<String> presented, Function<Set<Role>, Route> inner) {
+    return extractRequest(
+        request -> {
+          Optional<InetAddress> client = client(request);
           String caller;
+          Set<Role> roles = EnumSet.allOf(Role.class);
           if (settings.authEnabled()) {
+            Optional<Bucket> failed = client.map(this::failures);
+            if (failed.isPresent() && failed.get().exhausted(System.nanoTime())) {
+              FAILURES.warn(
+                  "{}: too many failed authentications, answering 429",
+                  client.get().getHostAddress());
+              return complete(
+                  Problem.retryLater(
+                      StatusCodes.TOO_MANY_REQUESTS,
+                      "rate-limited",
+                      "Too many requests",
+                      "more than "
+                          + failuresPerSecond
+                          + " failed authentications per second from this address"
+                          + " (parley.http.auth.max-failures-per-second)",
+                      Duration.ofSeconds(1)));
+            }
             Optional<Integer> index = tokenIndex(presented);
             if (index.isEmpty()) {
+              failed.ifPresent(bucket -> bucket.take(System.nanoTime()));
+              FAILURES.warn(
+                  "{}: {} token for {} {}",
+                  client.map(InetAddress::getHostAddress).orElse("unknown address"),
+                  presented.isEmpty() ? "no" : "an unknown",
+                  request.method().name(),
+                  RouteTemplates.of(request.getUri().path()));
               return complete(
                   Problem.of(
                           StatusCodes.UNAUTHORIZED,
@@ -73,8 +146,9 @@ final class Access {
                       "this route needs the role " + role.name().toLowerCase()));
             }
             caller = "token:" + index.get();
+            roles = token.roles();
           } else {
-            caller = "address:" + client.getAddress().map(Object::toString).orElse("unknown");
+            caller = "address:" + client.map(InetAddress::getHostAddress).orElse("unknown");
           }
           Optional<Duration> wait = rateLimited(caller);
           if (wait.isPresent()) {
@@ -88,7 +162,7 @@ final class Access {
                         + " requests per second (parley.http.rate-limit.per-second)",
                     wait.get()));
           }
-          return inner.get();
+          return inner.apply(roles);
         });
   }
 
@@ -133,6 +207,13 @@ final class Access {
     return buckets.computeIfAbsent(caller, k -> new Bucket(rate)).take(System.nanoTime());
   }
 
+  private Bucket failures(InetAddress address) {
+    if (failures.size() > MAX_TRACKED_CALLERS) {
+      failures.clear();
+    }
+    return failures.computeIfAbsent(address, k -> new Bucket(failuresPerSecond));
+  }
+
   /** A token bucket: {@code rate} tokens per second, holding at most one second's worth. */
   private static final class Bucket {
     private final double rate;
@@ -145,9 +226,19 @@ final class Access {
       this.lastNanos = System.nanoTime();
     }
 
-    synchronized Optional<Duration> take(long now) {
+    /** Whether no token is left now (taking none). */
+    synchronized boolean exhausted(long now) {
+      refill(now);
+      return tokens < 1;
+    }
+
+    private void refill(long now) {
       tokens = Math.min(rate, tokens + (now - lastNanos) / 1e9 * rate);
       lastNanos = now;
+    }
+
+    synchronized Optional<Duration> take(long now) {
+      refill(now);
       if (tokens >= 1) {
         tokens -= 1;
         return Optional.empty();

@@ -16,6 +16,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
@@ -27,13 +28,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
@@ -42,12 +42,14 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * DELETE /v1/spaces/{spaceId}/events/{id}}: the events of one space.
  */
 final class EventRoutes {
-  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final Pattern SECONDS = Pattern.compile("\\d+");
 
   private final Parley parley;
   private final GatewaySettings settings;
   private final BooleanSupplier ready;
   private final Access access;
+  private final Origins origins;
+  private final GatewayMetrics metrics;
   private final SpaceDirectory directory;
 
   EventRoutes(
@@ -55,10 +57,14 @@ final class EventRoutes {
       GatewaySettings settings,
       BooleanSupplier ready,
       Access access,
+      Origins origins,
+      GatewayMetrics metrics,
       SpaceDirectory directory) {
+    this.metrics = metrics;
     this.directory = directory;
     this.parley = parley;
     this.access = access;
+    this.origins = origins;
     this.settings = settings;
     this.ready = ready;
   }
@@ -76,7 +82,15 @@ final class EventRoutes {
                                 // A Prefer: wait must get the gateway's answer, not a timeout.
                                 withRequestTimeout(
                                     settings.maxWait().plusSeconds(5),
-                                    () -> access.require(Role.SUBMIT, () -> submit(spaceId))))),
+                                    () ->
+                                        origins.post(
+                                            () ->
+                                                access.requireWithRoles(
+                                                    Role.SUBMIT,
+                                                    roles ->
+                                                        submit(
+                                                            spaceId,
+                                                            roles.contains(Role.READ))))))),
                 pathPrefix(
                     eventId ->
                         concat(
@@ -92,39 +106,36 @@ final class EventRoutes {
                                                             view(spaceId, eventId)))),
                                         delete(
                                             () ->
-                                                access.require(
-                                                    Role.SUBMIT,
+                                                origins.sameOrigin(
                                                     () ->
-                                                        completeWithFuture(
-                                                            cancel(spaceId, eventId)))))),
+                                                        access.require(
+                                                            Role.SUBMIT,
+                                                            () ->
+                                                                completeWithFuture(
+                                                                    cancel(spaceId, eventId))))))),
                             path(
                                 "move",
                                 () ->
                                     post(
                                         () ->
-                                            access.require(
-                                                Role.ADMIN,
+                                            origins.post(
                                                 () ->
-                                                    parameterOptional(
-                                                        "position",
-                                                        position ->
-                                                            completeWithFuture(
-                                                                move(
-                                                                    spaceId, eventId,
-                                                                    position))))))))));
+                                                    access.require(
+                                                        Role.ADMIN,
+                                                        () ->
+                                                            parameterOptional(
+                                                                "position",
+                                                                position ->
+                                                                    completeWithFuture(
+                                                                        move(
+                                                                            spaceId, eventId,
+                                                                            position)))))))))));
   }
 
-  private Route submit(String spaceId) {
+  /** {@code mayRead}: whether the caller may see another event's outcome (a duplicate's). */
+  private Route submit(String spaceId, boolean mayRead) {
     return extractRequestEntity(
         entity -> {
-          if (!entity.getContentType().mediaType().equals(MediaTypes.APPLICATION_JSON)) {
-            return complete(
-                Problem.of(
-                    StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
-                    "Unsupported media type",
-                    "send the event as application/json, not " + entity.getContentType()));
-          }
           if (tooLarge(entity)) {
             return complete(payloadTooLarge());
           }
@@ -136,7 +147,8 @@ final class EventRoutes {
                       body ->
                           optionalHeaderValueByName(
                               "Prefer",
-                              prefer -> completeWithFuture(accept(spaceId, body, prefer)))));
+                              prefer ->
+                                  completeWithFuture(accept(spaceId, body, prefer, mayRead)))));
         });
   }
 
@@ -154,8 +166,9 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> accept(
-      String spaceId, String body, Optional<String> prefer) {
+      String spaceId, String body, Optional<String> prefer, boolean mayRead) {
     if (!ready.getAsBoolean()) {
+      metrics.rejected(Parley.SHUTTING_DOWN);
       return CompletableFuture.completedFuture(shuttingDown());
     }
     Event event;
@@ -168,81 +181,132 @@ final class EventRoutes {
     }
     return parley
         .enqueue(event)
-        .thenCompose(
-            receipt -> {
-              if (!receipt.accepted()) {
-                return CompletableFuture.completedFuture(refused(receipt));
-              }
-              directory.accepted(spaceId, receipt.laneKey());
-              if (receipt.duplicate()) {
-                return duplicate(spaceId, receipt, wait);
-              }
-              return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
-                  .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
-            });
+        .thenCompose(receipt -> answer(spaceId, receipt, wait, mayRead))
+        .thenApply(response -> wait.map(w -> applied(response, w)).orElse(response));
+  }
+
+  /** A response to a {@code Prefer: wait} tells the client it was honoured (RFC 7240). */
+  private static HttpResponse applied(HttpResponse response, Duration wait) {
+    int status = response.status().intValue();
+    return status == 200 || status == 202
+        ? response.addHeader(RawHeader.create("Preference-Applied", "wait=" + wait.toSeconds()))
+        : response;
+  }
+
+  private CompletionStage<HttpResponse> answer(
+      String spaceId, Receipt receipt, Optional<Duration> wait, boolean mayRead) {
+    if (!receipt.accepted()) {
+      metrics.rejected(receipt.reason());
+      return CompletableFuture.completedFuture(refused(receipt));
+    }
+    directory.accepted(spaceId, receipt.laneKey());
+    if (receipt.duplicate()) {
+      return duplicate(spaceId, receipt.eventId(), wait, mayRead);
+    }
+    return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
+        .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
 
   /**
-   * The same id again within the dedup window: the first event's view (200 once it has ended,
-   * waiting like a new event under {@code Prefer: wait}; 202 while it is live), never a second run.
-   * An id taken in another space is a conflict, and says nothing about that space's event.
+   * The same id again within the dedup window, never a second run, always one shape: the first
+   * event's view with {@code "duplicate": true}, 200 once it has ended (under {@code Prefer: wait}
+   * after waiting for it like for a new event), 202 with its Location while it is live. Its reply
+   * and error only for a caller who may read events ({@code mayRead}): re-posting an id must not
+   * show someone else's outcome to a token that could not GET it. An id taken in another space is a
+   * conflict, and says nothing about that space's event.
    */
   private CompletionStage<HttpResponse> duplicate(
-      String spaceId, Receipt receipt, Optional<Duration> wait) {
-    return status(receipt.eventId())
+      String spaceId, String eventId, Optional<Duration> wait, boolean mayRead) {
+    return status(eventId)
         .thenCompose(
             first -> {
               if (first.isEmpty() || !first.get().spaceId().equals(spaceId)) {
                 return CompletableFuture.completedFuture(
                     Problem.conflict(
                         "id-conflict",
-                        "event id " + receipt.eventId() + " is already in use; choose another id"));
+                        "event id " + eventId + " is already in use; choose another id"));
               }
-              if (first.get().state() != EventStatus.State.FINISHED && wait.isPresent()) {
-                return awaitOutcome(spaceId, receipt, wait.get());
+              if (first.get().state() == EventStatus.State.FINISHED || wait.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    duplicateView(spaceId, first.get(), mayRead));
               }
-              return CompletableFuture.completedFuture(eventView(spaceId, first.get()));
+              return ended(eventId, wait.get())
+                  .thenCompose(done -> status(eventId))
+                  .thenApply(now -> duplicateView(spaceId, now.orElse(first.get()), mayRead));
             });
   }
 
-  /** 200 with the view of an ended event, 202 (with its Location) while it is live. */
-  private HttpResponse eventView(String spaceId, EventStatus status) {
-    if (status.state() == EventStatus.State.FINISHED) {
-      return Json.response(StatusCodes.OK, Views.event(status));
+  private static HttpResponse duplicateView(String spaceId, EventStatus status, boolean mayRead) {
+    ObjectNode view = Views.event(status);
+    view.put("duplicate", true);
+    if (!mayRead) {
+      view.remove("reply");
+      view.remove("error");
     }
-    return Json.response(StatusCodes.ACCEPTED, Views.event(status))
+    if (status.state() == EventStatus.State.FINISHED) {
+      return Json.response(StatusCodes.OK, view);
+    }
+    return Json.response(StatusCodes.ACCEPTED, view)
         .addHeader(Location.create(location(spaceId, status.eventId())));
   }
 
-  /** {@code Prefer: wait=N} (RFC 7240), capped at {@code parley.http.max-wait}. */
-  private Optional<Duration> preferredWait(Optional<String> prefer) {
+  /**
+   * {@code Prefer: wait=N} (RFC 7240: whole seconds, the first {@code wait} counts, other
+   * preferences are ignored), capped at {@code parley.http.max-wait}. A {@code wait} that is not a
+   * number of seconds is a 400: the client would otherwise not learn that it is not waiting.
+   */
+  Optional<Duration> preferredWait(Optional<String> prefer) {
     if (prefer.isEmpty()) {
       return Optional.empty();
     }
-    Matcher matcher = PREFER_WAIT.matcher(prefer.get());
-    if (!matcher.find()) {
-      return Optional.empty(); // preferences we do not know are ignored, as RFC 7240 says
+    for (String preference : prefer.get().split(",")) {
+      String head = preference.split(";", 2)[0];
+      int equals = head.indexOf('=');
+      String name = (equals < 0 ? head : head.substring(0, equals)).trim();
+      if (!name.equalsIgnoreCase("wait")) {
+        continue;
+      }
+      String value = equals < 0 ? "" : head.substring(equals + 1).trim();
+      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+        value = value.substring(1, value.length() - 1);
+      }
+      if (!SECONDS.matcher(value).matches()) {
+        throw new EventRequest.BadRequest(
+            "Prefer: wait must be a whole number of seconds (RFC 7240), got "
+                + RateLimitedLog.quote(value));
+      }
+      Duration max = settings.maxWait();
+      return Optional.of(
+          value.length() > 9 || Long.parseLong(value) > max.toSeconds()
+              ? max
+              : Duration.ofSeconds(Long.parseLong(value)));
     }
-    Duration wanted = Duration.ofSeconds(Long.parseLong(matcher.group(1)));
-    return Optional.of(wanted.compareTo(settings.maxWait()) > 0 ? settings.maxWait() : wanted);
+    return Optional.empty();
   }
 
   /** 200 with the event's view once it ends within {@code timeout}; else 202 with the receipt. */
   private CompletionStage<HttpResponse> awaitOutcome(
       String spaceId, Receipt receipt, Duration timeout) {
-    CompletableFuture<Boolean> ended =
-        parley
-            .outcome(receipt.eventId())
-            .orElseThrow()
-            .toCompletableFuture()
-            .thenApply(outcome -> true)
-            .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return ended.thenCompose(
-        done ->
-            done
-                ? status(receipt.eventId())
-                    .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
-                : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+    return ended(receipt.eventId(), timeout)
+        .thenCompose(
+            done ->
+                done
+                    ? status(receipt.eventId())
+                        .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
+                    : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
+  }
+
+  /** Whether {@code eventId} ended within {@code timeout} (false at once for an unknown one). */
+  private CompletableFuture<Boolean> ended(String eventId, Duration timeout) {
+    return parley
+        .outcome(eventId)
+        .map(
+            outcome ->
+                outcome
+                    .toCompletableFuture()
+                    .thenApply(done -> true)
+                    .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .orElseGet(() -> CompletableFuture.completedFuture(false));
   }
 
   private HttpResponse accepted(String spaceId, Receipt receipt) {

@@ -5,15 +5,25 @@ import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.WorkerHealth;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -21,15 +31,30 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 /**
  * The gateway's metrics in Prometheus form ({@code GET /metrics}), through Micrometer: the
  * runtime's counts and gauges, the handler time and queue wait of ended events (histograms, fed by
- * this listener), and the HTTP requests by route template and status.
+ * this listener), the events the gateway refused by reason, the HTTP requests by route template and
+ * status (OpenTelemetry's {@code http.server.request.duration}), and the JVM's and the process's
+ * own (Micrometer's binders: memory, GC, threads, classes, CPU, uptime, file descriptors).
  *
  * <p>The runtime's meters read one {@link Stats} snapshot taken at the start of each scrape: {@code
  * Parley.stats()} visits every lane, so it runs once per scrape, not once per meter.
  */
-final class GatewayMetrics implements EventListener {
+final class GatewayMetrics implements EventListener, AutoCloseable {
   /** The Prometheus text format that {@link PrometheusMeterRegistry#scrape()} writes. */
   static final ContentType CONTENT_TYPE =
       ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+
+  /**
+   * Histogram buckets, in seconds, from 50 µs: a fast handler or request lands in a bucket of its
+   * own rather than all in the first.
+   */
+  private static final double[] BUCKETS = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+    2.5, 5, 10, 30, 60, 120, 300, 600
+  };
+
+  /** The reasons of {@code parley_events_rejected_total}; any other is counted as {@code other}. */
+  private static final Set<String> REASONS =
+      Set.of(Parley.QUEUE_FULL, Parley.SHUTTING_DOWN, "lane-busy");
 
   private static final Map<String, ToDoubleFunction<Stats.Totals>> OUTCOMES =
       Map.of(
@@ -44,24 +69,48 @@ final class GatewayMetrics implements EventListener {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer handlerDuration =
       histogram(
-          "parley.handler.duration",
-          "Time from an event's first attempt until it ended (events that started)",
-          Duration.ofMinutes(5));
+              "parley.handler.duration",
+              "Time from an event's first attempt until it ended (events that started)")
+          .register(registry);
   private final Timer queueWait =
       histogram(
-          "parley.queue.wait",
-          "Time from an event's acceptance until its first attempt (or its end)",
-          Duration.ofMinutes(10));
+              "parley.queue.wait",
+              "Time from an event's acceptance until its first attempt (or its end)")
+          .register(registry);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final AtomicInteger connections = new AtomicInteger();
 
   private volatile Parley parley;
 
-  private Timer histogram(String name, String description, Duration maximum) {
-    return Timer.builder(name)
-        .description(description)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(maximum)
+  GatewayMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    Gauge.builder("parley.http.connections", connections, AtomicInteger::get)
+        .description("Open HTTP connections")
         .register(registry);
+  }
+
+  /** Counts a connection that has just opened; the callback returned is told when it closed. */
+  java.util.function.BiConsumer<Object, Throwable> connectionOpened() {
+    connections.incrementAndGet();
+    return (done, error) -> connections.decrementAndGet();
+  }
+
+  private static Timer.Builder histogram(String name, String description) {
+    return Timer.builder(name).description(description).serviceLevelObjectives(buckets());
+  }
+
+  private static Duration[] buckets() {
+    Duration[] buckets = new Duration[BUCKETS.length];
+    for (int i = 0; i < BUCKETS.length; i++) {
+      buckets[i] = Duration.ofNanos(Math.round(BUCKETS[i] * 1e9));
+    }
+    return buckets;
   }
 
   private volatile Snapshot snapshot;
@@ -73,7 +122,6 @@ final class GatewayMetrics implements EventListener {
     this.parley = parley;
     this.snapshot = Snapshot.of(parley.stats());
     counter("parley.events.accepted", "Events accepted", Stats.Totals::accepted);
-    counter("parley.events.rejected", "Events refused at submit", Stats.Totals::rejected);
     OUTCOMES.forEach(
         (outcome, count) ->
             FunctionCounter.builder(
@@ -114,13 +162,37 @@ final class GatewayMetrics implements EventListener {
     }
   }
 
-  /** One answered request; {@code route} is a template, never a raw path. */
+  /**
+   * One answered request, as OpenTelemetry's semantic conventions name it; {@code route} is a
+   * template, never a raw path.
+   */
   void request(String method, String route, int status, long nanos) {
-    Timer.builder("parley.http.requests")
-        .description("HTTP requests until their response, by method, route template and status")
-        .tags("method", method, "route", route, "status", Integer.toString(status))
+    histogram(
+            "http.server.request.duration",
+            "HTTP requests until their response's headers, by method, route template and status")
+        .tags(
+            "http.request.method",
+            method,
+            "http.route",
+            route,
+            "http.response.status_code",
+            Integer.toString(status))
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** An event the gateway refused (429, 409, 503), by the runtime's reason. */
+  void rejected(String reason) {
+    Counter.builder("parley.events.rejected")
+        .description("Events refused at submit through the gateway, by reason")
+        .tag("reason", REASONS.contains(reason) ? reason : "other")
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
   }
 
   /** The metrics in Prometheus text format ({@link #CONTENT_TYPE}), from a fresh snapshot. */

@@ -64,18 +64,23 @@ public final class GatewayRoutes {
       GatewayMetrics metrics,
       Optional<MonitorSettings> monitor) {
     Access access = new Access(settings);
+    Origins origins = new Origins(settings);
     this.metrics = metrics;
     this.monitor =
         monitor.map(
             m ->
                 new MonitorRoutes(
-                    parley, m, (token, inner) -> access.require(Role.READ, token, inner)));
+                    parley,
+                    m,
+                    (token, inner) ->
+                        origins.sameOrigin(() -> access.require(Role.READ, token, inner))));
     SpaceDirectory directory = new SpaceDirectory(settings.spacesRemembered());
-    this.events = new EventRoutes(parley, settings, ready, access, directory);
-    this.health = new HealthRoutes(parley, ready);
+    this.events = new EventRoutes(parley, settings, ready, access, origins, metrics, directory);
+    this.health = new HealthRoutes(parley, ready, settings);
     this.spaces =
-        new SpaceRoutes(parley, events, new StreamRoutes(streams, access), access, directory);
-    this.operators = new OperatorRoutes(parley, access);
+        new SpaceRoutes(
+            parley, events, new StreamRoutes(streams, access), access, origins, directory);
+    this.operators = new OperatorRoutes(parley, access, origins);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
 
@@ -134,7 +139,9 @@ public final class GatewayRoutes {
                 complete(
                     r.getCause() instanceof EntityStreamSizeException
                         ? events.payloadTooLarge()
-                        : Problem.badRequest("body: " + r.message())))
+                        : r.getCause() instanceof ConnectionGuard.BodyTimeout timeout
+                            ? bodyTimeout(timeout)
+                            : Problem.badRequest("body: " + r.message())))
         .handle(
             MalformedQueryParamRejection.class,
             r ->
@@ -152,6 +159,13 @@ public final class GatewayRoutes {
                     Problem.badRequest(
                         all.stream().map(Object::toString).collect(Collectors.joining("; ")))))
         .build();
+  }
+
+  /** 408, and the connection is closed: the rest of the body cannot be told from a next request. */
+  private static HttpResponse bodyTimeout(ConnectionGuard.BodyTimeout timeout) {
+    return Problem.of(
+            StatusCodes.REQUEST_TIMEOUT, "request-timeout", "Request timeout", timeout.getMessage())
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close"));
   }
 
   private Route methodNotAllowed(List<MethodRejection> rejections) {
@@ -175,6 +189,7 @@ public final class GatewayRoutes {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, e -> complete(events.payloadTooLarge()))
         .match(EventRequest.BadRequest.class, e -> complete(Problem.badRequest(e.getMessage())))
+        .match(ConnectionGuard.BodyTimeout.class, e -> complete(bodyTimeout(e)))
         .matchAny(
             e -> {
               log.error("request failed", e);

@@ -27,6 +27,12 @@ import java.util.Set;
  *     disconnected
  * @param metricsRequireToken whether {@code /metrics} needs a token with the role read (only when
  *     auth is enabled)
+ * @param server the settings of Pekko HTTP's server that Parley sets (see {@link
+ *     HttpServerSettings})
+ * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client; empty: nobody's
+ * @param allowedOrigins browser origins allowed to call mutating routes and the monitor feed;
+ *     empty: only the server's own
+ * @param authFailuresPerSecond failed authentications per second allowed from one client address
  * @param spacesRemembered spaces whose lane the gateway remembers, so that a space in a group names
  *     its group's lane
  */
@@ -43,7 +49,28 @@ public record GatewaySettings(
     Duration sseHeartbeat,
     int sseBuffer,
     boolean metricsRequireToken,
+    Server server,
+    List<String> trustedProxies,
+    List<String> allowedOrigins,
+    int authFailuresPerSecond,
     int spacesRemembered) {
+
+  /**
+   * Parley's values for keys of Pekko HTTP's server, read from {@code parley.http.*}.
+   *
+   * @param requestTimeout how long a request may take before the server answers 503
+   * @param idleTimeout a connection with no traffic this long is closed
+   * @param headerTimeout a connection that has not sent a complete request head this long after it
+   *     opened (or after its previous response) is closed
+   * @param backlog the listen socket's queue of connections not yet accepted
+   * @param maxConnections connections served at once; more wait in the backlog
+   */
+  public record Server(
+      Duration requestTimeout,
+      Duration idleTimeout,
+      Duration headerTimeout,
+      int backlog,
+      int maxConnections) {}
 
   /** What a caller may do. */
   public enum Role {
@@ -105,6 +132,15 @@ public record GatewaySettings(
           positive(config, "parley.http.sse.heartbeat"),
           sseBuffer,
           config.getBoolean("parley.http.metrics.require-token"),
+          new Server(
+              positive(config, "parley.http.request-timeout"),
+              positive(config, "parley.http.idle-timeout"),
+              positive(config, "parley.http.header-timeout"),
+              atLeast(config, "parley.http.backlog", 1),
+              atLeast(config, "parley.http.max-connections", 1)),
+          TrustedProxies.validated(config.getStringList("parley.http.trusted-proxies")),
+          origins(config.getStringList("parley.http.allowed-origins")),
+          atLeast(config, "parley.http.auth.max-failures-per-second", 1),
           spacesRemembered);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
@@ -132,6 +168,26 @@ public record GatewaySettings(
       tokens.add(new Token(entry.getString("token"), Set.copyOf(roles)));
     }
     return List.copyOf(tokens);
+  }
+
+  private static int atLeast(Config config, String key, int min) {
+    int value = config.getInt(key);
+    if (value < min) {
+      throw new IllegalArgumentException(key + ": must be at least " + min + ", got " + value);
+    }
+    return value;
+  }
+
+  private static List<String> origins(List<String> origins) {
+    for (String origin : origins) {
+      if (!origin.matches("https?://[^/?#\\s]+")) {
+        throw new IllegalArgumentException(
+            "parley.http.allowed-origins: \""
+                + origin
+                + "\" is not an origin (scheme://host[:port], no path)");
+      }
+    }
+    return List.copyOf(origins);
   }
 
   private static Duration positive(Config config, String key) {

@@ -3,12 +3,14 @@ package dev.parley.gateway;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.head;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -20,36 +22,37 @@ import org.apache.pekko.http.javadsl.server.Route;
  * GET /openapi.json} (the API's description): the routes that need no token.
  */
 final class HealthRoutes {
-  /** The API's OpenAPI 3.1 document, kept true by a test that probes every route in it. */
-  private static final HttpResponse OPENAPI = openApi();
-
   private final Parley parley;
   private final BooleanSupplier ready;
 
-  HealthRoutes(Parley parley, BooleanSupplier ready) {
+  /**
+   * The API's OpenAPI 3.1 document as configured, kept true by tests that probe every route in it
+   * and validate the end-to-end exchanges against it.
+   */
+  private final HttpResponse openApi;
+
+  HealthRoutes(Parley parley, BooleanSupplier ready, GatewaySettings settings) {
     this.parley = parley;
     this.ready = ready;
+    this.openApi =
+        HttpResponse.create()
+            .withEntity(
+                HttpEntities.create(
+                    ContentTypes.APPLICATION_JSON, OpenApiDocument.served(settings)));
   }
 
   Route route() {
     return concat(
         path(
             "healthz",
-            () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok"))))),
-        path("readyz", () -> get(this::readiness)),
-        path("openapi.json", () -> get(() -> complete(OPENAPI))));
+            () -> getOrHead(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "ok"))))),
+        path("readyz", () -> getOrHead(this::readiness)),
+        path("openapi.json", () -> get(() -> complete(openApi))));
   }
 
-  private static HttpResponse openApi() {
-    try (java.io.InputStream in = HealthRoutes.class.getResourceAsStream("openapi.json")) {
-      if (in == null) {
-        throw new IllegalStateException("openapi.json is missing from the gateway jar");
-      }
-      return HttpResponse.create()
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, in.readAllBytes()));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot read openapi.json", e);
-    }
+  /** GET, and HEAD for probes that want the status only (the server sends no body to a HEAD). */
+  private static Route getOrHead(Supplier<Route> inner) {
+    return concat(get(inner), head(inner));
   }
 
   private Route readiness() {

@@ -24,10 +24,12 @@ final class OperatorRoutes {
   private final Parley parley;
 
   private final Access access;
+  private final Origins origins;
 
-  OperatorRoutes(Parley parley, Access access) {
+  OperatorRoutes(Parley parley, Access access, Origins origins) {
     this.parley = parley;
     this.access = access;
+    this.origins = origins;
   }
 
   Route route() {
@@ -40,24 +42,27 @@ final class OperatorRoutes {
                         () ->
                             concat(
                                 get(() -> access.require(Role.READ, this::listDeadLetters)),
-                                delete(() -> access.require(Role.ADMIN, this::purgeDeadLetters)))),
+                                delete(
+                                    () ->
+                                        origins.sameOrigin(
+                                            () ->
+                                                access.require(
+                                                    Role.ADMIN, this::purgeDeadLetters))))),
                     pathPrefix(
                         eventId ->
-                            path(
-                                "redrive",
-                                () ->
-                                    post(
-                                        () ->
-                                            access.require(Role.ADMIN, () -> redrive(eventId))))))),
+                            path("redrive", () -> post(() -> admin(() -> redrive(eventId))))))),
         pathPrefix(
             "admin",
             () ->
                 concat(
-                    path("pause", () -> post(() -> access.require(Role.ADMIN, this::pauseAll))),
-                    path("resume", () -> post(() -> access.require(Role.ADMIN, this::resumeAll))),
-                    path(
-                        "emergency-stop",
-                        () -> post(() -> access.require(Role.ADMIN, this::emergencyStop))))));
+                    path("pause", () -> post(() -> admin(this::pauseAll))),
+                    path("resume", () -> post(() -> admin(this::resumeAll))),
+                    path("emergency-stop", () -> post(() -> admin(this::emergencyStop))))));
+  }
+
+  /** A mutating operator route: JSON from an allowed origin, by a caller with the role admin. */
+  private Route admin(java.util.function.Supplier<Route> inner) {
+    return origins.post(() -> access.require(Role.ADMIN, inner));
   }
 
   private Route listDeadLetters() {

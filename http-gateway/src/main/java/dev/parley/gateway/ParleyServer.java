@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.ParleyBuilder;
+import dev.parley.runtime.Stats;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +16,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +44,12 @@ public final class ParleyServer implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Parley parley;
   private final ServerBinding binding;
+  private final String httpSettings;
   private final AtomicBoolean ready = new AtomicBoolean(true);
   private final AtomicBoolean drainedInTime = new AtomicBoolean(false);
+
+  /** Whether the port was bound: a server that never served has no drain to report. */
+  private final AtomicBoolean serving = new AtomicBoolean(false);
 
   private ParleyServer(Function<ActorSystem<?>, ParleyBuilder> runtime, Config config) {
     GatewaySettings settings = GatewaySettings.from(config);
@@ -61,6 +75,7 @@ public final class ParleyServer implements AutoCloseable {
               .config(withPhases)
               .build();
       metrics.bind(parley, streams);
+      system.getWhenTerminated().thenRun(metrics::close);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)
           .addTask(
@@ -70,12 +85,25 @@ public final class ParleyServer implements AutoCloseable {
                 ready.set(false);
                 // Past the drain timeout the runtime interrupts what is left: not a clean drain.
                 long started = System.nanoTime();
+                Stats.Totals before = parley.stats().totals();
+                boolean report = serving.get();
+                if (report) {
+                  log.info(
+                      "drain started: {} running, {} pending; new events get 503 (drain timeout {})",
+                      before.inFlight(),
+                      before.pending(),
+                      drain);
+                }
                 return parley
                     .drain()
                     .whenComplete(
-                        (done, error) ->
-                            drainedInTime.set(
-                                error == null && System.nanoTime() - started < drain.toNanos()));
+                        (done, error) -> {
+                          long elapsed = System.nanoTime() - started;
+                          drainedInTime.set(error == null && elapsed < drain.toNanos());
+                          if (report) {
+                            logDrainEnd(before, parley.stats().totals(), elapsed);
+                          }
+                        });
               });
       // After the drain, end the event streams, so that they do not hold the unbinding port.
       CoordinatedShutdown.get(system)
@@ -96,15 +124,18 @@ public final class ParleyServer implements AutoCloseable {
               withPhases.getBoolean("parley.monitor.enabled")
                   ? Optional.of(MonitorSettings.from(withPhases))
                   : Optional.empty());
+      ServerSettings serverSettings = HttpServerSettings.of(system, settings.server());
+      this.httpSettings = HttpServerSettings.describe(serverSettings, settings.server());
       this.binding =
-          Http.get(system)
-              .newServerAt(settings.host(), settings.port())
-              .bind(routes.route())
+          bind(system, settings, serverSettings, routes.route(), metrics)
               .toCompletableFuture()
               .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
     } catch (Exception e) {
       system.terminate();
+      if (causedBy(e, java.net.BindException.class)) {
+        throw new PortUnavailable(settings.host(), settings.port(), e);
+      }
       throw new IllegalStateException(
           "cannot start the server on "
               + settings.host()
@@ -114,7 +145,93 @@ public final class ParleyServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    log.info("Parley listening on http://{}:{}", host(), port());
+    serving.set(true);
+    log.info("Parley listening on http://{}:{} ({})", host(), port(), httpSettings);
+  }
+
+  /**
+   * Serves {@code route} with the server settings, each connection behind a {@link
+   * ConnectionGuard}, at most {@code parley.http.max-connections} at once (further ones wait in the
+   * backlog).
+   */
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system,
+      GatewaySettings settings,
+      ServerSettings server,
+      Route route,
+      GatewayMetrics metrics) {
+    Materializer materializer = Materializer.matFromSystem(system);
+    Flow<HttpRequest, HttpResponse, NotUsed> handler =
+        ConnectionGuard.create(
+                settings.server().headerTimeout(), settings.server().requestTimeout())
+            .join(route.flow(system));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .withSettings(server)
+        .connectionSource()
+        .mapAsyncUnordered(
+            server.getMaxConnections(),
+            connection ->
+                connection
+                    .flow()
+                    .watchTermination(Keep.right())
+                    .joinMat(handler, Keep.left())
+                    .run(materializer)
+                    .whenComplete(metrics.connectionOpened())
+                    .exceptionally(error -> Done.getInstance()))
+        .toMat(Sink.ignore(), Keep.left())
+        .run(materializer);
+  }
+
+  /**
+   * The drain's end, with what ended during it: one line an operator can compare with the start.
+   */
+  private static void logDrainEnd(Stats.Totals before, Stats.Totals after, long nanos) {
+    long failed =
+        after.failed()
+            - before.failed()
+            + after.timedOut()
+            - before.timedOut()
+            + after.deadLettered()
+            - before.deadLettered();
+    log.info(
+        "drain ended after {} ms: {} completed, {} failed, {} cancelled, {} interrupted; {} left",
+        TimeUnit.NANOSECONDS.toMillis(nanos),
+        after.completed() - before.completed(),
+        failed,
+        after.cancelled() - before.cancelled(),
+        after.interrupted() - before.interrupted(),
+        after.inFlight() + after.pending());
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The server could not listen on its address: the port is taken, or not ours to take. */
+  public static final class PortUnavailable extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+    private final String host;
+    private final int port;
+
+    PortUnavailable(String host, int port, Throwable cause) {
+      super("cannot listen on " + host + ":" + port + ": the port is in use or not allowed", cause);
+      this.host = host;
+      this.port = port;
+    }
+
+    public String host() {
+      return host;
+    }
+
+    public int port() {
+      return port;
+    }
   }
 
   /**
@@ -144,6 +261,14 @@ public final class ParleyServer implements AutoCloseable {
   /** The bound port (useful when {@code parley.http.port = 0}). */
   public int port() {
     return binding.localAddress().getPort();
+  }
+
+  /**
+   * The effective settings of the HTTP server, as bound: request, idle and header timeouts,
+   * backlog, connection limit, parsing error handler. For a start-up line an operator can check.
+   */
+  public String httpSettings() {
+    return httpSettings;
   }
 
   /** Whether the server accepts new events (false once it drains). */

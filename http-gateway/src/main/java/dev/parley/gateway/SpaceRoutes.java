@@ -32,6 +32,7 @@ final class SpaceRoutes {
   private final StreamRoutes streams;
 
   private final Access access;
+  private final Origins origins;
   private final SpaceDirectory directory;
 
   SpaceRoutes(
@@ -39,10 +40,12 @@ final class SpaceRoutes {
       EventRoutes events,
       StreamRoutes streams,
       Access access,
+      Origins origins,
       SpaceDirectory directory) {
     this.parley = parley;
     this.directory = directory;
     this.access = access;
+    this.origins = origins;
     this.events = events;
     this.streams = streams;
   }
@@ -67,13 +70,22 @@ final class SpaceRoutes {
                                 () ->
                                     post(
                                         () ->
-                                            access.require(
-                                                Role.ADMIN,
-                                                () -> paused(spaceId, parley.pause(spaceId))))),
+                                            origins.post(
+                                                () ->
+                                                    access.require(
+                                                        Role.ADMIN,
+                                                        () ->
+                                                            paused(
+                                                                spaceId, parley.pause(spaceId)))))),
                             path(
                                 "resume",
                                 () ->
-                                    post(() -> access.require(Role.ADMIN, () -> resumed(spaceId)))),
+                                    post(
+                                        () ->
+                                            origins.post(
+                                                () ->
+                                                    access.require(
+                                                        Role.ADMIN, () -> resumed(spaceId))))),
                             events.route(spaceId),
                             streams.route(spaceId))
                         : complete(

@@ -59,7 +59,11 @@ class GatewayRoutesTest {
   @AfterAll
   static void stopServer() {
     handler.openAll();
-    gw.close();
+    try {
+      OpenApiConformance.assertConforms(gw);
+    } finally {
+      gw.close();
+    }
   }
 
   private static String newSpace() {
@@ -189,6 +193,33 @@ class GatewayRoutesTest {
     assertTrue(view.path("queuedMs").asLong(-1) >= 0, view::toString);
     assertTrue(view.path("handledMs").asLong(-1) >= 0, view::toString);
     assertTrue(view.path("error").isMissingNode(), view::toString);
+    assertEquals("wait=5", response.header("Preference-Applied").orElse(null), response::toString);
+  }
+
+  @Test
+  void preferWaitAboveMaxWaitIsAppliedAsMaxWait() {
+    String space = newSpace();
+    Response response =
+        gw.post(events(space), "{\"payload\":{\"text\":\"hi\"}}", "Prefer", "wait=99999999999");
+
+    response.assertJson(200);
+    assertEquals("wait=60", response.header("Preference-Applied").orElse(null), response::toString);
+  }
+
+  @Test
+  void withoutPreferWaitNoPreferenceIsApplied() {
+    Response response = gw.post(events(newSpace()), "{\"payload\":{}}", "Prefer", "return=minimal");
+
+    response.assertJson(202);
+    assertTrue(response.header("Preference-Applied").isEmpty(), response::toString);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"wait=abc", "wait=-1", "wait=1.5", "wait", "wait=", "respond-async, WAIT=x"})
+  void preferWaitThatIsNotWholeSecondsIs400(String prefer) {
+    gw.post(events(newSpace()), "{\"payload\":{}}", "Prefer", prefer)
+        .assertProblem(400, "bad-request", "Prefer: wait");
   }
 
   @Test
@@ -206,6 +237,7 @@ class GatewayRoutesTest {
     assertEquals(event(space, id), response.header("Location").orElseThrow());
     assertEquals(id, receipt.path("id").asText());
     assertEquals("pending", receipt.path("status").asText());
+    assertEquals("wait=1", response.header("Preference-Applied").orElse(null), response::toString);
     handler.open(id);
     assertInstanceOf(Outcome.Completed.class, gw.awaitOutcome(id));
   }
@@ -223,6 +255,26 @@ class GatewayRoutesTest {
     assertEquals(id, again.path("id").asText());
     assertEquals("completed", again.path("status").asText());
     assertEquals("first", again.path("reply").path("echo").asText());
+    assertTrue(again.path("duplicate").asBoolean(), again::toString);
+    assertEquals(1, handler.invocations(id));
+  }
+
+  @Test
+  void duplicateOfAPendingEventAnswers202WithTheFirstEventsViewMarkedDuplicate() {
+    String space = newSpace();
+    startGated(space, space + "-running");
+    String id = space + "-pending";
+    gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"first\"}").assertJson(202);
+
+    Response again = gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"again\"}");
+
+    JsonNode view = again.assertJson(202);
+    assertEquals(event(space, id), again.header("Location").orElseThrow());
+    assertEquals("pending", view.path("status").asText(), view::toString);
+    assertEquals(0, view.path("position").asInt(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    handler.open(space + "-running");
+    gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
   }
 
@@ -239,6 +291,7 @@ class GatewayRoutesTest {
     assertEquals(id, view.path("id").asText());
     // The first event runs: its view says so (not "pending" with position -1).
     assertEquals("running", view.path("status").asText(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
     handler.open(id);
     gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
@@ -262,8 +315,29 @@ class GatewayRoutesTest {
     // Opened well within the 5 s the retry asked to wait for: its answer must be the reply.
     CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> handler.open(id));
 
-    JsonNode view = TestGateway.await(again).assertJson(200);
+    Response answer = TestGateway.await(again);
+    JsonNode view = answer.assertJson(200);
     assertEquals("completed", view.path("status").asText());
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    assertEquals("wait=5", answer.header("Preference-Applied").orElse(null));
+    assertEquals(1, handler.invocations(id));
+  }
+
+  @Test
+  void duplicateWithAPreferWaitThatRunsOutAnswers202WithTheFirstEventsView() {
+    String space = newSpace();
+    String id = space + "-1";
+    startGated(space, id);
+
+    Response again =
+        gw.post(events(space), "{\"id\":\"" + id + "\",\"payload\":\"again\"}", "Prefer", "wait=1");
+
+    JsonNode view = again.assertJson(202);
+    assertEquals("running", view.path("status").asText(), view::toString);
+    assertTrue(view.path("duplicate").asBoolean(), view::toString);
+    assertEquals(event(space, id), again.header("Location").orElseThrow());
+    handler.open(id);
+    gw.awaitOutcome(id);
     assertEquals(1, handler.invocations(id));
   }
 
@@ -601,6 +675,18 @@ class GatewayRoutesTest {
     assertEquals("ok", gw.get("/healthz").assertJson(200).path("status").asText());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/healthz", "/readyz"})
+  void headOnAProbeAnswers200WithoutABody(String path) {
+    Response get = gw.get(path);
+    Response head = gw.send("HEAD", path, null, null);
+
+    assertEquals(200, head.status(), head::toString);
+    assertEquals("", head.body(), head::toString);
+    assertTrue(head.contentType().startsWith("application/json"), head::toString);
+    assertEquals(get.status(), head.status());
+  }
+
   @Test
   void readyzAnswersReadyWithQueueFigures() {
     JsonNode ready = gw.get("/readyz").assertJson(200);
@@ -729,8 +815,8 @@ class GatewayRoutesTest {
         Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE"),
         Arguments.of("DELETE", "/v1/spaces/s", "GET"),
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
-        Arguments.of("DELETE", "/healthz", "GET"),
-        Arguments.of("POST", "/readyz", "GET"),
+        Arguments.of("DELETE", "/healthz", "GET, HEAD"),
+        Arguments.of("POST", "/readyz", "GET, HEAD"),
         Arguments.of("POST", "/v1/dead-letters", "GET, DELETE"),
         Arguments.of("GET", "/v1/spaces/s/events/e/move", "POST"),
         Arguments.of("GET", "/v1/dead-letters/e/redrive", "POST"),
@@ -1000,6 +1086,49 @@ class GatewayRoutesTest {
       } finally {
         gated.openAll();
         own.close();
+      }
+    }
+
+    @Test
+    void theDrainLogsOneLineAtItsStartAndOneAtItsEndWithCounts() {
+      ch.qos.logback.classic.Logger logger =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ParleyServer.class);
+      ch.qos.logback.classic.Level level = logger.getLevel();
+      var lines =
+          new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      lines.start();
+      logger.addAppender(lines);
+      logger.setLevel(ch.qos.logback.classic.Level.INFO);
+      ScriptedHandler gated = new ScriptedHandler();
+      TestGateway own = TestGateway.start(Parley.builder().handler(gated));
+      try {
+        String space = newSpace();
+        own.post(events(space), "{\"id\":\"" + space + "-1\",\"payload\":{\"gated\":true}}")
+            .assertJson(202);
+        TestGateway.await(gated.started(space + "-1"));
+        own.post(events(space), "{\"id\":\"" + space + "-2\",\"payload\":2}").assertJson(202);
+
+        CompletableFuture<?> stopped = own.server().stop().toCompletableFuture();
+        awaitNotReady(own);
+        gated.open(space + "-1");
+        TestGateway.await(stopped);
+
+        List<String> drain =
+            lines.list.stream()
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.startsWith("drain "))
+                .toList();
+        assertEquals(2, drain.size(), drain::toString);
+        assertTrue(drain.get(0).startsWith("drain started: 1 running, 1 pending"), drain::toString);
+        assertTrue(drain.get(1).startsWith("drain ended after "), drain::toString);
+        assertTrue(
+            drain.get(1).endsWith("2 completed, 0 failed, 0 cancelled, 0 interrupted; 0 left"),
+            drain::toString);
+      } finally {
+        gated.openAll();
+        own.close();
+        logger.setLevel(level);
+        logger.detachAppender(lines);
       }
     }
 

@@ -47,7 +47,7 @@ class MetricsTest {
       Prometheus metrics = gw.metrics();
 
       assertEquals(6, metrics.value("parley_events_accepted_total"));
-      assertEquals(1, metrics.value("parley_events_rejected_total"));
+      assertEquals(1, metrics.value("parley_events_rejected_total", "reason", "lane-busy"));
       assertEquals(3, metrics.value("parley_events_finished_total", "outcome", "completed"));
       assertEquals(1, metrics.value("parley_events_finished_total", "outcome", "failed"));
       assertEquals(1, metrics.value("parley_events_finished_total", "outcome", "dead_lettered"));
@@ -79,8 +79,8 @@ class MetricsTest {
       assertEquals(1, requests(metrics, "GET", event, "200"));
       assertEquals(1, requests(metrics, "GET", event, "404"));
       assertEquals(1, requests(metrics, "GET", "other", "404"));
-      for (Prometheus.Sample sample : metrics.find("parley_http_requests_seconds_count")) {
-        String route = sample.labels().get("route");
+      for (Prometheus.Sample sample : metrics.find("http_server_request_duration_seconds_count")) {
+        String route = sample.labels().get("http_route");
         assertTrue(
             RouteTemplates.TEMPLATES.contains(route) || route.equals("other"),
             () -> "a template: " + sample);
@@ -95,7 +95,89 @@ class MetricsTest {
 
   private static double requests(Prometheus metrics, String method, String route, String status) {
     return metrics.value(
-        "parley_http_requests_seconds_count", "method", method, "route", route, "status", status);
+        "http_server_request_duration_seconds_count",
+        "http_request_method",
+        method,
+        "http_route",
+        route,
+        "http_response_status_code",
+        status);
+  }
+
+  @Test
+  void histogramsHaveBucketsBelowAMillisecondAndFastEventsLandInThem() {
+    try (TestGateway gw = TestGateway.start(scripted(new ScriptedHandler()))) {
+      for (int i = 1; i <= 5; i++) {
+        gw.post("/v1/spaces/fast/events", event("fast-" + i, "{}"), "Prefer", "wait=5")
+            .assertJson(200);
+      }
+      Prometheus metrics = gw.metrics();
+
+      for (String histogram :
+          List.of(
+              "parley_handler_duration_seconds",
+              "parley_queue_wait_seconds",
+              "http_server_request_duration_seconds")) {
+        List<Double> bounds =
+            metrics.find(histogram + "_bucket").stream()
+                .map(sample -> sample.labels().get("le"))
+                .filter(le -> !le.equals("+Inf"))
+                .map(Double::parseDouble)
+                .distinct()
+                .sorted()
+                .toList();
+        assertTrue(
+            bounds.stream().filter(le -> le < 0.001).count() >= 4,
+            () -> histogram + " buckets: " + bounds);
+      }
+      // A no-op handler takes microseconds: most of the five land below 1 ms, not all in one bucket
+      // that also holds everything up to a millisecond.
+      double belowAMillisecond =
+          metrics.find("parley_handler_duration_seconds_bucket").stream()
+              .filter(sample -> sample.labels().get("le").equals("0.001"))
+              .mapToDouble(Prometheus.Sample::value)
+              .sum();
+      assertTrue(
+          belowAMillisecond >= 1,
+          () -> "handler buckets: " + metrics.find("parley_handler_duration_seconds_bucket"));
+    }
+  }
+
+  @Test
+  void jvmAndProcessMetricsAreExported() {
+    try (TestGateway gw = TestGateway.start(scripted(new ScriptedHandler()))) {
+      Prometheus metrics = gw.metrics();
+
+      for (String name :
+          List.of(
+              "jvm_memory_used_bytes",
+              "jvm_threads_live_threads",
+              "jvm_classes_loaded_classes",
+              "process_cpu_usage",
+              "system_cpu_count",
+              "process_uptime_seconds",
+              "process_files_open_files",
+              "process_files_max_files")) {
+        assertFalse(metrics.find(name).isEmpty(), name);
+      }
+      assertTrue(metrics.value("process_files_open_files") > 0);
+    }
+  }
+
+  @Test
+  void refusalsAreCountedByReason() {
+    ScriptedHandler handler = new ScriptedHandler();
+    try (TestGateway gw = TestGateway.start(scripted(handler), "parley.worker.max-queue = 1")) {
+      gw.post("/v1/spaces/q/events", event("q-1", "{\"gated\":true}")).assertJson(202);
+      TestGateway.await(handler.started("q-1"));
+      gw.post("/v1/spaces/q/events", event("q-2", "{}")).assertJson(202);
+      gw.post("/v1/spaces/q/events", event("q-3", "{}")).assertProblem(429, "queue-full", "");
+
+      Prometheus metrics = gw.metrics();
+
+      assertEquals(1, metrics.value("parley_events_rejected_total", "reason", "queue-full"));
+      handler.openAll();
+    }
   }
 
   @Test

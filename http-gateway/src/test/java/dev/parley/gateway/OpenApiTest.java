@@ -4,9 +4,11 @@ import static java.util.stream.Collectors.toSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Reply;
 import java.util.Iterator;
 import java.util.Locale;
@@ -36,11 +38,53 @@ class OpenApiTest {
           "POST /v1/admin/resume",
           "POST /v1/admin/emergency-stop",
           "GET /healthz",
+          "HEAD /healthz",
           "GET /readyz",
+          "HEAD /readyz",
           "GET /metrics",
           "GET /openapi.json",
           "GET /monitor",
           "GET /monitor/ws");
+
+  @Test
+  void theServedDocumentDeclaresSecurityOnlyWhenAuthIsOn() {
+    try (TestGateway open = TestGateway.start(echo())) {
+      JsonNode doc = open.get("/openapi.json").assertJson(200);
+      for (JsonNode path : doc.path("paths")) {
+        for (Map.Entry<String, JsonNode> operation : path.properties()) {
+          if (operation.getKey().equals("parameters")) {
+            continue;
+          }
+          assertEquals(
+              "[]",
+              operation.getValue().path("security").toString(),
+              "auth off: no operation needs a token");
+        }
+      }
+      assertTrue(doc.path("components").path("securitySchemes").isMissingNode());
+      assertTrue(
+          doc.at("/paths/~1v1~1spaces~1{spaceId}~1events/post/responses/401").isMissingNode());
+    }
+    try (TestGateway secured =
+        TestGateway.start(
+            echo(),
+            "parley.http.auth.enabled = on",
+            "parley.http.auth.tokens = [ { token = \"reader-token-0123456789abc\", roles = [read] } ]")) {
+      JsonNode doc = secured.get("/openapi.json").assertJson(200);
+      assertEquals(
+          "bearer",
+          doc.at("/paths/~1v1~1spaces~1{spaceId}~1events/post/security/0").fieldNames().next());
+      assertFalse(
+          doc.at("/paths/~1v1~1spaces~1{spaceId}~1events/post/responses/401").isMissingNode());
+      assertEquals("[]", doc.at("/paths/~1metrics/get/security").toString(), "metrics stay open");
+      assertEquals("[]", doc.at("/paths/~1healthz/get/security").toString());
+    }
+  }
+
+  private static ParleyBuilder echo() {
+    return Parley.builder()
+        .handler((event, lane) -> CompletableFuture.completedFuture(Reply.of("ok")));
+  }
 
   @Test
   void theDocumentListsEveryRouteAndEveryListedRouteIsServed() {
@@ -85,6 +129,8 @@ class OpenApiTest {
             response.status() == 404 && response.body().contains("no such route"),
             route + " is served: " + response);
       }
+
+      OpenApiConformance.assertConforms(gateway);
     }
   }
 }

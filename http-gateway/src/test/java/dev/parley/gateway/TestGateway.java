@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,15 @@ final class TestGateway implements AutoCloseable {
   private final ParleyServer server;
   private final HttpClient client;
   private final String base;
+
+  /** Every exchange sent through this gateway's send methods, for {@link OpenApiConformance}. */
+  private final List<Exchange> exchanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private final Map<HttpRequest, String> bodies =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+  /** One request this test sent and the answer it got. */
+  record Exchange(HttpRequest request, String body, Response response) {}
 
   private TestGateway(ParleyServer server) {
     this.server = server;
@@ -97,9 +107,20 @@ final class TestGateway implements AutoCloseable {
     return send(request(method, path, contentType, body, headers));
   }
 
+  /** The exchanges sent so far, in the order their answers came. */
+  List<Exchange> exchanges() {
+    return List.copyOf(exchanges);
+  }
+
+  private Response recorded(HttpRequest request, Response response) {
+    exchanges.add(new Exchange(request, bodies.remove(request), response));
+    return response;
+  }
+
   Response send(HttpRequest request) {
     try {
-      return Response.of(client.send(request, HttpResponse.BodyHandlers.ofString()));
+      return recorded(
+          request, Response.of(client.send(request, HttpResponse.BodyHandlers.ofString())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -109,7 +130,9 @@ final class TestGateway implements AutoCloseable {
   }
 
   CompletableFuture<Response> sendAsync(HttpRequest request) {
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(Response::of);
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .thenApply(response -> recorded(request, Response.of(response)));
   }
 
   HttpRequest request(
@@ -128,7 +151,11 @@ final class TestGateway implements AutoCloseable {
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
-    return request.build();
+    HttpRequest built = request.build();
+    if (body != null) {
+      bodies.put(built, body);
+    }
+    return built;
   }
 
   /** {@code GET /metrics}, asserted 200 in Prometheus text format, and parsed. */

@@ -52,7 +52,8 @@ public final class DemoServer {
 
   private static void echo(Config config) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon());
-    ParleyServer server = ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config);
+    ParleyServer server =
+        start(() -> ParleyServer.start(Parley.builder().handler(new EchoBot(timer)), config));
     server.exitOnShutdown();
     announce("echo bot", server);
     server.whenTerminated().toCompletableFuture().join();
@@ -69,15 +70,36 @@ public final class DemoServer {
       return;
     }
     ParleyServer server =
-        ParleyServer.start(
-            system -> Parley.builder().handler(ForwardingHandler.create(system, config)), config);
+        start(
+            () ->
+                ParleyServer.start(
+                    system -> Parley.builder().handler(ForwardingHandler.create(system, config)),
+                    config));
     server.exitOnShutdown();
     announce("forwarding to " + settings.url(), server);
     server.whenTerminated().toCompletableFuture().join();
   }
 
+  /** Starts the server; a port that is taken is one line and exit status 2, not a stack trace. */
+  private static ParleyServer start(java.util.function.Supplier<ParleyServer> server) {
+    try {
+      return server.get();
+    } catch (ParleyServer.PortUnavailable e) {
+      System.err.println(
+          "Parley demo: cannot listen on "
+              + e.host()
+              + ":"
+              + e.port()
+              + " (in use or not allowed); choose another port with --port N (0 picks a free one)");
+      System.exit(2);
+      throw e;
+    }
+  }
+
   private static void announce(String what, ParleyServer server) {
     String base = "http://" + server.host() + ":" + server.port();
+    // Before the announce line, which tells a waiting reader that the server is up.
+    System.out.println("HTTP server: " + server.httpSettings());
     System.out.printf(
         "Parley demo: %s on %s  (try: curl -s -XPOST -H 'Content-Type:"
             + " application/json' -d '{\"payload\":{\"text\":\"hi\"}}' -H 'Prefer: wait=5'"

@@ -5,25 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,17 +27,13 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * when the drain timeout had to interrupt events.
  */
 class DemoServerSigtermIT {
-  private static final Path JAR = Path.of("target", "parley-demo.jar");
-  private static final Pattern ANNOUNCE =
-      Pattern.compile("Parley demo: echo bot on (http://[^\\s:]+:(\\d+))");
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
   private static final long POLL_INTERVAL_MS = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final StringBuffer output = new StringBuffer();
+  private DemoProcess demo;
   private Process process;
   private URI base;
 
@@ -55,14 +42,16 @@ class DemoServerSigtermIT {
       new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-          System.err.println("--- demo process output ---\n" + output + "--- end ---");
+          if (demo != null) {
+            System.err.println("--- demo process output ---\n" + demo.output() + "--- end ---");
+          }
         }
       };
 
   @AfterEach
   void kill() {
-    if (process != null) {
-      process.destroyForcibly();
+    if (demo != null) {
+      demo.close();
     }
   }
 
@@ -108,36 +97,9 @@ class DemoServerSigtermIT {
 
   /** Starts the demo jar on an ephemeral port and reads the port it announces. */
   private void start(String... jvmOptions) throws Exception {
-    assertTrue(Files.isRegularFile(JAR), JAR + " is missing: run mvn package first");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(jvmOptions));
-    command.addAll(List.of("-jar", JAR.toString(), "--port", "0"));
-    process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    CompletableFuture<URI> announced = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                  output.append(line).append('\n');
-                  Matcher announce = ANNOUNCE.matcher(line);
-                  if (announce.find() && Integer.parseInt(announce.group(2)) > 0) {
-                    announced.complete(URI.create(announce.group(1)));
-                  }
-                }
-              } catch (IOException | RuntimeException e) {
-                announced.completeExceptionally(e);
-              }
-              announced.completeExceptionally(new IllegalStateException("no announce line"));
-            },
-            "demo-output");
-    reader.setDaemon(true);
-    reader.start();
-    base = announced.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    demo = DemoProcess.start(jvmOptions);
+    process = demo.process();
+    base = demo.base();
   }
 
   private HttpRequest.Builder post(String space, String body) {
@@ -178,11 +140,8 @@ class DemoServerSigtermIT {
     assertEquals(text, view.path("reply").path("text").asText(), done.body());
   }
 
-  private int exitValue() throws InterruptedException {
-    assertTrue(
-        process.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-        "the demo did not exit within " + STEP_TIMEOUT);
-    return process.exitValue();
+  private int exitValue() throws Exception {
+    return demo.exitValue(STEP_TIMEOUT);
   }
 
   private HttpResponse<String> send(HttpRequest request) {

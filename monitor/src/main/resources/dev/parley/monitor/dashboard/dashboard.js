@@ -466,6 +466,8 @@
 
   async function request(method, path) {
     const headers = { Accept: 'application/json, application/problem+json' };
+    // The server takes mutating requests as JSON only, an empty body included.
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (token()) headers.Authorization = 'Bearer ' + token();
     const response = await fetch(path, { method, headers });
     let body = null;

@@ -1554,7 +1554,9 @@ class LaneDeciderTest {
     }
   }
 
-  /** Edges of restarts and idleness: a retry due in a backoff, the idle clock, the restart count. */
+  /**
+   * Edges of restarts and idleness: a retry due in a backoff, the idle clock, the restart count.
+   */
   @Nested
   class RestartAndIdleEdges {
     @Test
