@@ -124,9 +124,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private Behavior<Command> onDrain(Drain drain) {
     interruptedBefore = services.counters().interrupted.sum();
+    // At DEBUG: ParleyServer logs the operator's pair of lines, with what ended how.
     getContext()
         .getLog()
-        .info(
+        .debug(
             "drain started: {} lanes, {} events pending or running, timeout {}",
             workers.size(),
             services.counters().outstanding.sum(),
@@ -165,7 +166,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     if (draining.isEmpty()) {
       getContext()
           .getLog()
-          .info(
+          .debug(
               "drain ended: {} events interrupted (paused lanes, or past the timeout)",
               services.counters().interrupted.sum() - interruptedBefore);
       timers.cancel(DrainTimedOut.INSTANCE);
