@@ -15,11 +15,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The packaged demo's HTTP server runs with Parley's settings, whatever the order in which the
@@ -32,27 +29,11 @@ class DemoServerHttpIT {
 
   private DemoProcess demo;
 
-  @RegisterExtension
-  final TestWatcher printOutputOnFailure =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          if (demo != null) {
-            System.err.println("--- demo process output ---\n" + demo.output() + "--- end ---");
-          }
-        }
-      };
-
-  @AfterEach
-  void stop() {
-    if (demo != null) {
-      demo.close();
-    }
-  }
+  @RegisterExtension final DemoWatch watch = new DemoWatch();
 
   @Test
   void theParserRefusesAnUnknownMethodAndALongUriWithProblemJson() throws Exception {
-    demo = DemoProcess.start();
+    demo = watch.track(DemoProcess.start());
 
     String unknownMethod = exchange("FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     assertEquals("HTTP/1.1 405 Method Not Allowed", statusLine(unknownMethod), unknownMethod);
@@ -66,7 +47,7 @@ class DemoServerHttpIT {
 
   @Test
   void theBoundServerHasParleysRequestTimeoutBacklogAndLimits() throws Exception {
-    demo = DemoProcess.start();
+    demo = watch.track(DemoProcess.start());
 
     String line =
         demo.output()
@@ -88,7 +69,9 @@ class DemoServerHttpIT {
 
   @Test
   void aSettingOfParleyHttpReachesTheBoundServer() throws Exception {
-    demo = DemoProcess.start("-Dparley.http.request-timeout=90s", "-Dparley.http.backlog=512");
+    demo =
+        watch.track(
+            DemoProcess.start("-Dparley.http.request-timeout=90s", "-Dparley.http.backlog=512"));
 
     assertTrue(
         demo.output().contains("request-timeout 90 seconds")
@@ -99,7 +82,7 @@ class DemoServerHttpIT {
   @Test
   void aPortInUseIsOneLineNamingThePortAndTheOption() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      demo = DemoProcess.launch("--port", Integer.toString(taken.getLocalPort()));
+      demo = watch.track(DemoProcess.launch("--port", Integer.toString(taken.getLocalPort())));
 
       assertEquals(2, demo.exitValue(TIMEOUT), demo::output);
       List<String> lines = demo.output().lines().filter(l -> !l.isBlank()).toList();

@@ -15,11 +15,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The packaged demo ({@code target/parley-demo.jar}) as a process: on SIGTERM readiness turns
@@ -37,23 +34,7 @@ class DemoServerSigtermIT {
   private Process process;
   private URI base;
 
-  @RegisterExtension
-  final TestWatcher printOutputOnFailure =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          if (demo != null) {
-            System.err.println("--- demo process output ---\n" + demo.output() + "--- end ---");
-          }
-        }
-      };
-
-  @AfterEach
-  void kill() {
-    if (demo != null) {
-      demo.close();
-    }
-  }
+  @RegisterExtension final DemoWatch watch = new DemoWatch();
 
   @Test
   void drainsInFlightEventsRefusesNewOnesAndExitsZero() throws Exception {
@@ -97,7 +78,7 @@ class DemoServerSigtermIT {
 
   /** Starts the demo jar on an ephemeral port and reads the port it announces. */
   private void start(String... jvmOptions) throws Exception {
-    demo = DemoProcess.start(jvmOptions);
+    demo = watch.track(DemoProcess.start(jvmOptions));
     process = demo.process();
     base = demo.base();
   }
