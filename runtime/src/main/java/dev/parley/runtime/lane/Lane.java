@@ -87,16 +87,4 @@ public final class Lane implements Telemetry {
         && now.deadlineNanos() != 0
         && nowNanos - now.deadlineNanos() > 0;
   }
-
-  public long restarts() {
-    return figures.restarts();
-  }
-
-  public int pendingCount() {
-    return figures.pending();
-  }
-
-  public WorkerHealth health() {
-    return figures.health();
-  }
 }

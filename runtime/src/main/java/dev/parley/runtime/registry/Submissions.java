@@ -29,12 +29,6 @@ public final class Submissions implements OutcomeSink {
     return ticket;
   }
 
-  /** Closes a ticket that never reached a lane. */
-  public void close(long ticket) {
-    outcomes.remove(ticket);
-    receipts.remove(ticket);
-  }
-
   @Override
   public void receipt(Job job, Receipt receipt) {
     CompletableFuture<Receipt> waiting = receipts.remove(job.ticket());
