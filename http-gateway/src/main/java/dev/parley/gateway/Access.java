@@ -20,6 +20,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
@@ -109,12 +110,8 @@ final class Access {
                   "{}: too many failed authentications, answering 429",
                   client.get().getHostAddress());
               return complete(
-                  Problem.retryLater(
-                      StatusCodes.TOO_MANY_REQUESTS,
-                      "rate-limited",
-                      "Too many requests",
-                      "more than "
-                          + failuresPerSecond
+                  rateLimitedAnswer(
+                      failuresPerSecond
                           + " failed authentications per second from this address"
                           + " (parley.http.auth.max-failures-per-second)",
                       Duration.ofSeconds(1)));
@@ -153,17 +150,23 @@ final class Access {
           Optional<Duration> wait = rateLimited(caller);
           if (wait.isPresent()) {
             return complete(
-                Problem.retryLater(
-                    StatusCodes.TOO_MANY_REQUESTS,
-                    "rate-limited",
-                    "Too many requests",
-                    "more than "
-                        + settings.ratePerSecond()
+                rateLimitedAnswer(
+                    settings.ratePerSecond()
                         + " requests per second (parley.http.rate-limit.per-second)",
                     wait.get()));
           }
           return inner.apply(roles);
         });
+  }
+
+  /** 429 {@code rate-limited}: "more than {@code limit}", retry after {@code wait}. */
+  private static HttpResponse rateLimitedAnswer(String limit, Duration wait) {
+    return Problem.retryLater(
+        StatusCodes.TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Too many requests",
+        "more than " + limit,
+        wait);
   }
 
   private static Optional<String> bearer(String authorization) {

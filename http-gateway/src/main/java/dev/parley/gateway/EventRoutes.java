@@ -375,13 +375,15 @@ final class EventRoutes {
                           cancelled
                               ? view(spaceId, eventId)
                               : CompletableFuture.completedFuture(
-                                  Problem.conflict(
-                                      "not-pending",
-                                      "event "
-                                          + eventId
-                                          + " is running or has ended: only a pending event can"
-                                          + " be cancelled")));
+                                  notPending(eventId, "cancelled")));
             });
+  }
+
+  /** 409 for an event that is running or has ended: only a pending one can be {@code done}. */
+  private static HttpResponse notPending(String eventId, String done) {
+    return Problem.conflict(
+        "not-pending",
+        "event " + eventId + " is running or has ended: only a pending event can be " + done);
   }
 
   /**
@@ -422,13 +424,7 @@ final class EventRoutes {
                                               Views.lane(
                                                   lane,
                                                   id -> parley.event(id).map(Event::priority))))
-                              : CompletableFuture.completedFuture(
-                                  Problem.conflict(
-                                      "not-pending",
-                                      "event "
-                                          + eventId
-                                          + " is running or has ended: only a pending event can"
-                                          + " be moved")));
+                              : CompletableFuture.completedFuture(notPending(eventId, "moved")));
             });
   }
 
