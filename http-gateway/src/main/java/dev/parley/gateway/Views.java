@@ -52,6 +52,9 @@ final class Views {
     if (status.handledMs() >= 0) {
       view.put("handledMs", status.handledMs());
     }
+    if (status.redelivered()) {
+      view.put("redelivered", true);
+    }
     return view;
   }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param queuedMs how long it waited in its queue (so far, while pending); -1 when unknown
  * @param handledMs how long its handling took (so far, while running); -1 before it started
  * @param outcome once finished: how it ended
+ * @param redelivered it was running when the runtime stopped and ran again after the restart
  */
 public record EventStatus(
     String eventId,
@@ -26,7 +27,8 @@ public record EventStatus(
     int attempts,
     long queuedMs,
     long handledMs,
-    Optional<Outcome> outcome) {
+    Optional<Outcome> outcome,
+    boolean redelivered) {
 
   public enum State {
     PENDING,
@@ -37,6 +39,17 @@ public record EventStatus(
   /** The status of an event that has ended. */
   public static EventStatus finished(
       Event event, int attempts, long queuedMs, long handledMs, Outcome outcome) {
+    return finished(event, attempts, queuedMs, handledMs, outcome, false);
+  }
+
+  /** The status of an event that has ended, perhaps after a redelivery. */
+  public static EventStatus finished(
+      Event event,
+      int attempts,
+      long queuedMs,
+      long handledMs,
+      Outcome outcome,
+      boolean redelivered) {
     return new EventStatus(
         event.id(),
         event.spaceId(),
@@ -47,6 +60,7 @@ public record EventStatus(
         attempts,
         queuedMs,
         handledMs,
-        Optional.of(outcome));
+        Optional.of(outcome),
+        redelivered);
   }
 }

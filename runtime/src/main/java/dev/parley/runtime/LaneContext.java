@@ -14,6 +14,13 @@ public interface LaneContext {
   int attempt();
 
   /**
+   * True when this event was running when the runtime stopped (a crash, a kill) and runs again
+   * after the restart, from the journal ({@code parley.durability = journal}): its side effects may
+   * have happened once already.
+   */
+  boolean redelivered();
+
+  /**
    * True once Parley has given up on this attempt (timeout, shutdown): a long-running handler
    * should poll it and stop. Its stage is also cancelled, and a blocking handler's thread is
    * interrupted.

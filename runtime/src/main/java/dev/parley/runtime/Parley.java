@@ -13,17 +13,22 @@ import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
+import dev.parley.runtime.journal.Journal;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
 import dev.parley.runtime.stats.Monitor;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
@@ -51,6 +56,12 @@ public final class Parley implements AutoCloseable {
 
   /** The reason of the {@link Outcome.Rejected} outcome of events refused by back-pressure. */
   public static final String QUEUE_FULL = "queue-full";
+
+  /**
+   * The reason of the {@link Outcome.Rejected} outcome of events the journal could not take ({@code
+   * parley.durability = journal}): they were never accepted; submit them again later.
+   */
+  public static final String JOURNAL_UNAVAILABLE = "journal-unavailable";
 
   private final Settings settings;
   private final ParleyGuardian.Launched launched; // its actor system, guardian and actors
@@ -121,12 +132,61 @@ public final class Parley implements AutoCloseable {
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
     this.operators = new Operators(registry, pauses, lanes, asks);
+    if (settings.journal().enabled()) {
+      recoverLanes();
+    }
     // JVM termination (SIGTERM) and the system's own shutdown drain Parley first.
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceRequestsDone(),
             "parley-drain-" + launched.guardian().path().name(),
             this::drain);
+  }
+
+  /**
+   * Opens the journal and has every lane in it recover before the first event is taken: their
+   * pending events resume, and the ids they know stay duplicates.
+   *
+   * @throws IllegalStateException in one line when the journal's database cannot be used
+   */
+  private void recoverLanes() {
+    ActorSystem<?> system = launched.system();
+    Duration timeout = settings.startupTimeout();
+    try {
+      Journal.prepare(system, settings.journal(), timeout);
+      List<String> keys = Journal.laneKeys(system, settings.journal(), timeout);
+      CompletableFuture<?>[] recovered =
+          keys.stream()
+              .map(
+                  key ->
+                      asks.<LaneView>ask(key, LaneCommand.GetLaneView::new, false, null)
+                          .toCompletableFuture())
+              .toArray(CompletableFuture<?>[]::new);
+      CompletableFuture.allOf(recovered).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      stopAfterFailedStart();
+      throw new IllegalStateException(
+          "parley.journal: the lanes in the journal did not recover within"
+              + " parley.startup-timeout ("
+              + timeout
+              + ")",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopAfterFailedStart();
+      throw new IllegalStateException("interrupted while recovering the journal's lanes", e);
+    } catch (RuntimeException e) {
+      stopAfterFailedStart();
+      throw e;
+    }
+  }
+
+  private void stopAfterFailedStart() {
+    if (launched.ownsSystem()) {
+      launched.system().terminate();
+    } else {
+      launched.guardian().tell(ParleyGuardian.Stop.INSTANCE);
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.Settings;
+import dev.parley.runtime.journal.JournalSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,7 +128,11 @@ public final class ParleyBuilder {
     Config fallback = system != null ? system.settings().config() : ConfigFactory.load();
     Config effective = config != null ? config.withFallback(fallback).resolve() : fallback;
     Settings settings = Settings.from(effective);
+    if (settings.journal().enabled() && system != null) {
+      requireJournalSettings(system);
+    }
     if (system == null) {
+      effective = JournalSettings.apply(effective);
       // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
       Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
       effective =
@@ -139,5 +144,16 @@ public final class ParleyBuilder {
     }
     LoggingCheck.warnIfNoProvider(); // else every warning of the runtime vanishes
     return new Parley(this, effective, settings);
+  }
+
+  /** A given actor system must have been made with the journal's settings. */
+  private static void requireJournalSettings(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    String plugin = "pekko.persistence.journal.plugin";
+    if (!config.hasPath(plugin) || !config.getString(plugin).equals("jdbc-journal")) {
+      throw new IllegalArgumentException(
+          "parley.durability = journal: the given actor system lacks the journal's settings;"
+              + " create it from JournalSettings.apply(config), or let Parley start its own");
+    }
   }
 }

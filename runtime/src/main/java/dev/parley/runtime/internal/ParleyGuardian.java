@@ -236,7 +236,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 settings.unhealthyAfter(),
                 start.retryPolicy(),
                 settings.restart(),
-                settings.idleTimeout()),
+                settings.idleTimeout(),
+                settings.journal().enabled()),
             start.policies(),
             start.pauses(),
             start.admissionGate(),
@@ -258,7 +259,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             start.outcomes(),
             Permits.of(admission),
             start.nanoClock(),
-            List.copyOf(listeners));
+            List.copyOf(listeners),
+            settings.journal());
     ActorRef<Scheduler.Command> scheduler =
         ctx.spawn(Scheduler.create(services, settings.workerDispatcher()), "scheduler");
     started.complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));

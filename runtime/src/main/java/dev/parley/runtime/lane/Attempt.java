@@ -15,6 +15,7 @@ import java.util.List;
  * @param interruptReason why an operator or a newer event interrupted it; null when none did
  * @param rollback undo its effects once interrupted (ROLLBACK policy)
  * @param retryPending waiting for the backoff before its next attempt
+ * @param redelivered it was running when the runtime stopped, and runs again after a restart
  */
 public record Attempt(
     List<Job> members,
@@ -23,7 +24,8 @@ public record Attempt(
     Instant firstFailureAt,
     String interruptReason,
     boolean rollback,
-    boolean retryPending) {
+    boolean retryPending,
+    boolean redelivered) {
 
   public Job head() {
     return members.get(0);
@@ -43,16 +45,49 @@ public record Attempt(
 
   Attempt interrupted(String reason, boolean withRollback) {
     return new Attempt(
-        members, number, startedAtNanos, firstFailureAt, reason, withRollback, retryPending);
+        members,
+        number,
+        startedAtNanos,
+        firstFailureAt,
+        reason,
+        withRollback,
+        retryPending,
+        redelivered);
   }
 
   Attempt retrying(int next, Instant firstFailure) {
     return new Attempt(
-        members, next, startedAtNanos, firstFailure, interruptReason, rollback, true);
+        members, next, startedAtNanos, firstFailure, interruptReason, rollback, true, redelivered);
   }
 
   Attempt resumed() {
     return new Attempt(
-        members, number, startedAtNanos, firstFailureAt, interruptReason, rollback, false);
+        members,
+        number,
+        startedAtNanos,
+        firstFailureAt,
+        interruptReason,
+        rollback,
+        false,
+        redelivered);
+  }
+
+  /** After a restart: attempt {@code next} runs it again. */
+  Attempt redelivered(int next) {
+    return new Attempt(
+        members, next, startedAtNanos, firstFailureAt, interruptReason, rollback, true, true);
+  }
+
+  /** The same attempt, with its jobs' local facts re-made after a restart. */
+  Attempt rebased(java.util.function.UnaryOperator<Job> rebase, long nowNanos) {
+    return new Attempt(
+        members.stream().map(rebase).toList(),
+        number,
+        nowNanos,
+        firstFailureAt,
+        interruptReason,
+        rollback,
+        retryPending,
+        redelivered);
   }
 }

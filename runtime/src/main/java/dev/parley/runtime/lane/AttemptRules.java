@@ -104,6 +104,8 @@ final class AttemptRules {
       lane.runNext();
     } else if (command instanceof LaneCommand.Interrupt interrupt) {
       onInterrupt(interrupt.reason());
+    } else if (command instanceof LaneCommand.Recovered recovered) {
+      onRecovered(recovered.runningId());
     } else {
       throw new IllegalArgumentException("not a lane command: " + command);
     }
@@ -119,6 +121,40 @@ final class AttemptRules {
     lane.event(
         new LaneEvent.Started(running.id(), running.number(), java.util.List.of(), lane.now));
     run();
+  }
+
+  /**
+   * After the lane's state was recovered from its journal: the event that was running when the
+   * runtime stopped runs again as a new attempt, marked redelivered (at least once); one that was
+   * waiting for its retry runs it now; one being interrupted ends as it would have. A rollback that
+   * was due runs through {@link LaneDecider#runNext}.
+   */
+  private void onRecovered(String runningId) {
+    Attempt running = lane.state.running();
+    // (what runs now may have been started by a command decided before this one)
+    boolean cutShort = running != null && running.id().equals(runningId) && lane.session.run == 0;
+    if (cutShort && running.interruptReason() != null) {
+      finishInterrupted();
+    } else if (cutShort) {
+      if (!running.retryPending()) {
+        lane.event(new LaneEvent.Redelivered(running.id(), running.number() + 1));
+      }
+      lane.session.resuming = true;
+    }
+    lane.runNext();
+  }
+
+  /** Runs the recovered running event again, once the lane may start an event. */
+  void resume() {
+    Attempt running = lane.state.running();
+    if (lane.session.restarting
+        || lane.env.paused(lane.laneKey)
+        || !lane.hasPermit(running.head().event().priority())) {
+      return; // BackoffOver, a Nudge on resume, or the permit calls runNext again
+    }
+    lane.session.resuming = false;
+    countInFlight();
+    retry();
   }
 
   /**
@@ -301,7 +337,14 @@ final class AttemptRules {
   private void deliverAll(Attempt attempt, Outcome outcome) {
     for (Job member : attempt.members()) {
       Outcome own = member == attempt.head() ? outcome : Outcomes.forEvent(outcome, member.id());
-      lane.deliver(member, own, attempt.number(), attempt.startedAtNanos());
+      lane.effect(
+          new Effect.Deliver(
+              member,
+              own,
+              attempt.number(),
+              attempt.startedAtNanos(),
+              lane.now,
+              attempt.redelivered()));
     }
   }
 

@@ -22,8 +22,17 @@ public sealed interface Effect {
   record Refuse(Job job, boolean wantsReceipt, String reason, long retryAfterMs)
       implements Effect {}
 
-  /** Give an accepted event its outcome. {@code startedAtNanos} is -1 when it never started. */
-  record Deliver(Job job, Outcome outcome, int attempts, long startedAtNanos, long finishedAtNanos)
+  /**
+   * Give an accepted event its outcome. {@code startedAtNanos} is -1 when it never started; {@code
+   * redelivered} when it ran again after a restart.
+   */
+  record Deliver(
+      Job job,
+      Outcome outcome,
+      int attempts,
+      long startedAtNanos,
+      long finishedAtNanos,
+      boolean redelivered)
       implements Effect {}
 
   record RequestPermit(Priority priority) implements Effect {}

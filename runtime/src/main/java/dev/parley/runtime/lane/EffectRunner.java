@@ -5,6 +5,7 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.Handler;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
 import dev.parley.runtime.Reply;
 import dev.parley.runtime.admission.Admission;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EffectRunner {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+  private static final long JOURNAL_RETRY_AFTER_MS = 1000;
 
   private final LaneServices services;
   private final String laneKey;
@@ -131,7 +133,7 @@ final class EffectRunner {
   private void runAttempt(Effect.RunAttempt run) {
     Attempt attempt = run.attempt();
     long runNumber = run.run();
-    context = new HandlerCalls.Context(laneKey, attempt.handled(), attempt.number());
+    context = new HandlerCalls.Context(laneKey, attempt);
     try {
       stage =
           HandlerCalls.handle(handler(), attempt.handled(), context, services.blockingExecutor());
@@ -184,7 +186,7 @@ final class EffectRunner {
           HandlerCalls.rollback(
               handler(),
               attempt.handled(),
-              new HandlerCalls.Context(laneKey, attempt.handled(), attempt.number()),
+              new HandlerCalls.Context(laneKey, attempt),
               services.blockingExecutor());
     } catch (Exception error) {
       undo = CompletableFuture.failedFuture(error);
@@ -204,6 +206,11 @@ final class EffectRunner {
     } catch (RuntimeException e) {
       return e.getCause() != null ? e.getCause() : e;
     }
+  }
+
+  /** Refuses an event whose {@code Enqueued} the journal did not take: it was never accepted. */
+  void refuseUnwritten(Job job) {
+    refuse(new Effect.Refuse(job, true, Parley.JOURNAL_UNAVAILABLE, JOURNAL_RETRY_AFTER_MS));
   }
 
   /** Refuses an event that reached the lane: it was never accepted after all. */
@@ -236,7 +243,10 @@ final class EffectRunner {
     if (job.tracked() || (job.timed() && !services.listeners().isEmpty())) {
       FinishedEvent finished = finished(deliver);
       if (job.tracked()) { // before the outcome: whoever sees it can look the event up
-        services.registry().finished(job.event(), status(finished), deliver.finishedAtNanos());
+        services
+            .registry()
+            .finished(
+                job.event(), status(finished, deliver.redelivered()), deliver.finishedAtNanos());
       }
       if (job.timed()) {
         for (EventListener listener : services.listeners()) {
@@ -257,14 +267,15 @@ final class EffectRunner {
         job.event(), deliver.outcome(), deliver.attempts(), Math.max(0, queued), handled);
   }
 
-  private static EventStatus status(FinishedEvent finished) {
+  private static EventStatus status(FinishedEvent finished, boolean redelivered) {
     long handledMs = finished.started() ? LaneQueries.millis(finished.handledNanos()) : -1;
     return EventStatus.finished(
         finished.event(),
         finished.attempts(),
         LaneQueries.millis(finished.queuedNanos()),
         handledMs,
-        finished.outcome());
+        finished.outcome(),
+        redelivered);
   }
 
   private static LongAdder counterOf(Counters counters, Outcome outcome) {

@@ -64,13 +64,15 @@ final class HandlerCalls {
     private final String laneKey;
     private final Event event;
     private final int attempt;
+    private final boolean redelivered;
     private volatile boolean cancelled;
     private Logger log;
 
-    Context(String laneKey, Event event, int attempt) {
+    Context(String laneKey, Attempt attempt) {
       this.laneKey = laneKey;
-      this.event = event;
-      this.attempt = attempt;
+      this.event = attempt.handled();
+      this.attempt = attempt.number();
+      this.redelivered = attempt.redelivered();
     }
 
     void cancel() {
@@ -90,6 +92,11 @@ final class HandlerCalls {
     @Override
     public int attempt() {
       return attempt;
+    }
+
+    @Override
+    public boolean redelivered() {
+      return redelivered;
     }
 
     @Override

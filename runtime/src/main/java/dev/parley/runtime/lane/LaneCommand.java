@@ -83,6 +83,13 @@ public sealed interface LaneCommand {
     INSTANCE
   }
 
+  /**
+   * The lane's state was recovered from its journal: resume what the restart cut short. {@code
+   * runningId} is the event that was running then, or null. Commands that waited for the recovery
+   * may be decided first: none can start an event while the recovered one holds the lane.
+   */
+  record Recovered(String runningId) implements LaneCommand {}
+
   /** The backoff after a restart is over: the lane may start events again. */
   enum BackoffOver implements LaneCommand {
     INSTANCE

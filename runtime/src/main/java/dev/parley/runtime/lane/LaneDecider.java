@@ -2,6 +2,7 @@ package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
 import dev.parley.runtime.lane.LaneCommand.Cancel;
@@ -158,7 +159,7 @@ public final class LaneDecider {
             interrupted
                 ? new Outcome.Interrupted(job.id(), reason)
                 : new Outcome.Cancelled(job.id(), reason);
-        deliver(job, outcome, 0, -1);
+        deliver(job, outcome);
       }
     }
     return pending.size();
@@ -169,7 +170,7 @@ public final class LaneDecider {
     if (position >= 0) {
       Job job = state.pending().get(position);
       event(new LaneEvent.Cancelled(List.of(job.id()), CANCELLED_BY_OPERATOR));
-      deliver(job, new Outcome.Cancelled(job.id(), CANCELLED_BY_OPERATOR), 0, -1);
+      deliver(job, new Outcome.Cancelled(job.id(), CANCELLED_BY_OPERATOR));
     }
     effect(new Effect.Reply<>(cancel.replyTo(), position >= 0));
     afterQueueChange();
@@ -194,7 +195,13 @@ public final class LaneDecider {
    * waits for a permit or a restart backoff, or is paused; goes idle when nothing is left.
    */
   void runNext() {
-    if (state.isBusy() || attempts.rollingBack()) {
+    if (state.isBusy()) {
+      if (session.resuming) {
+        attempts.resume();
+      }
+      return;
+    }
+    if (attempts.rollingBack()) {
       return;
     }
     if (state.pendingCount() == 0) {
@@ -207,15 +214,17 @@ public final class LaneDecider {
     if (env.paused(laneKey)) {
       returnPermit(); // a paused lane neither holds nor waits for a permit
       if (session.drainReplyTo != null) { // a drain does not wait for a lane nobody will resume
-        endPending(PAUSED, true);
+        if (!rules.journaled()) { // journaled, they stay pending for the next start
+          endPending(PAUSED, true);
+        }
         becameIdle();
       }
       return;
     }
-    if (!hasPermit()) {
+    Job head = state.peek();
+    if (!hasPermit(head.event().priority())) {
       return;
     }
-    Job head = state.peek();
     List<String> batch = List.of();
     if (state.pendingCount() > 1 && env.policyOf(head.event()) == DoubleTextPolicy.COALESCE) {
       List<Job> rest = state.pending();
@@ -225,14 +234,17 @@ public final class LaneDecider {
     attempts.run();
   }
 
-  /** True when the next event may start; otherwise asks Admission (once) and waits for it. */
-  private boolean hasPermit() {
+  /**
+   * True when an event of {@code priority} may start; otherwise asks Admission (once) and waits for
+   * it.
+   */
+  boolean hasPermit(Priority priority) {
     if (session.holdsPermit || !env.capped()) {
       return true;
     }
     if (!session.awaitingPermit) {
       session.awaitingPermit = true;
-      effect(new Effect.RequestPermit(state.peek().event().priority()));
+      effect(new Effect.RequestPermit(priority));
     }
     return false;
   }
@@ -275,9 +287,9 @@ public final class LaneDecider {
     }
   }
 
-  /** Gives an event its outcome. */
-  void deliver(Job job, Outcome outcome, int attempts, long startedAtNanos) {
-    effect(new Effect.Deliver(job, outcome, attempts, startedAtNanos, now));
+  /** Gives an event that never started its outcome. */
+  void deliver(Job job, Outcome outcome) {
+    effect(new Effect.Deliver(job, outcome, 0, -1, now, false));
   }
 
   /** The lane's health now: one rule for stats, the monitor and the lane view. */

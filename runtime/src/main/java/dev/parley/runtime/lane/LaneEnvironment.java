@@ -15,14 +15,20 @@ import java.util.function.DoubleSupplier;
  */
 public interface LaneEnvironment {
 
-  /** The lane's configured rules. */
+  /**
+   * The lane's configured rules.
+   *
+   * @param journaled the lane's state is in a journal ({@code parley.durability = journal}): what a
+   *     drain leaves pending stays there for the next start
+   */
   record Rules(
       int maxQueue,
       Duration handlerTimeout,
       int unhealthyAfter,
       RetryPolicy retryPolicy,
       Settings.Restart restart,
-      Duration idleTimeout) {}
+      Duration idleTimeout,
+      boolean journaled) {}
 
   Rules rules();
 

@@ -22,7 +22,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = LaneEvent.RetryScheduled.class, name = "RetryScheduled"),
   @JsonSubTypes.Type(value = LaneEvent.RollbackStarted.class, name = "RollbackStarted"),
   @JsonSubTypes.Type(value = LaneEvent.Ended.class, name = "Ended"),
-  @JsonSubTypes.Type(value = LaneEvent.MarkedUnhealthy.class, name = "MarkedUnhealthy")
+  @JsonSubTypes.Type(value = LaneEvent.MarkedUnhealthy.class, name = "MarkedUnhealthy"),
+  @JsonSubTypes.Type(value = LaneEvent.Redelivered.class, name = "Redelivered")
 })
 public sealed interface LaneEvent {
 
@@ -65,4 +66,10 @@ public sealed interface LaneEvent {
 
   /** The lane was found unhealthy (a timeout, too many failures in a row) and restarts. */
   record MarkedUnhealthy(String reason) implements LaneEvent {}
+
+  /**
+   * The runtime stopped while {@code eventId} ran (it was recovered from the journal as running):
+   * attempt {@code attempt} runs it again, marked redelivered.
+   */
+  record Redelivered(String eventId, int attempt) implements LaneEvent {}
 }

@@ -83,7 +83,8 @@ final class LaneQueries {
         running.number(),
         job.tracked() ? millis(running.startedAtNanos() - job.acceptedAtNanos()) : -1,
         job.tracked() ? millis(lane.now - running.startedAtNanos()) : -1,
-        Optional.empty());
+        Optional.empty(),
+        running.redelivered());
   }
 
   EventStatus pendingStatus(Job job, int position) {
@@ -97,7 +98,8 @@ final class LaneQueries {
         0,
         job.tracked() ? millis(lane.now - job.acceptedAtNanos()) : -1,
         -1,
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   LaneView view() {

@@ -4,6 +4,7 @@ import dev.parley.runtime.EventListener;
 import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.journal.JournalSettings;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -14,6 +15,7 @@ import java.util.function.LongSupplier;
  *
  * @param blockingExecutor where blocking handlers and their rollbacks run; null for async handlers
  * @param callbackExecutor where outcome callbacks, receipts and listeners run, off the lanes
+ * @param journal whether lanes are journaled ({@link JournaledWorker}) and how
  */
 public record LaneServices(
     LaneEnvironment environment,
@@ -27,7 +29,8 @@ public record LaneServices(
     OutcomeSink outcomes,
     Permits permits,
     LongSupplier nanoClock,
-    List<EventListener> listeners) {
+    List<EventListener> listeners,
+    JournalSettings journal) {
 
   boolean blocking() {
     return blockingExecutor != null;

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The durable state of one lane: its pending events in order, the running attempt, the event
@@ -51,7 +52,22 @@ public final class LaneState {
       failed++;
     } else if (event instanceof LaneEvent.MarkedUnhealthy) {
       failureStreak = 0;
+    } else if (event instanceof LaneEvent.Redelivered redelivered) {
+      running = running.redelivered(redelivered.attempt());
     }
+  }
+
+  /**
+   * After recovery from a journal: re-makes what a job holds of the JVM that accepted it (its
+   * ticket for answers, its nano clock readings), which means nothing in this one. Not a change of
+   * the lane's durable state, so not a lane event.
+   */
+  public void rebase(UnaryOperator<Job> rebase, long nowNanos) {
+    List<Job> jobs = new ArrayList<>(pending);
+    pending.clear();
+    jobs.forEach(job -> pending.addLast(rebase.apply(job)));
+    running = running == null ? null : running.rebased(rebase, nowNanos);
+    rollback = rollback == null ? null : rollback.rebased(rebase, nowNanos);
   }
 
   private void start(LaneEvent.Started started) {
@@ -77,7 +93,7 @@ public final class LaneState {
       }
       members = List.copyOf(batch);
     }
-    running = new Attempt(members, 1, started.atNanos(), null, null, false, false);
+    running = new Attempt(members, 1, started.atNanos(), null, null, false, false, false);
   }
 
   private void end(LaneEvent.Ended ended) {

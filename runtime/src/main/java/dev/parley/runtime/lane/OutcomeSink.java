@@ -2,12 +2,19 @@ package dev.parley.runtime.lane;
 
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Receipt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a lane's answers to submitters go: in one JVM it completes their futures, in a cluster it
  * would send them a message. Called in each lane's order, never on the lane's own thread.
  */
 public interface OutcomeSink {
+  /**
+   * Opens a ticket whose answers complete {@code outcome} (and {@code receipt}, when not null): a
+   * submitter's futures, or, for a job recovered from the journal, the ones its lookups wait on.
+   */
+  long open(CompletableFuture<Outcome> outcome, CompletableFuture<Receipt> receipt);
+
   /** The event of {@code job} was accepted (or, for a duplicate, seen) with {@code receipt}. */
   void receipt(Job job, Receipt receipt);
 

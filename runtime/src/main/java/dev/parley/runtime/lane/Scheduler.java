@@ -101,7 +101,11 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     ActorRef<LaneCommand> worker =
         getContext()
             .spawn(
-                Worker.create(services, spawn.lane()), "worker-" + (++spawned), workerDispatcher);
+                services.journal().enabled()
+                    ? JournaledWorker.create(services, spawn.lane())
+                    : Worker.create(services, spawn.lane()),
+                "worker-" + (++spawned),
+                workerDispatcher);
     getContext().watchWith(worker, new WorkerStopped(worker));
     workers.add(worker);
     spawn.lane().attach(worker);

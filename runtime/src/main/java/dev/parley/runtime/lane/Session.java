@@ -20,6 +20,7 @@ final class Session {
   boolean awaitingPermit;
 
   boolean rollingBack; // the rollback of state.rollback() is running
+  boolean resuming; // the running event was recovered from the journal: it runs again, when it may
 
   boolean restarting; // waiting out the backoff after a restart
   int restartsInRow; // restarts since the last event that completed

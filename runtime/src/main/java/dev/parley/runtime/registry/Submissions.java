@@ -19,7 +19,7 @@ public final class Submissions implements OutcomeSink {
   private final ConcurrentHashMap<Long, CompletableFuture<Receipt>> receipts =
       new ConcurrentHashMap<>();
 
-  /** Opens a ticket for an event whose outcome completes {@code outcome}. */
+  @Override
   public long open(CompletableFuture<Outcome> outcome, CompletableFuture<Receipt> receipt) {
     long ticket = tickets.incrementAndGet();
     outcomes.put(ticket, outcome);

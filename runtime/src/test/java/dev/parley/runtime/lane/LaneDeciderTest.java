@@ -56,7 +56,8 @@ class LaneDeciderTest {
             3,
             RetryPolicy.none(),
             new Settings.Restart(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            false);
     DoubleTextPolicy policy = DoubleTextPolicy.ENQUEUE;
     boolean paused;
     boolean capped;
@@ -783,7 +784,13 @@ class LaneDeciderTest {
   LaneEnvironment.Rules rules(int maxQueue, int unhealthyAfter, RetryPolicy retryPolicy) {
     LaneEnvironment.Rules r = env.rules;
     return new LaneEnvironment.Rules(
-        maxQueue, r.handlerTimeout(), unhealthyAfter, retryPolicy, r.restart(), r.idleTimeout());
+        maxQueue,
+        r.handlerTimeout(),
+        unhealthyAfter,
+        retryPolicy,
+        r.restart(),
+        r.idleTimeout(),
+        r.journaled());
   }
 
   /** Three attempts, 100 ms then 200 ms apart, ±20 %; enough failures allowed in a row. */

@@ -1,0 +1,304 @@
+package dev.parley.runtime.lane;
+
+import dev.parley.runtime.Event;
+import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.Outcome;
+import dev.parley.runtime.registry.EventRegistry;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journaled shell of one lane ({@code parley.durability = journal}): an event-sourced behavior
+ * whose command handler is the {@link LaneDecider} and whose event handler is {@link
+ * LaneState#apply}. A decision's lane events are written first; its effects (the receipt that says
+ * "accepted", the handler call, the outcome) are carried out only once the write succeeded.
+ *
+ * <p>While live, the decider has applied the events to the state already, so the event handler
+ * applies only what recovery replays. After recovery the lane resumes by itself: the event that was
+ * running when the runtime stopped runs again, redelivered; finished events become answerable again
+ * by id. A restart of the handler context (an unhealthy lane) is a fresh handler; the lane's state
+ * stays as it is, in memory and in the journal.
+ */
+public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, LaneEvent, LaneState> {
+  private static final Logger LOG = LoggerFactory.getLogger(JournaledWorker.class);
+
+  /** The journal's persistence ids of lanes: {@code lane|<lane key>}. */
+  public static final String ENTITY_TYPE = "lane";
+
+  private final LaneServices services;
+  private final Lane lane;
+  private final ActorContext<LaneCommand> ctx;
+  private final TimerScheduler<LaneCommand> timers;
+  private final Session session = new Session();
+  private final Outbox outbox;
+  private final LaneDecider decider;
+  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  private final Replay replay;
+  private EffectRunner runner;
+  private boolean live; // recovered: events are applied as they are decided
+  private Decision writing; // its events are being written: refused if the write fails
+
+  public static Behavior<LaneCommand> create(LaneServices services, Lane lane) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new JournaledWorker(ctx, timers, services, lane)));
+  }
+
+  /** The journal's persistence id of the lane {@code laneKey}. */
+  public static PersistenceId persistenceId(String laneKey) {
+    return PersistenceId.of(ENTITY_TYPE, laneKey);
+  }
+
+  private JournaledWorker(
+      ActorContext<LaneCommand> ctx,
+      TimerScheduler<LaneCommand> timers,
+      LaneServices services,
+      Lane lane) {
+    super(persistenceId(lane.key()));
+    this.ctx = ctx;
+    this.timers = timers;
+    this.services = services;
+    this.lane = lane;
+    this.outbox = new Outbox(services.callbackExecutor());
+    this.decider = new LaneDecider(lane.key(), services.environment());
+    this.replay = new Replay(services.registry());
+    this.runner = newRunner();
+  }
+
+  private EffectRunner newRunner() {
+    return new EffectRunner(
+        services,
+        lane.key(),
+        lane,
+        services.lanes().passivator(lane),
+        session,
+        outbox,
+        ctx,
+        timers,
+        inbox);
+  }
+
+  @Override
+  public LaneState emptyState() {
+    return new LaneState();
+  }
+
+  @Override
+  public CommandHandler<LaneCommand, LaneEvent, LaneState> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState().onAnyCommand(this::onCommand);
+  }
+
+  @Override
+  public EventHandler<LaneState, LaneEvent> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onAnyEvent(
+            (state, event) -> {
+              if (!live) {
+                replay.apply(state, event);
+              }
+              return state;
+            });
+  }
+
+  @Override
+  public SignalHandler<LaneState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(
+            RecoveryFailed.class,
+            (state, failed) ->
+                LOG.error(
+                    "lane {}: recovery from the journal failed", lane.key(), failed.getFailure()))
+        .onSignal(PostStop.instance(), state -> onStopped())
+        .build();
+  }
+
+  private Effect<LaneEvent, LaneState> onCommand(LaneState state, LaneCommand command) {
+    if (command instanceof LaneCommand.Interrupt) {
+      // The drain ran out of time: what is left stays in the journal and resumes at the next start.
+      onStopped();
+      return Effect().stop();
+    }
+    Decision decision = decider.decide(state, session, command, services.nanoClock().getAsLong());
+    if (decision.events().isEmpty()) {
+      carryOut(decision);
+      return runner.passivated ? Effect().stop() : Effect().none();
+    }
+    writing = decision;
+    return Effect()
+        .persist(decision.events())
+        .thenRun(
+            written -> {
+              writing = null;
+              carryOut(decision);
+              if (runner.passivated) { // only an idle lane passivates, and it decides no events
+                throw new IllegalStateException("lane " + lane.key() + " passivated mid-write");
+              }
+            });
+  }
+
+  /**
+   * Carries out the effects of a decision whose events are written. What they bring back at once (a
+   * handler that completed in its call) comes back as commands, after those already waiting.
+   */
+  private void carryOut(Decision decision) {
+    runner.run(decision);
+    LaneCommand next;
+    while ((next = inbox.poll()) != null) {
+      ctx.getSelf().tell(next);
+    }
+    outbox.flush();
+    if (runner.restart != null) {
+      LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
+      services.counters().restarts.increment();
+      runner = newRunner(); // a fresh handler; the state and the session stay
+      ctx.getSelf().tell(LaneCommand.Restarted.INSTANCE);
+    }
+  }
+
+  /**
+   * Recovery is over: makes the jobs of this JVM again (tickets, clock readings), registers what
+   * ended before the restart, and has the decider resume the lane.
+   */
+  private void onRecovered(LaneState state) {
+    live = true;
+    long now = services.nanoClock().getAsLong();
+    replay.registerFinished(now);
+    state.rebase(job -> recovered(job, now), now);
+    session.idleSinceNanos = now;
+    Attempt running = state.running();
+    ctx.getSelf().tell(new LaneCommand.Recovered(running == null ? null : running.id()));
+  }
+
+  /** A job recovered from the journal: waiters of this JVM find it by id and get its outcome. */
+  private Job recovered(Job job, long now) {
+    services.counters().outstanding.increment();
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    if (job.tracked()) {
+      EventRegistry.Entry known = services.registry().register(entry(job.event(), outcome));
+      if (known != null) {
+        outcome = known.outcome(); // registered while the lane was passivated
+      }
+    }
+    long ticket = services.outcomes().open(outcome, null);
+    return new Job(job.event(), ticket, now, job.tracked(), job.timed());
+  }
+
+  private static EventRegistry.Entry entry(Event event, CompletableFuture<Outcome> outcome) {
+    return new EventRegistry.Entry(event, outcome);
+  }
+
+  /**
+   * The lane stopped: gives back its permit, and refuses the events of a write that did not
+   * complete (the journal failed): they were never accepted.
+   */
+  private void onStopped() {
+    if (session.holdsPermit) {
+      session.holdsPermit = false;
+      services.permits().release(lane.key());
+    }
+    if (session.awaitingPermit) {
+      session.awaitingPermit = false;
+      services.permits().withdraw(lane.key());
+    }
+    Decision failed = writing;
+    writing = null;
+    if (failed != null) {
+      LOG.warn(
+          "lane {}: the journal did not take its last write; refusing its new events", lane.key());
+      for (LaneEvent event : failed.events()) {
+        if (event instanceof LaneEvent.Enqueued enqueued) {
+          runner.refuseUnwritten(enqueued.job());
+        }
+      }
+      outbox.flush();
+    }
+  }
+
+  /**
+   * What recovery replays, beyond the state: the events that ended before the restart, so that
+   * their status stays answerable and their ids stay known (dedup). The newest {@value #LIMIT} of
+   * each lane; the registry's own bounds apply on top.
+   */
+  private static final class Replay {
+    static final int LIMIT = 10_000;
+
+    private record Ended(Event event, Outcome outcome, int attempts, boolean redelivered) {}
+
+    private final EventRegistry registry;
+    private final Map<String, Ended> ended =
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Ended> eldest) {
+            return size() > LIMIT;
+          }
+        };
+
+    Replay(EventRegistry registry) {
+      this.registry = registry;
+    }
+
+    void apply(LaneState state, LaneEvent event) {
+      if (event instanceof LaneEvent.Ended end) {
+        Attempt attempt =
+            state.rollback() != null && state.rollback().id().equals(end.eventId())
+                ? state.rollback()
+                : state.running();
+        for (Job member : attempt.members()) {
+          Outcome own =
+              member == attempt.head()
+                  ? end.outcome()
+                  : Outcomes.forEvent(end.outcome(), member.id());
+          ended(member, own, attempt.number(), attempt.redelivered());
+        }
+      } else if (event instanceof LaneEvent.Cancelled cancelled) {
+        for (Job job : state.pending()) {
+          if (cancelled.eventIds().contains(job.id())) {
+            ended(job, new Outcome.Cancelled(job.id(), cancelled.reason()), 0, false);
+          }
+        }
+      }
+      state.apply(event);
+    }
+
+    private void ended(Job job, Outcome outcome, int attempts, boolean redelivered) {
+      if (job.tracked()) {
+        ended.remove(job.id());
+        ended.put(job.id(), new Ended(job.event(), outcome, attempts, redelivered));
+      }
+    }
+
+    /** Registers what ended, unless this JVM knows it already (the lane was only passivated). */
+    void registerFinished(long nowNanos) {
+      for (Ended end : List.copyOf(ended.values())) {
+        Event event = end.event();
+        if (registry.register(entry(event, CompletableFuture.completedFuture(end.outcome())))
+            == null) {
+          registry.finished(
+              event,
+              EventStatus.finished(event, end.attempts(), -1, -1, end.outcome(), end.redelivered()),
+              nowNanos);
+        }
+      }
+      ended.clear();
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.parley.runtime;
+
+import static dev.parley.runtime.ParleyTestKit.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code parley.durability = journal} on the embedded H2 journal: what was accepted survives the
+ * runtime stopping without a drain (its actor system terminated at once, as a crash would leave
+ * it), and the next runtime on the same data directory resumes it by itself.
+ */
+class JournalRecoveryTest {
+  @TempDir Path dataDir;
+  private final List<Parley> started = new ArrayList<>();
+
+  /** One handler call, as the handler saw it. */
+  record Call(String id, int attempt, boolean redelivered) {}
+
+  @AfterEach
+  void stopAll() {
+    for (Parley parley : started) {
+      parley.actorSystem().terminate();
+      await(parley.actorSystem().getWhenTerminated());
+    }
+  }
+
+  private Config config() {
+    return ConfigFactory.parseString(
+        """
+        parley.durability = journal
+        parley.data-dir = "%s"
+        # A crash: terminating the system runs no drain.
+        pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+        """
+            .formatted(dataDir.toString().replace("\\", "/")));
+  }
+
+  private Parley start(Handler handler) {
+    Parley parley = Parley.builder().config(config()).handler(handler).build();
+    started.add(parley);
+    return parley;
+  }
+
+  private void crash(Parley parley) throws Exception {
+    started.remove(parley);
+    parley.actorSystem().terminate();
+    parley.actorSystem().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static Event event(String space, String id) {
+    return Event.to(space).id(id).payload(id).build();
+  }
+
+  @Test
+  void acceptedEventsSurviveACrashTheRunningOneIsRedeliveredAndFinishedOnesStayFinished()
+      throws Exception {
+    List<Call> before = new CopyOnWriteArrayList<>();
+    CompletableFuture<Reply> never = new CompletableFuture<>();
+    Parley first =
+        start(
+            (event, lane) -> {
+              before.add(new Call(event.id(), lane.attempt(), lane.redelivered()));
+              return event.id().equals("a1")
+                  ? never
+                  : CompletableFuture.completedFuture(Reply.of("done " + event.id()));
+            });
+    Outcome b1 = await(first.submit(event("b", "b1")));
+    assertInstanceOf(Outcome.Completed.class, b1);
+    Receipt a1 = await(first.enqueue(event("a", "a1")));
+    Receipt a2 = await(first.enqueue(event("a", "a2")));
+    Receipt a3 = await(first.enqueue(event("a", "a3")));
+    assertEquals(Receipt.Status.ACCEPTED, a1.status());
+    assertEquals(0, a2.positionInLane(), "next, after the running a1");
+    assertEquals(1, a3.positionInLane());
+    assertEquals(List.of(new Call("b1", 1, false), new Call("a1", 1, false)), before);
+
+    crash(first);
+
+    List<Call> after = new CopyOnWriteArrayList<>();
+    Parley second =
+        start(
+            (event, lane) -> {
+              after.add(new Call(event.id(), lane.attempt(), lane.redelivered()));
+              return CompletableFuture.completedFuture(Reply.of("again " + event.id()));
+            });
+    for (String id : List.of("a1", "a2", "a3")) {
+      assertInstanceOf(Outcome.Completed.class, await(second.outcome(id).orElseThrow()), id);
+    }
+    assertEquals(
+        List.of(new Call("a1", 2, true), new Call("a2", 1, false), new Call("a3", 1, false)),
+        after,
+        "only the running event runs twice; the lane's order holds");
+    EventStatus a1Status = await(second.status("a1")).orElseThrow();
+    assertTrue(a1Status.redelivered());
+    assertFalse(await(second.status("a2")).orElseThrow().redelivered());
+
+    EventStatus b1Status = await(second.status("b1")).orElseThrow();
+    assertEquals(EventStatus.State.FINISHED, b1Status.state());
+    assertInstanceOf(Outcome.Completed.class, b1Status.outcome().orElseThrow());
+    Receipt again = await(second.enqueue(event("b", "b1")));
+    assertTrue(again.duplicate(), "an id known before the crash is still a duplicate");
+    assertEquals(3, after.size(), "the duplicate did not run");
+  }
+
+  @Test
+  void aCleanRestartAfterEverythingEndedRunsNothingAgain() throws Exception {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Handler recording =
+        (event, lane) -> {
+          calls.add(event.id());
+          return CompletableFuture.completedFuture(Reply.of(event.id()));
+        };
+    Parley first = start(recording);
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      outcomes.add(first.submit(event("s" + (i % 4), "e" + i)));
+    }
+    outcomes.forEach(outcome -> assertInstanceOf(Outcome.Completed.class, await(outcome)));
+    crash(first);
+
+    Parley second = start(recording);
+    assertEquals(0, second.stats().totals().pending(), "nothing left to run");
+    assertEquals(20, calls.size());
+    assertEquals(EventStatus.State.FINISHED, await(second.status("e7")).orElseThrow().state());
+  }
+
+  @Test
+  void aJournalThatCannotBeOpenedFailsTheStartInOneLine() {
+    Config unreachable =
+        ConfigFactory.parseString(
+                "parley.journal.url = \"jdbc:postgresql://127.0.0.1:1/parley\"\n"
+                    + "parley.startup-timeout = 20s")
+            .withFallback(config());
+    IllegalStateException error =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Parley.builder()
+                    .config(unreachable)
+                    .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
+                    .build());
+    assertTrue(
+        error.getMessage().startsWith("parley.journal.url: cannot use the journal database"),
+        error.getMessage());
+    assertFalse(error.getMessage().contains("\n"), error.getMessage());
+  }
+}
