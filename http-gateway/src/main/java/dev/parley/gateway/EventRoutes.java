@@ -327,6 +327,14 @@ final class EventRoutes {
     if (Parley.SHUTTING_DOWN.equals(reason)) {
       return shuttingDown();
     }
+    if (Parley.JOURNAL_UNAVAILABLE.equals(reason)) {
+      return Problem.retryLater(
+          StatusCodes.SERVICE_UNAVAILABLE,
+          Parley.JOURNAL_UNAVAILABLE,
+          "Journal unavailable",
+          "the event could not be written to the journal, so it was not accepted; try again later",
+          settings.retryAfter());
+    }
     if (Parley.QUEUE_FULL.equals(reason)) {
       Duration estimate = Duration.ofMillis(receipt.retryAfterMs());
       Duration retryAfter =

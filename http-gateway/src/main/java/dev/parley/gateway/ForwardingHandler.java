@@ -65,6 +65,12 @@ public final class ForwardingHandler implements Handler {
   /** 1 for the first attempt of an event, 2 for its first retry, … */
   public static final String ATTEMPT_HEADER = "X-Parley-Attempt";
 
+  /**
+   * {@code true} when the event was running when Parley stopped and is delivered again after the
+   * restart (a journal's redelivery): the upstream may have seen it once already.
+   */
+  public static final String REDELIVERED_HEADER = "X-Parley-Redelivered";
+
   /** How much of an upstream's error body an exception message quotes. */
   private static final int EXCERPT_CHARS = 200;
 
@@ -152,7 +158,8 @@ public final class ForwardingHandler implements Handler {
             RawHeader.create(EVENT_ID_HEADER, headerSafe(event.id())),
             RawHeader.create(SPACE_HEADER, event.spaceId()),
             RawHeader.create(LANE_HEADER, lane.laneKey()),
-            RawHeader.create(ATTEMPT_HEADER, Integer.toString(lane.attempt())));
+            RawHeader.create(ATTEMPT_HEADER, Integer.toString(lane.attempt())),
+            RawHeader.create(REDELIVERED_HEADER, Boolean.toString(lane.redelivered())));
     return HttpRequest.POST(settings.url())
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(event.payload())))
         .addHeaders(headers);

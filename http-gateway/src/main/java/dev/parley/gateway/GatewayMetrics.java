@@ -54,7 +54,7 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
 
   /** The reasons of {@code parley_events_rejected_total}; any other is counted as {@code other}. */
   private static final Set<String> REASONS =
-      Set.of(Parley.QUEUE_FULL, Parley.SHUTTING_DOWN, "lane-busy");
+      Set.of(Parley.QUEUE_FULL, Parley.SHUTTING_DOWN, Parley.JOURNAL_UNAVAILABLE, "lane-busy");
 
   private static final Map<String, ToDoubleFunction<Stats.Totals>> OUTCOMES =
       Map.of(

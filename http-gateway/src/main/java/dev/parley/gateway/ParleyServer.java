@@ -6,6 +6,7 @@ import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Stats;
+import dev.parley.runtime.journal.JournalSettings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,9 @@ public final class ParleyServer implements AutoCloseable {
             .withFallback(config);
     this.system =
         ActorSystem.create(
-            Behaviors.empty(), withPhases.getString("parley.system-name"), withPhases);
+            Behaviors.empty(),
+            withPhases.getString("parley.system-name"),
+            JournalSettings.apply(withPhases));
     try {
       SpaceStreams streams = new SpaceStreams(settings.sseBuffer(), settings.sseHeartbeat());
       GatewayMetrics metrics = new GatewayMetrics();

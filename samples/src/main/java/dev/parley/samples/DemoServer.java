@@ -13,13 +13,17 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The demo server: the echo bot behind Parley's HTTP gateway, or with {@code --forward URL} an
  * existing agent's endpoint ({@link ForwardingHandler}). {@code java -jar
- * samples/target/parley-demo.jar [--host H] [--port N] [--forward URL]}; {@code -Dconfig.file=…}
- * and {@code -Dparley.…} work as usual. Stops (draining) on SIGTERM or Ctrl-C, then exits 0, or 1
- * when the drain did not finish within {@code parley.shutdown.drain-timeout}.
+ * samples/target/parley-demo.jar [--host H] [--port N] [--forward URL] [--data-dir DIR |
+ * --in-memory]}; {@code -Dconfig.file=…} and {@code -Dparley.…} work as usual. Unless told
+ * otherwise ({@code --in-memory} or {@code parley.durability}), the demo journals its lanes in an
+ * H2 database under {@code --data-dir} (default {@code ./parley-data}). Stops (draining) on SIGTERM
+ * or Ctrl-C, then exits 0, or 1 when the drain did not finish within {@code
+ * parley.shutdown.drain-timeout}.
  */
 public final class DemoServer {
   private static final String USAGE =
-      "usage: java -jar parley-demo.jar [--host H] [--port N] [--forward URL]";
+      "usage: java -jar parley-demo.jar [--host H] [--port N] [--forward URL]"
+          + " [--data-dir DIR | --in-memory]";
 
   private DemoServer() {}
 
@@ -31,6 +35,11 @@ public final class DemoServer {
         case "--host" -> overrides.put("parley.http.host", require("--host", value));
         case "--port" -> overrides.put("parley.http.port", port(require("--port", value)));
         case "--forward" -> overrides.put("parley.forward.url", require("--forward", value));
+        case "--data-dir" -> overrides.put("parley.data-dir", require("--data-dir", value));
+        case "--in-memory" -> {
+          overrides.put("parley.durability", "none");
+          i--; // takes no value
+        }
         case "--help", "-h" -> {
           System.out.println(USAGE);
           return;
@@ -42,7 +51,11 @@ public final class DemoServer {
       }
       i++;
     }
-    Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load());
+    Config loaded = ConfigFactory.load();
+    if (isLibraryDefault(loaded, "parley.durability")) {
+      overrides.putIfAbsent("parley.durability", "journal"); // the demo keeps what it accepted
+    }
+    Config config = ConfigFactory.parseMap(overrides).withFallback(loaded);
     if (!config.getString("parley.forward.url").isEmpty()) {
       forward(config);
     } else {
@@ -80,7 +93,16 @@ public final class DemoServer {
     server.whenTerminated().toCompletableFuture().join();
   }
 
-  /** Starts the server; a port that is taken is one line and exit status 2, not a stack trace. */
+  /** Whether nobody set {@code key}: its value is the one of a library's reference.conf. */
+  private static boolean isLibraryDefault(Config config, String key) {
+    String resource = config.getValue(key).origin().resource();
+    return resource != null && resource.endsWith("reference.conf");
+  }
+
+  /**
+   * Starts the server; a port that is taken or a journal that cannot be opened is one line and exit
+   * status 2, not a stack trace.
+   */
   private static ParleyServer start(java.util.function.Supplier<ParleyServer> server) {
     try {
       return server.get();
@@ -91,6 +113,13 @@ public final class DemoServer {
               + ":"
               + e.port()
               + " (in use or not allowed); choose another port with --port N (0 picks a free one)");
+      System.exit(2);
+      throw e;
+    } catch (IllegalStateException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("parley.journal")) {
+        throw e;
+      }
+      System.err.println("Parley demo: " + e.getMessage() + " (or run with --in-memory)");
       System.exit(2);
       throw e;
     }

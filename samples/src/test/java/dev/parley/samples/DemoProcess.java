@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 final class DemoProcess implements AutoCloseable {
   static final Path JAR = Path.of("target", "parley-demo.jar");
   private static final Pattern ANNOUNCE =
-      Pattern.compile("Parley demo: echo bot on (http://[^\\s:]+:(\\d+))");
+      Pattern.compile("Parley demo: .+ on (http://[^\\s:]+:(\\d+))  \\(try");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final Process process;
@@ -45,9 +45,21 @@ final class DemoProcess implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts the demo on an ephemeral port and waits for the port it announces. */
+  /**
+   * Starts the demo on an ephemeral port, with a journal of its own in a fresh directory, and waits
+   * for the port it announces.
+   */
   static DemoProcess start(String... jvmOptions) throws Exception {
-    DemoProcess demo = new DemoProcess(List.of(jvmOptions), List.of("--port", "0"));
+    Path dataDir = Files.createTempDirectory("parley-demo-data");
+    return start(dataDir, List.of(jvmOptions));
+  }
+
+  /** Starts the demo on an ephemeral port with its journal in {@code dataDir}. */
+  static DemoProcess start(Path dataDir, List<String> jvmOptions, String... arguments)
+      throws Exception {
+    List<String> all = new ArrayList<>(List.of("--port", "0", "--data-dir", dataDir.toString()));
+    all.addAll(List.of(arguments));
+    DemoProcess demo = new DemoProcess(jvmOptions, all);
     try {
       demo.announced.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,0 +1,230 @@
+package dev.parley.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code kill -9} of the packaged demo with its journal (the default), forwarding to a recording
+ * upstream: every event that got {@code 202} is delivered after a restart on the same data
+ * directory, first deliveries keep each space's submission order, only events that were running at
+ * the kill are delivered twice (and say so), and a clean restart afterwards delivers nothing.
+ */
+class DemoServerCrashIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int SPACES = 100;
+  private static final int PER_SPACE = 20;
+
+  @RegisterExtension final DemoWatch watch = new DemoWatch();
+
+  /** One delivery the upstream received. */
+  record Delivery(String id, String space, boolean redelivered) {}
+
+  private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean slow = new AtomicBoolean(true);
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private HttpServer upstream;
+  private Path dataDir;
+
+  @BeforeEach
+  void startUpstream() throws Exception {
+    dataDir = Files.createTempDirectory("parley-crash");
+    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+    upstream.setExecutor(Executors.newFixedThreadPool(8));
+    upstream.createContext(
+        "/chat",
+        exchange -> {
+          deliveries.add(
+              new Delivery(
+                  exchange.getRequestHeaders().getFirst("X-Parley-Event-Id"),
+                  exchange.getRequestHeaders().getFirst("X-Parley-Space"),
+                  "true".equals(exchange.getRequestHeaders().getFirst("X-Parley-Redelivered"))));
+          if (slow.get()) {
+            try {
+              Thread.sleep(20); // a slow agent: most events are still pending at the kill
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    upstream.start();
+  }
+
+  @AfterEach
+  void stopUpstream() {
+    upstream.stop(0);
+  }
+
+  private DemoProcess startDemo() throws Exception {
+    String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/chat";
+    // Four connections to the upstream: most events wait in their lanes.
+    return watch.track(
+        DemoProcess.start(
+            dataDir, List.of("-Dparley.forward.max-connections=4"), "--forward", url));
+  }
+
+  @Test
+  void everyAcceptedEventIsDeliveredAfterAKillNineInOrderAndOnlyRunningOnesTwice()
+      throws Exception {
+    DemoProcess first = startDemo();
+    Map<String, List<String>> accepted = submitAll(first.base());
+    int acceptedCount = accepted.values().stream().mapToInt(List::size).sum();
+    assertEquals(SPACES * PER_SPACE, acceptedCount, "every event got 202");
+    int deliveredBeforeKill = deliveries.size();
+    first.process().destroyForcibly(); // kill -9
+    first.exitValue(Duration.ofSeconds(30));
+    assertTrue(
+        deliveredBeforeKill < acceptedCount / 2,
+        "most events were pending at the kill: " + deliveredBeforeKill);
+
+    slow.set(false);
+    DemoProcess second = startDemo();
+    awaitAllCompleted(second.base(), accepted);
+
+    Map<String, List<Delivery>> byId = new HashMap<>();
+    for (Delivery delivery : deliveries) {
+      byId.computeIfAbsent(delivery.id(), id -> new ArrayList<>()).add(delivery);
+    }
+    Map<String, Integer> redeliveredBySpace = new HashMap<>();
+    for (Map.Entry<String, List<String>> space : accepted.entrySet()) {
+      List<String> firstOrder = new ArrayList<>();
+      for (Delivery delivery : deliveries) {
+        if (delivery.space().equals(space.getKey()) && !firstOrder.contains(delivery.id())) {
+          firstOrder.add(delivery.id());
+        }
+      }
+      assertEquals(space.getValue(), firstOrder, "first deliveries in submission order");
+      for (String id : space.getValue()) {
+        List<Delivery> of = byId.get(id);
+        assertTrue(of.size() <= 2, id + " delivered " + of.size() + " times");
+        assertTrue(!of.get(0).redelivered() || of.size() == 1, id + ": first delivery " + of);
+        if (of.size() == 2) {
+          assertTrue(of.get(1).redelivered(), id + ": the second delivery says redelivered");
+        }
+        // Redelivered: it was running at the kill (perhaps still waiting for an upstream
+        // connection, so delivered only once after all).
+        if (of.get(of.size() - 1).redelivered()) {
+          redeliveredBySpace.merge(space.getKey(), 1, Integer::sum);
+        }
+      }
+    }
+    redeliveredBySpace.forEach(
+        (space, count) ->
+            assertTrue(count <= 1, space + ": only the running event runs again, got " + count));
+
+    // A clean restart (SIGTERM, drained) afterwards delivers nothing again.
+    second.process().destroy();
+    assertEquals(0, second.exitValue(Duration.ofSeconds(60)));
+    int settled = deliveries.size();
+    DemoProcess third = startDemo();
+    JsonNode view = get(third.base(), "/v1/spaces/space-0/events/space-0-0");
+    assertEquals("completed", view.path("status").asText(), view.toString());
+    awaitIdle(third.base());
+    assertEquals(settled, deliveries.size(), "nothing delivered again after a clean restart");
+  }
+
+  /** Submits each space's events in order (one at a time per space, spaces at once). */
+  private Map<String, List<String>> submitAll(URI base) throws Exception {
+    Map<String, List<String>> accepted = new ConcurrentHashMap<>();
+    List<CompletableFuture<Void>> spaces = new ArrayList<>();
+    for (int s = 0; s < SPACES; s++) {
+      String space = "space-" + s;
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int i = 0; i < PER_SPACE; i++) {
+        String id = space + "-" + i;
+        chain =
+            chain.thenCompose(
+                ignored ->
+                    http.sendAsync(
+                            HttpRequest.newBuilder(base.resolve("/v1/spaces/" + space + "/events"))
+                                .header("Content-Type", "application/json")
+                                .POST(
+                                    HttpRequest.BodyPublishers.ofString(
+                                        "{\"id\":\"" + id + "\",\"payload\":{\"n\":1}}"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .thenAccept(
+                            response -> {
+                              if (response.statusCode() == 202) {
+                                accepted
+                                    .computeIfAbsent(space, k -> new CopyOnWriteArrayList<>())
+                                    .add(id);
+                              }
+                            }));
+      }
+      spaces.add(chain);
+    }
+    CompletableFuture.allOf(spaces.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    return accepted;
+  }
+
+  private void awaitAllCompleted(URI base, Map<String, List<String>> accepted) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    for (List<String> ids : accepted.values()) {
+      for (String id : ids) {
+        String space = id.substring(0, id.lastIndexOf('-'));
+        JsonNode view;
+        while (!(view = get(base, "/v1/spaces/" + space + "/events/" + id))
+            .path("status")
+            .asText()
+            .equals("completed")) {
+          assertTrue(System.nanoTime() < deadline, id + " did not complete: " + view);
+          Thread.sleep(20); // a poll interval
+        }
+      }
+    }
+  }
+
+  /** Waits until no lane of the demo has a running or pending event. */
+  private void awaitIdle(URI base) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (int s = 0; s < SPACES; s++) {
+      JsonNode lane;
+      while ((lane = get(base, "/v1/spaces/space-" + s)).has("running")
+          || lane.path("pending").size() > 0) {
+        assertTrue(System.nanoTime() < deadline, "not idle: " + lane);
+        Thread.sleep(20); // a poll interval
+      }
+    }
+  }
+
+  private JsonNode get(URI base, String path) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(base.resolve(path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(response.body());
+  }
+}
