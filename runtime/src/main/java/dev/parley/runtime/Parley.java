@@ -94,7 +94,10 @@ public final class Parley implements AutoCloseable {
     this.registry =
         new EventRegistry(
             settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
-    this.lanes = new LocalLanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
+    this.lanes =
+        new LocalLanes(
+            lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)),
+            settings.journal().enabled());
     this.intake =
         new Intake(
             settings,

@@ -5,6 +5,7 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, LaneEvent, LaneState> {
   private static final Logger LOG = LoggerFactory.getLogger(JournaledWorker.class);
 
+  /** At most this many commands decided for one write. */
+  static final int MAX_BATCH = 1000;
+
   /** The journal's persistence ids of lanes: {@code lane|<lane key>}. */
   public static final String ENTITY_TYPE = "lane";
 
@@ -54,7 +58,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private final Replay replay;
   private EffectRunner runner;
   private boolean live; // recovered: events are applied as they are decided
-  private Decision writing; // its events are being written: refused if the write fails
+  private List<Decision> writing = List.of(); // their events are being written
 
   public static Behavior<LaneCommand> create(LaneServices services, Lane lane) {
     return Behaviors.setup(
@@ -134,43 +138,78 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private Effect<LaneEvent, LaneState> onCommand(LaneState state, LaneCommand command) {
     if (command instanceof LaneCommand.Interrupt) {
       // The drain ran out of time: what is left stays in the journal and resumes at the next start.
-      onStopped();
       return Effect().stop();
     }
-    Decision decision = decider.decide(state, session, command, services.nanoClock().getAsLong());
-    if (decision.events().isEmpty()) {
-      carryOut(decision);
+    if (command != LaneCommand.Pull.INSTANCE) {
+      inbox.add(command); // decided with whatever else waits, in one write
+    }
+    return onPull(state);
+  }
+
+  /**
+   * Decides what waits (results of user code, timers and permits first, then the commands in the
+   * lane's routing entry, in order; up to {@value #MAX_BATCH}) and writes their events at once: one
+   * write however many submits came in meanwhile. An idle check is decided alone, so that a lane
+   * passivates only between writes.
+   */
+  private Effect<LaneEvent, LaneState> onPull(LaneState state) {
+    lane.pulled();
+    List<Decision> decisions = new ArrayList<>();
+    while (decisions.size() < MAX_BATCH) {
+      LaneCommand next = inbox.peek();
+      if (next == LaneCommand.IdleCheck.INSTANCE && !decisions.isEmpty()) {
+        break;
+      }
+      next = next != null ? inbox.poll() : lane.nextInBatch();
+      if (next == null) {
+        break;
+      }
+      decisions.add(decide(state, next));
+      if (next == LaneCommand.IdleCheck.INSTANCE) {
+        break;
+      }
+    }
+    List<LaneEvent> events = new ArrayList<>();
+    decisions.forEach(decision -> events.addAll(decision.events()));
+    if (events.isEmpty()) {
+      carryOut(decisions);
       return runner.passivated ? Effect().stop() : Effect().none();
     }
-    writing = decision;
+    writing = decisions;
     return Effect()
-        .persist(decision.events())
+        .persist(events)
         .thenRun(
             written -> {
-              writing = null;
-              carryOut(decision);
-              if (runner.passivated) { // only an idle lane passivates, and it decides no events
+              writing = List.of();
+              carryOut(decisions);
+              if (runner.passivated) { // an idle check is decided alone, and decides no event
                 throw new IllegalStateException("lane " + lane.key() + " passivated mid-write");
               }
             });
   }
 
+  private Decision decide(LaneState state, LaneCommand command) {
+    return decider.decide(state, session, command, services.nanoClock().getAsLong());
+  }
+
   /**
-   * Carries out the effects of a decision whose events are written. What they bring back at once (a
-   * handler that completed in its call) comes back as commands, after those already waiting.
+   * Carries out the effects of decisions whose events are written, in order; then pulls again when
+   * something waits: what user code brought back at once (a handler that completed in its call), or
+   * commands that came in meanwhile.
    */
-  private void carryOut(Decision decision) {
-    runner.run(decision);
-    LaneCommand next;
-    while ((next = inbox.poll()) != null) {
-      ctx.getSelf().tell(next);
+  private void carryOut(List<Decision> decisions) {
+    for (Decision decision : decisions) {
+      runner.run(decision);
+      if (runner.restart != null) {
+        LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
+        services.counters().restarts.increment();
+        runner = newRunner(); // a fresh handler; the state and the session stay
+        inbox.add(LaneCommand.Restarted.INSTANCE);
+      }
     }
     outbox.flush();
-    if (runner.restart != null) {
-      LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
-      services.counters().restarts.increment();
-      runner = newRunner(); // a fresh handler; the state and the session stay
-      ctx.getSelf().tell(LaneCommand.Restarted.INSTANCE);
+    if (!runner.passivated) {
+      lane.pullAgainIfWaiting(ctx.getSelf(), !inbox.isEmpty());
     }
   }
 
@@ -207,8 +246,8 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   /**
-   * The lane stopped: gives back its permit, and refuses the events of a write that did not
-   * complete (the journal failed): they were never accepted.
+   * The lane stopped: gives back its permit, and refuses the events that were never accepted: those
+   * of a write that did not complete (the journal failed) and those still waiting to be decided.
    */
   private void onStopped() {
     if (session.holdsPermit) {
@@ -219,18 +258,25 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
       session.awaitingPermit = false;
       services.permits().withdraw(lane.key());
     }
-    Decision failed = writing;
-    writing = null;
-    if (failed != null) {
+    List<Decision> failed = writing;
+    writing = List.of();
+    if (!failed.isEmpty()) {
       LOG.warn(
           "lane {}: the journal did not take its last write; refusing its new events", lane.key());
-      for (LaneEvent event : failed.events()) {
+    }
+    for (Decision decision : failed) {
+      for (LaneEvent event : decision.events()) {
         if (event instanceof LaneEvent.Enqueued enqueued) {
           runner.refuseUnwritten(enqueued.job());
         }
       }
-      outbox.flush();
     }
+    for (LaneCommand.Routed waiting : services.lanes().evict(lane)) {
+      if (waiting instanceof LaneCommand.Submit submit) {
+        runner.refuseUnwritten(submit.job());
+      }
+    }
+    outbox.flush();
   }
 
   /**

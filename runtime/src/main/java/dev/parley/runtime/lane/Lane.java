@@ -3,6 +3,8 @@ package dev.parley.runtime.lane;
 import dev.parley.runtime.WorkerHealth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -28,8 +30,21 @@ public final class Lane implements Telemetry {
   private List<LaneCommand> buffer = new ArrayList<>(); // guarded by this while worker == null
   private volatile Effect.LaneFigures figures = STARTING;
 
+  // Journaled lanes: commands wait here, and their worker takes all that wait at once (one write).
+  private final ConcurrentLinkedQueue<LaneCommand.Routed> batch;
+  private final AtomicBoolean pullSent = new AtomicBoolean();
+
   public Lane(String key) {
+    this(key, false);
+  }
+
+  /**
+   * @param batched the worker takes the commands that wait for it in batches ({@link #pull}), so
+   *     that a journaled lane writes the events of many commands at once
+   */
+  public Lane(String key, boolean batched) {
     this.key = key;
+    this.batch = batched ? new ConcurrentLinkedQueue<>() : null;
   }
 
   public String key() {
@@ -40,6 +55,14 @@ public final class Lane implements Telemetry {
   boolean tryDeliver(LaneCommand.Routed command) {
     if (sent.getAndIncrement() < 0) {
       return false; // closed: stays negative whatever is added
+    }
+    if (batch != null) {
+      batch.add(command);
+      ActorRef<LaneCommand> target = worker; // null until attached: attach() sends the Pull
+      if (target != null && !pullSent.getAndSet(true)) {
+        target.tell(LaneCommand.Pull.INSTANCE);
+      }
+      return true;
     }
     ActorRef<LaneCommand> target = worker;
     if (target == null) {
@@ -60,6 +83,48 @@ public final class Lane implements Telemetry {
     buffer.forEach(spawned::tell);
     buffer = null;
     worker = spawned;
+    if (batch != null && !pullSent.getAndSet(true)) {
+      spawned.tell(LaneCommand.Pull.INSTANCE); // for what came before the worker was published
+    }
+  }
+
+  /**
+   * The worker of a batched lane takes the next command that waits for it; null when none does.
+   * Call {@link #pulled} first, before taking any.
+   */
+  LaneCommand.Routed nextInBatch() {
+    return batch.poll();
+  }
+
+  /** The worker got a {@link LaneCommand.Pull}: a command added from now on sends another. */
+  void pulled() {
+    pullSent.set(false);
+  }
+
+  /**
+   * Has the worker pull again when commands wait for it here, or when {@code more} (something else
+   * waits for it), unless a pull is on its way already.
+   */
+  void pullAgainIfWaiting(ActorRef<LaneCommand> self, boolean more) {
+    if ((more || !batch.isEmpty()) && !pullSent.getAndSet(true)) {
+      self.tell(LaneCommand.Pull.INSTANCE);
+    }
+  }
+
+  /**
+   * Closes the lane whatever is in flight, for a worker that stopped on a failure; returns the
+   * commands that were waiting for it (those already sent to it are lost with it).
+   */
+  List<LaneCommand.Routed> closeNow() {
+    sent.getAndUpdate(n -> n | CLOSED);
+    List<LaneCommand.Routed> left = new ArrayList<>();
+    if (batch != null) {
+      LaneCommand.Routed command;
+      while ((command = batch.poll()) != null) {
+        left.add(command);
+      }
+    }
+    return left;
   }
 
   /**

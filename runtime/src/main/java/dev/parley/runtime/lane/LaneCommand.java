@@ -78,6 +78,11 @@ public sealed interface LaneCommand {
     INSTANCE
   }
 
+  /** Commands wait for a journaled lane in its routing entry: take them, as one batch. */
+  enum Pull implements LaneCommand {
+    INSTANCE
+  }
+
   /** Supervision restarted the lane's handler context. */
   enum Restarted implements LaneCommand {
     INSTANCE

@@ -2,6 +2,7 @@ package dev.parley.runtime.lane;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -13,12 +14,21 @@ import java.util.function.Consumer;
 public final class LocalLanes implements LaneRouter {
   private final ConcurrentHashMap<String, Lane> table = new ConcurrentHashMap<>();
   private final Consumer<Lane> spawn;
+  private final boolean batched;
 
   /**
    * @param spawn asked once per new lane to spawn its worker and {@link Lane#attach attach} it
    */
   public LocalLanes(Consumer<Lane> spawn) {
+    this(spawn, false);
+  }
+
+  /**
+   * @param batched lanes whose workers take their commands in batches (journaled lanes)
+   */
+  public LocalLanes(Consumer<Lane> spawn, boolean batched) {
     this.spawn = spawn;
+    this.batched = batched;
   }
 
   @Override
@@ -26,7 +36,7 @@ public final class LocalLanes implements LaneRouter {
     while (true) {
       Lane lane = table.get(laneKey);
       if (lane == null) {
-        Lane fresh = new Lane(laneKey);
+        Lane fresh = new Lane(laneKey, batched);
         lane = table.putIfAbsent(laneKey, fresh);
         if (lane == null) {
           lane = fresh;
@@ -66,6 +76,16 @@ public final class LocalLanes implements LaneRouter {
       table.remove(lane.key(), lane);
       return true;
     };
+  }
+
+  /**
+   * Takes {@code lane} out of the table at once, for a worker that stopped on a failure; returns
+   * the commands that were waiting for it. The next command for its key makes a fresh lane.
+   */
+  List<LaneCommand.Routed> evict(Lane lane) {
+    List<LaneCommand.Routed> left = lane.closeNow();
+    table.remove(lane.key(), lane);
+    return left;
   }
 
   /** The health check: has lanes whose running event is past its timeout show it. */
