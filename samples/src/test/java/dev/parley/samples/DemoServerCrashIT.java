@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * directory, first deliveries keep each space's submission order, only events that were running at
  * the kill are delivered twice (and say so), and a clean restart afterwards delivers nothing.
  */
-class DemoServerCrashIT {
+abstract class DemoServerCrashIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SPACES = 100;
   private static final int PER_SPACE = 20;
@@ -87,12 +87,14 @@ class DemoServerCrashIT {
     upstream.stop(0);
   }
 
+  /** JVM options that choose the demo's journal; none: H2 under its data directory. */
+  abstract List<String> journalOptions();
+
   private DemoProcess startDemo() throws Exception {
     String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/chat";
-    // Four connections to the upstream: most events wait in their lanes.
-    return watch.track(
-        DemoProcess.start(
-            dataDir, List.of("-Dparley.forward.max-connections=4"), "--forward", url));
+    List<String> options = new ArrayList<>(journalOptions());
+    options.add("-Dparley.forward.max-connections=4"); // most events wait in their lanes
+    return watch.track(DemoProcess.start(dataDir, options, "--forward", url));
   }
 
   @Test
