@@ -157,7 +157,7 @@ public final class Parley implements AutoCloseable {
     Duration timeout = settings.startupTimeout();
     try {
       Journal.prepare(system, settings.journal(), timeout);
-      List<String> keys = Journal.laneKeys(system, settings.journal(), timeout);
+      List<String> keys = Journal.laneKeys(settings.journal());
       CompletableFuture<?>[] recovered =
           keys.stream()
               .map(

@@ -16,6 +16,12 @@ class JournalRecoveryH2Test extends JournalRecoveryTest {
     return ConfigFactory.empty();
   }
 
+  @Override
+  java.sql.Connection connect() throws Exception {
+    return java.sql.DriverManager.getConnection(
+        "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("journal"), "", "");
+  }
+
   @Test
   void aJournalThatCannotBeOpenedFailsTheStartInOneLine() {
     Config unreachable =

@@ -44,6 +44,11 @@ class JournalRecoveryPostgresTest extends JournalRecoveryTest {
   }
 
   @Override
+  java.sql.Connection connect() throws Exception {
+    return java.sql.DriverManager.getConnection(url, "postgres", "");
+  }
+
+  @Override
   Config journal() {
     return ConfigFactory.parseString(
         "parley.journal { url = \"%s\", user = postgres, password = \"\" }".formatted(url));

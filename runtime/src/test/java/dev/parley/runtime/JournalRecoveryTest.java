@@ -31,6 +31,9 @@ abstract class JournalRecoveryTest {
   /** Where this test's journal is, beyond {@code parley.data-dir}: e.g. a database URL. */
   abstract Config journal();
 
+  /** A JDBC connection to this test's journal database, while no runtime has it open. */
+  abstract java.sql.Connection connect() throws Exception;
+
   /** One handler call, as the handler saw it. */
   record Call(String id, int attempt, boolean redelivered) {}
 
@@ -144,5 +147,48 @@ abstract class JournalRecoveryTest {
     assertEquals(0, second.stats().totals().pending(), "nothing left to run");
     assertEquals(20, calls.size());
     assertEquals(EventStatus.State.FINISHED, await(second.status("e7")).orElseThrow().state());
+  }
+
+  @Test
+  void snapshotsKeepRecoveryBoundedAndTheEndedIdsKnown() throws Exception {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Handler recording =
+        (event, lane) -> {
+          calls.add(event.id());
+          return CompletableFuture.completedFuture(Reply.of(event.id()));
+        };
+    Config snapshots =
+        ConfigFactory.parseString("parley.journal.snapshot-every = 50").withFallback(config());
+    Parley first = Parley.builder().config(snapshots).handler(recording).build();
+    started.add(first);
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      outcomes.add(first.submit(event("long-lived", "m" + i)));
+    }
+    outcomes.forEach(outcome -> assertInstanceOf(Outcome.Completed.class, await(outcome)));
+    crash(first);
+
+    int rows;
+    try (java.sql.Connection connection = connect();
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet result =
+            statement.executeQuery(
+                "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" ="
+                    + " 'lane|long-lived'")) {
+      result.next();
+      rows = result.getInt(1);
+    }
+    // 500 events wrote about 1,500 journal events; the snapshots left only the newest.
+    assertTrue(rows <= 150, "journal events left to replay: " + rows);
+
+    Parley second = Parley.builder().config(snapshots).handler(recording).build();
+    started.add(second);
+    assertEquals(500, calls.size(), "nothing ran again");
+    EventStatus last = await(second.status("m499")).orElseThrow();
+    assertEquals(EventStatus.State.FINISHED, last.state());
+    assertTrue(await(second.enqueue(event("long-lived", "m450"))).duplicate());
+    assertInstanceOf(
+        Outcome.Completed.class, await(second.submit(event("long-lived", "after-restart"))));
+    assertEquals("after-restart", calls.get(calls.size() - 1));
   }
 }

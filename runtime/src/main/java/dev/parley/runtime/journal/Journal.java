@@ -1,16 +1,19 @@
 package dev.parley.runtime.journal;
 
 import dev.parley.runtime.lane.JournaledWorker;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /** What the runtime does with the journal's database at start-up, before it takes events. */
 public final class Journal {
@@ -27,21 +30,34 @@ public final class Journal {
     await(SchemaUtils.createIfNotExists(system).toCompletableFuture(), settings, timeout);
   }
 
-  /** The keys of the lanes that have a journal: each may have events to resume. */
-  public static List<String> laneKeys(
-      ActorSystem<?> system, JournalSettings settings, Duration timeout) {
-    JdbcReadJournal journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    return await(
-        journal
-            .currentPersistenceIds()
-            .filter(id -> id.startsWith(PREFIX))
-            .map(id -> id.substring(PREFIX.length()))
-            .runWith(Sink.seq(), system)
-            .toCompletableFuture(),
-        settings,
-        timeout);
+  /**
+   * The keys of the lanes that have a journal or a snapshot: each may have events to resume. (The
+   * read journal's persistence ids miss a lane whose events a snapshot has all deleted.)
+   */
+  public static List<String> laneKeys(JournalSettings settings) {
+    String query =
+        "SELECT \"persistence_id\" FROM \"event_journal\" WHERE \"persistence_id\" LIKE ?"
+            + " UNION SELECT \"persistence_id\" FROM \"snapshot\" WHERE \"persistence_id\" LIKE ?";
+    List<String> keys = new ArrayList<>();
+    try (Connection connection =
+            DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        PreparedStatement statement = connection.prepareStatement(query)) {
+      statement.setString(1, PREFIX + "%");
+      statement.setString(2, PREFIX + "%");
+      try (ResultSet ids = statement.executeQuery()) {
+        while (ids.next()) {
+          keys.add(ids.getString(1).substring(PREFIX.length()));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "parley.journal.url: cannot list the lanes in the journal database "
+              + settings.url()
+              + ": "
+              + firstLine(String.valueOf(e.getMessage())),
+          e);
+    }
+    return keys;
   }
 
   private static <T> T await(

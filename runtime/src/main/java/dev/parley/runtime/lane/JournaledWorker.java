@@ -18,10 +18,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private final Outbox outbox;
   private final LaneDecider decider;
   private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
-  private final Replay replay;
+  private final RecentlyEnded recent;
   private EffectRunner runner;
   private boolean live; // recovered: events are applied as they are decided
   private List<Decision> writing = List.of(); // their events are being written
@@ -82,7 +84,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     this.lane = lane;
     this.outbox = new Outbox(services.callbackExecutor());
     this.decider = new LaneDecider(lane.key(), services.environment());
-    this.replay = new Replay(services.registry());
+    this.recent = new RecentlyEnded(services.registry());
     this.runner = newRunner();
   }
 
@@ -104,6 +106,30 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     return new LaneState();
   }
 
+  /** A snapshot every {@code parley.journal.snapshot-every} events; the older events deleted. */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(services.journal().snapshotEvery(), 1)
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<LaneState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(LaneState state) {
+        return state.snapshot(recent.list());
+      }
+
+      @Override
+      public LaneState fromJournal(Object from) {
+        LaneSnapshot snapshot = (LaneSnapshot) from;
+        recent.restore(snapshot.ended());
+        return LaneState.of(snapshot);
+      }
+    };
+  }
+
   @Override
   public CommandHandler<LaneCommand, LaneEvent, LaneState> commandHandler() {
     return newCommandHandlerBuilder().forAnyState().onAnyCommand(this::onCommand);
@@ -116,7 +142,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
         .onAnyEvent(
             (state, event) -> {
               if (!live) {
-                replay.apply(state, event);
+                recent.replay(state, event);
               }
               return state;
             });
@@ -164,7 +190,9 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
       if (next == null) {
         break;
       }
-      decisions.add(decide(state, next));
+      Decision decision = decide(state, next);
+      recent.delivered(decision); // before the write: a snapshot it triggers must hold them
+      decisions.add(decision);
       if (next == LaneCommand.IdleCheck.INSTANCE) {
         break;
       }
@@ -220,7 +248,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private void onRecovered(LaneState state) {
     live = true;
     long now = services.nanoClock().getAsLong();
-    replay.registerFinished(now);
+    recent.register(now);
     state.rebase(job -> recovered(job, now), now);
     session.idleSinceNanos = now;
     Attempt running = state.running();
@@ -280,29 +308,29 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   /**
-   * What recovery replays, beyond the state: the events that ended before the restart, so that
-   * their status stays answerable and their ids stay known (dedup). The newest {@value #LIMIT} of
-   * each lane; the registry's own bounds apply on top.
+   * The lane's recently ended events, so that their status stays answerable and their ids stay
+   * known (dedup) after a restart: learnt from the outcomes the lane delivers, from what recovery
+   * replays, and from its snapshot, which holds them. The newest {@value #LIMIT}; the registry's
+   * own bounds (and the dedup window, counted from the restart) apply on top.
    */
-  private static final class Replay {
-    static final int LIMIT = 10_000;
-
-    private record Ended(Event event, Outcome outcome, int attempts, boolean redelivered) {}
+  private static final class RecentlyEnded {
+    static final int LIMIT = 1_000;
 
     private final EventRegistry registry;
-    private final Map<String, Ended> ended =
+    private final Map<String, LaneSnapshot.Ended> ended =
         new LinkedHashMap<>() {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Ended> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<String, LaneSnapshot.Ended> eldest) {
             return size() > LIMIT;
           }
         };
 
-    Replay(EventRegistry registry) {
+    RecentlyEnded(EventRegistry registry) {
       this.registry = registry;
     }
 
-    void apply(LaneState state, LaneEvent event) {
+    /** Applies a replayed event to {@code state}, noting the events it ends. */
+    void replay(LaneState state, LaneEvent event) {
       if (event instanceof LaneEvent.Ended end) {
         Attempt attempt =
             state.rollback() != null && state.rollback().id().equals(end.eventId())
@@ -313,28 +341,46 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
               member == attempt.head()
                   ? end.outcome()
                   : Outcomes.forEvent(end.outcome(), member.id());
-          ended(member, own, attempt.number(), attempt.redelivered());
+          add(member, own, attempt.number(), attempt.redelivered());
         }
       } else if (event instanceof LaneEvent.Cancelled cancelled) {
         for (Job job : state.pending()) {
           if (cancelled.eventIds().contains(job.id())) {
-            ended(job, new Outcome.Cancelled(job.id(), cancelled.reason()), 0, false);
+            add(job, new Outcome.Cancelled(job.id(), cancelled.reason()), 0, false);
           }
         }
       }
       state.apply(event);
     }
 
-    private void ended(Job job, Outcome outcome, int attempts, boolean redelivered) {
-      if (job.tracked()) {
-        ended.remove(job.id());
-        ended.put(job.id(), new Ended(job.event(), outcome, attempts, redelivered));
+    /** Notes the outcomes a decision delivers. */
+    void delivered(Decision decision) {
+      for (dev.parley.runtime.lane.Effect effect : decision.effects()) {
+        if (effect instanceof dev.parley.runtime.lane.Effect.Deliver deliver) {
+          add(deliver.job(), deliver.outcome(), deliver.attempts(), deliver.redelivered());
+        }
       }
     }
 
+    private void add(Job job, Outcome outcome, int attempts, boolean redelivered) {
+      if (job.tracked()) {
+        ended.remove(job.id());
+        ended.put(job.id(), new LaneSnapshot.Ended(job.event(), outcome, attempts, redelivered));
+      }
+    }
+
+    List<LaneSnapshot.Ended> list() {
+      return List.copyOf(ended.values());
+    }
+
+    void restore(List<LaneSnapshot.Ended> snapshot) {
+      ended.clear();
+      snapshot.forEach(end -> ended.put(end.event().id(), end));
+    }
+
     /** Registers what ended, unless this JVM knows it already (the lane was only passivated). */
-    void registerFinished(long nowNanos) {
-      for (Ended end : List.copyOf(ended.values())) {
+    void register(long nowNanos) {
+      for (LaneSnapshot.Ended end : ended.values()) {
         Event event = end.event();
         if (registry.register(entry(event, CompletableFuture.completedFuture(end.outcome())))
             == null) {
@@ -344,7 +390,6 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
               nowNanos);
         }
       }
-      ended.clear();
     }
   }
 }

@@ -27,6 +27,32 @@ public final class LaneState {
   private int failureStreak;
   private double averageMs = Double.NaN;
 
+  /** This state, for a snapshot, with the lane's recently {@code ended} events. */
+  LaneSnapshot snapshot(List<LaneSnapshot.Ended> ended) {
+    return new LaneSnapshot(
+        List.copyOf(pending),
+        running,
+        rollback,
+        completed,
+        failed,
+        failureStreak,
+        Double.isNaN(averageMs) ? null : averageMs,
+        ended);
+  }
+
+  /** The state a snapshot holds. */
+  static LaneState of(LaneSnapshot snapshot) {
+    LaneState state = new LaneState();
+    state.pending.addAll(snapshot.pending());
+    state.running = snapshot.running();
+    state.rollback = snapshot.rollback();
+    state.completed = snapshot.completed();
+    state.failed = snapshot.failed();
+    state.failureStreak = snapshot.failureStreak();
+    state.averageMs = snapshot.averageMs() == null ? Double.NaN : snapshot.averageMs();
+    return state;
+  }
+
   /** Applies one lane event. */
   public void apply(LaneEvent event) {
     if (event instanceof LaneEvent.Enqueued enqueued) {

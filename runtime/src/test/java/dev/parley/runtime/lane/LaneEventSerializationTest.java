@@ -19,6 +19,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -72,12 +73,32 @@ class LaneEventSerializationTest {
         new LaneEvent.Ended("m-1", new Outcome.Cancelled("m-1", "cancelled"), -1),
         new LaneEvent.Ended("m-1", new Outcome.Interrupted("m-1", "interrupted", true), -1),
         new LaneEvent.Ended("m-1", new Outcome.Rejected("m-1", "queue-full"), -1),
-        new LaneEvent.MarkedUnhealthy("a handler timed out"));
+        new LaneEvent.MarkedUnhealthy("a handler timed out"),
+        new LaneEvent.Redelivered("m-1", 3));
   }
 
   @ParameterizedTest
   @MethodSource("everyEvent")
   void roundTripsThroughJacksonCbor(LaneEvent event) {
+    assertRoundTrips(event);
+  }
+
+  @Test
+  void aSnapshotRoundTripsWithItsRunningAttemptRollbackAndEndedEvents() {
+    Job running = new Job(FULL, 7, 1, true, true);
+    Job pending = new Job(PLAIN, 8, 2, false, false);
+    Attempt attempt =
+        new Attempt(
+            List.of(running), 2, 5, Instant.parse("2026-12-01T21:00:00Z"), null, false, true, true);
+    Attempt rollback = new Attempt(List.of(pending), 1, 3, null, "interrupted", true, false, false);
+    LaneSnapshot.Ended ended =
+        new LaneSnapshot.Ended(FULL, new Outcome.Completed("m-1", Reply.of("ok")), 1, true);
+    assertRoundTrips(
+        new LaneSnapshot(List.of(pending), attempt, rollback, 4, 1, 1, 12.5, List.of(ended)));
+    assertRoundTrips(new LaneSnapshot(List.of(), null, null, 0, 0, 0, null, List.of()));
+  }
+
+  private static void assertRoundTrips(Object event) {
     Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
     Serializer serializer = serialization.findSerializerFor(event);
     assertEquals("JacksonCborSerializer", serializer.getClass().getSimpleName());
