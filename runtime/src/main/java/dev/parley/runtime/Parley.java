@@ -82,7 +82,10 @@ public final class Parley implements AutoCloseable {
     this.policies = new Policies(settings.doubleTextPolicy());
     this.registry =
         new EventRegistry(
-            settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
+            settings.statusRetain(),
+            settings.dedupWindow().toNanos(),
+            settings.dedupMaxIds(),
+            builder.nanoClock);
     this.lanes = new LocalLanes(lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)));
     this.intake =
         new Intake(
@@ -238,7 +241,13 @@ public final class Parley implements AutoCloseable {
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
     return StatsSnapshot.of(
-        lanes.all(), pauses, counters, admissionState.get(), deadLetters, movingAverage);
+        lanes.all(),
+        pauses,
+        counters,
+        admissionState.get(),
+        deadLetters,
+        registry.earlyEvictions(),
+        movingAverage);
   }
 
   /**
