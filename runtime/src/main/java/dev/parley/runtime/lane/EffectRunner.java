@@ -123,8 +123,8 @@ final class EffectRunner {
     } else if (effect == Effect.Passivate.INSTANCE) {
       passivate();
     } else if (effect instanceof Effect.Warn warn) {
-      Logger log = warn.eventId() == null ? LOG : new LaneLogger(LOG, laneKey, warn.eventId());
-      log.warn("lane {}: {}", laneKey, warn.message(), warn.error());
+      new LaneLogger(LOG, laneKey, warn.eventId())
+          .warn("lane {}: {}", laneKey, warn.message(), warn.error());
     } else {
       throw new IllegalArgumentException("unknown effect " + effect);
     }
