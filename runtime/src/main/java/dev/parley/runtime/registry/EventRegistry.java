@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class EventRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(EventRegistry.class);
 
+  private static final CompletableFuture<Boolean> ACCEPTED =
+      CompletableFuture.completedFuture(true);
+
   /** The reason of the outcome a duplicate gets when its first event's status is not kept. */
   public static final String DUPLICATE = "duplicate";
 
@@ -34,13 +37,28 @@ public final class EventRegistry {
   public static final class Entry {
     private final Event event;
     private final CompletableFuture<Outcome> outcome;
-    private final CompletableFuture<Boolean> settled = new CompletableFuture<>();
+    private final CompletableFuture<Boolean> settled;
     private volatile EventStatus finished;
     private long finishedAtNanos; // written before finished, read after it
 
+    /** The entry of an event that its lane has taken already (recovered from a journal, say). */
     public Entry(Event event, CompletableFuture<Outcome> outcome) {
+      this(event, outcome, ACCEPTED);
+    }
+
+    private Entry(
+        Event event, CompletableFuture<Outcome> outcome, CompletableFuture<Boolean> settled) {
       this.event = event;
       this.outcome = outcome;
+      this.settled = settled;
+    }
+
+    /**
+     * The entry of an event on its way to its lane, which may still refuse it: {@link #settled()}
+     * completes when the lane has decided.
+     */
+    public static Entry awaitingLane(Event event, CompletableFuture<Outcome> outcome) {
+      return new Entry(event, outcome, new CompletableFuture<>());
     }
 
     public Event event() {
@@ -59,16 +77,21 @@ public final class EventRegistry {
     /**
      * Completes true once its lane has accepted it, false when it was refused after all (then its
      * id is free again). A duplicate waits for it before it reads the first event's status: until
-     * then the lane may not know the event yet. An entry registered for an event accepted earlier
-     * (recovered from a journal) is marked with {@link #settle settle(true)}.
+     * then the lane may not know the event yet. Complete (true) at once for an entry made with the
+     * constructor; only an entry made {@link #awaitingLane} waits.
      */
     public CompletableFuture<Boolean> settled() {
       return settled;
     }
 
-    /** Marks it accepted by its lane or refused; the lane calls it, off its own message. */
+    /**
+     * Marks an entry {@link #awaitingLane} accepted by its lane or refused; the lane calls it, off
+     * its own message. No effect on an entry settled already.
+     */
     public void settle(boolean accepted) {
-      settled.complete(accepted);
+      if (settled != ACCEPTED) {
+        settled.complete(accepted);
+      }
     }
   }
 
@@ -96,7 +119,6 @@ public final class EventRegistry {
               -1,
               -1,
               Optional.of(outcome));
-      entry.settle(true);
       return entry;
     }
   }

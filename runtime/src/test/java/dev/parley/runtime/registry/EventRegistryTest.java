@@ -98,6 +98,17 @@ class EventRegistryTest {
   }
 
   @Test
+  void anEntryRegisteredForAnEventAcceptedEarlierIsSettledAtOnce() {
+    EventRegistry registry = new EventRegistry(10, WINDOW, 1_000, clock::get);
+    Event recovered = Event.to("s").id("recovered").build();
+    assertNull(registry.register(new EventRegistry.Entry(recovered, new CompletableFuture<>())));
+
+    EventRegistry.Entry first = registry.register(entry(Event.to("s").id("recovered").build()));
+
+    assertTrue(first.settled().getNow(false), "a duplicate of it need not wait for a lane");
+  }
+
+  @Test
   void aDuplicateOfAnEventItsLaneRefusedLearnsItSoThatItCanTryAgain() {
     EventRegistry registry = new EventRegistry(10, WINDOW, 1_000, clock::get);
     Event event = Event.to("s").id("x").build();
@@ -115,7 +126,7 @@ class EventRegistryTest {
   }
 
   private static EventRegistry.Entry entry(Event event) {
-    return new EventRegistry.Entry(event, new CompletableFuture<>());
+    return EventRegistry.Entry.awaitingLane(event, new CompletableFuture<>());
   }
 
   private EventRegistry.Entry finish(EventRegistry registry, Event event) {
