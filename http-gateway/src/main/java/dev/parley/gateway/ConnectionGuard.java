@@ -1,8 +1,12 @@
 package dev.parley.gateway;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.Attributes;
@@ -25,11 +29,18 @@ import org.apache.pekko.util.ByteString;
  * end, is closed (idle clients and clients that drip their headers do not hold connections); and a
  * request body not complete within {@code parley.http.request-timeout} fails with {@link
  * BodyTimeout}, which closes the connection. A response's end is its entity's end, so that a long
- * event stream is not cut; after a protocol switch (a WebSocket) the connection is left alone.
+ * event stream is not cut; after a protocol switch (a WebSocket) the connection is left alone. Each
+ * request carries {@link #CLIENT_GONE}, completed when the client closes the connection: an event
+ * stream ends then, where the server would learn it only when it next writes.
  */
 final class ConnectionGuard
     extends GraphStage<BidiShape<HttpRequest, HttpRequest, HttpResponse, HttpResponse>> {
   private static final String HEAD_TIMER = "head";
+
+  /** Completes when the client of the request's connection has closed it (or it broke). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static final AttributeKey<CompletionStage<Done>> CLIENT_GONE =
+      (AttributeKey) AttributeKey.create("parley-client-gone", CompletionStage.class);
 
   private final Inlet<HttpRequest> requestsIn = Inlet.create("ConnectionGuard.requestsIn");
   private final Outlet<HttpRequest> requestsOut = Outlet.create("ConnectionGuard.requestsOut");
@@ -72,6 +83,7 @@ final class ConnectionGuard
       private int open;
 
       private boolean switchedProtocol;
+      private final CompletableFuture<Done> clientGone = new CompletableFuture<>();
       private final AsyncCallback<NotUsed> responseEnded =
           createAsyncCallback(ended -> responseEnded());
 
@@ -84,12 +96,19 @@ final class ConnectionGuard
                 HttpRequest request = grab(requestsIn);
                 cancelTimer(HEAD_TIMER);
                 open++;
-                push(requestsOut, withBodyTimeout(request));
+                push(requestsOut, withBodyTimeout(request).addAttribute(CLIENT_GONE, clientGone));
               }
 
               @Override
               public void onUpstreamFinish() {
+                clientGone.complete(Done.getInstance());
                 complete(requestsOut);
+              }
+
+              @Override
+              public void onUpstreamFailure(Throwable failure) {
+                clientGone.complete(Done.getInstance());
+                fail(requestsOut, failure);
               }
             });
         setHandler(
@@ -145,6 +164,11 @@ final class ConnectionGuard
       @Override
       public void preStart() {
         scheduleOnce(HEAD_TIMER, headerTimeout);
+      }
+
+      @Override
+      public void postStop() {
+        clientGone.complete(Done.getInstance());
       }
 
       @Override

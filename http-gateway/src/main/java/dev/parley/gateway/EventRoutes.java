@@ -180,8 +180,8 @@ final class EventRoutes {
       return CompletableFuture.completedFuture(Problem.badRequest(e.getMessage()));
     }
     return parley
-        .enqueue(event)
-        .thenCompose(receipt -> answer(spaceId, receipt, wait, mayRead))
+        .admit(event)
+        .thenCompose(admitted -> answer(spaceId, admitted, wait, mayRead))
         .thenApply(response -> wait.map(w -> applied(response, w)).orElse(response));
   }
 
@@ -194,15 +194,16 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> answer(
-      String spaceId, Receipt receipt, Optional<Duration> wait, boolean mayRead) {
+      String spaceId, Parley.Admitted admitted, Optional<Duration> wait, boolean mayRead) {
+    Receipt receipt = admitted.receipt();
     if (!receipt.accepted()) {
       metrics.rejected(receipt.reason());
       return CompletableFuture.completedFuture(refused(receipt));
     }
-    directory.accepted(spaceId, receipt.laneKey());
     if (receipt.duplicate()) {
-      return duplicate(spaceId, receipt.eventId(), wait, mayRead);
+      return duplicate(spaceId, receipt.eventId(), admitted.first(), wait, mayRead);
     }
+    directory.accepted(spaceId, receipt.laneKey());
     return wait.map(timeout -> awaitOutcome(spaceId, receipt, timeout))
         .orElseGet(() -> CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
@@ -213,27 +214,27 @@ final class EventRoutes {
    * after waiting for it like for a new event), 202 with its Location while it is live. Its reply
    * and error only for a caller who may read events ({@code mayRead}): re-posting an id must not
    * show someone else's outcome to a token that could not GET it. An id taken in another space is a
-   * conflict, and says nothing about that space's event.
+   * conflict, and says nothing about that space's event. {@code first} is the first event's status
+   * as the runtime found it once its lane had taken it: a look by id could miss it already.
    */
   private CompletionStage<HttpResponse> duplicate(
-      String spaceId, String eventId, Optional<Duration> wait, boolean mayRead) {
-    return status(eventId)
-        .thenCompose(
-            first -> {
-              if (first.isEmpty() || !first.get().spaceId().equals(spaceId)) {
-                return CompletableFuture.completedFuture(
-                    Problem.conflict(
-                        "id-conflict",
-                        "event id " + eventId + " is already in use; choose another id"));
-              }
-              if (first.get().state() == EventStatus.State.FINISHED || wait.isEmpty()) {
-                return CompletableFuture.completedFuture(
-                    duplicateView(spaceId, first.get(), mayRead));
-              }
-              return ended(eventId, wait.get())
-                  .thenCompose(done -> status(eventId))
-                  .thenApply(now -> duplicateView(spaceId, now.orElse(first.get()), mayRead));
-            });
+      String spaceId,
+      String eventId,
+      Optional<EventStatus> first,
+      Optional<Duration> wait,
+      boolean mayRead) {
+    if (first.isEmpty() || !first.get().spaceId().equals(spaceId)) {
+      return CompletableFuture.completedFuture(
+          Problem.conflict(
+              "id-conflict", "event id " + eventId + " is already in use; choose another id"));
+    }
+    directory.accepted(spaceId, first.get().laneKey());
+    if (first.get().state() == EventStatus.State.FINISHED || wait.isEmpty()) {
+      return CompletableFuture.completedFuture(duplicateView(spaceId, first.get(), mayRead));
+    }
+    return ended(eventId, wait.get())
+        .thenCompose(done -> status(eventId))
+        .thenApply(now -> duplicateView(spaceId, now.orElse(first.get()), mayRead));
   }
 
   private static HttpResponse duplicateView(String spaceId, EventStatus status, boolean mayRead) {

@@ -146,6 +146,12 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
             "parley.dead.letters.dropped", this, m -> m.snapshot.stats().deadLettersDropped())
         .description("Dead letters dropped because the store was full")
         .register(registry);
+    FunctionCounter.builder(
+            "parley.dedup.evictions", this, m -> m.snapshot.stats().dedupEvictions())
+        .description(
+            "Finished ids forgotten before the end of parley.dedup.window because"
+                + " parley.dedup.max-ids were kept")
+        .register(registry);
     Gauge.builder("parley.sse.clients", streams, SpaceStreams::clients)
         .description("Open event streams")
         .register(registry);

@@ -25,6 +25,10 @@ final class HttpServerSettings {
         // handler logs refused requests, rate-limited and escaped, and an illegal header is
         // ignored.
         .withParserSettings(base.getParserSettings().withIllegalHeaderWarnings(false))
+        // One request parsed ahead, so that the server reads the connection while it streams a
+        // response and sees an event stream's client leave (ConnectionGuard.CLIENT_GONE) at once,
+        // not at the next heartbeat; the routes still take one request of a connection at a time.
+        .withPipeliningLimit(Math.max(2, base.getPipeliningLimit()))
         .withBacklog(parley.backlog())
         .withMaxConnections(parley.maxConnections())
         .withTimeouts(

@@ -4,6 +4,7 @@ import dev.parley.runtime.EventListener;
 import dev.parley.runtime.FinishedEvent;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,14 +39,16 @@ final class SpaceStreams implements EventListener {
   /**
    * The outcomes of {@code spaceId} from now on, as {@code outcome} events, and Pekko's heartbeat
    * (an event of empty data, which EventSource ignores) whenever the stream is idle. The client
-   * subscribes when the stream starts and unsubscribes when it ends, however it ends.
+   * subscribes when the stream starts and unsubscribes when it ends, however it ends; the stream
+   * ends when {@code clientGone} completes (the client closed its connection).
    */
-  Source<ServerSentEvent, NotUsed> open(String spaceId) {
+  Source<ServerSentEvent, NotUsed> open(String spaceId, CompletionStage<?> clientGone) {
     return Source.<ServerSentEvent>queue(buffer)
         .watchTermination(
             (queue, done) -> {
               subscribe(spaceId, queue);
               done.whenComplete((ok, error) -> unsubscribe(spaceId, queue));
+              clientGone.thenRun(() -> end(queue, null));
               return NotUsed.getInstance();
             })
         .keepAlive(heartbeat, ServerSentEvent::heartbeat);

@@ -1,12 +1,16 @@
 package dev.parley.gateway;
 
 import static org.apache.pekko.http.javadsl.server.Directives.completeOK;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import dev.parley.gateway.GatewaySettings.Role;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -38,8 +42,18 @@ final class StreamRoutes {
                             respondWithHeader(
                                 CacheControl.create(CacheDirectives.NO_CACHE),
                                 () ->
-                                    completeOK(
-                                        streams.open(spaceId),
-                                        EventStreamMarshalling.toEventStream())))));
+                                    extractRequest(
+                                        request ->
+                                            completeOK(
+                                                streams.open(spaceId, clientGone(request)),
+                                                EventStreamMarshalling.toEventStream()))))));
+  }
+
+  /** When the client of {@code request} has left; never, for a request not seen by the guard. */
+  private static CompletionStage<?> clientGone(HttpRequest request) {
+    return request
+        .getAttribute(ConnectionGuard.CLIENT_GONE)
+        .<CompletionStage<?>>map(gone -> gone)
+        .orElseGet(CompletableFuture::new);
   }
 }

@@ -165,6 +165,20 @@ class MetricsTest {
   }
 
   @Test
+  void dedupIdsForgottenEarlyByTheCapAreCounted() {
+    ScriptedHandler handler = new ScriptedHandler();
+    try (TestGateway gw = TestGateway.start(scripted(handler), "parley.dedup.max-ids = 2")) {
+      assertEquals(0, gw.metrics().value("parley_dedup_evictions_total"));
+      for (int i = 1; i <= 5; i++) {
+        gw.post("/v1/spaces/d/events", event("d-" + i, "{}"), "Prefer", "wait=5").assertJson(200);
+      }
+
+      // Five ids finished within the window, two kept: three forgotten early.
+      gw.awaitMetric(3, "parley_dedup_evictions_total");
+    }
+  }
+
+  @Test
   void refusalsAreCountedByReason() {
     ScriptedHandler handler = new ScriptedHandler();
     try (TestGateway gw = TestGateway.start(scripted(handler), "parley.worker.max-queue = 1")) {

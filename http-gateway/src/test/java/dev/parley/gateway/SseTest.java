@@ -156,6 +156,27 @@ class SseTest {
   }
 
   @Test
+  void theClientGaugeDropsWhenAClientLeavesWithoutWaitingForAHeartbeat() throws IOException {
+    // An hour between heartbeats: nothing is written to the leaving client while the test runs.
+    try (TestGateway gw = TestGateway.start(scripted(), "parley.http.sse.heartbeat = 1h");
+        SseClient staying = SseClient.open(gw, "/v1/spaces/g/stream")) {
+      gw.awaitMetric(1, "parley_sse_clients");
+      try (Socket leaving = new Socket("127.0.0.1", gw.server().port())) {
+        OutputStream out = leaving.getOutputStream();
+        out.write(
+            "GET /v1/spaces/g/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        gw.awaitMetric(2, "parley_sse_clients");
+      }
+
+      gw.awaitMetric(1, "parley_sse_clients");
+      gw.post("/v1/spaces/g/events", event("g-1", "{}")).assertJson(202);
+      assertEquals("g-1", staying.nextEvent().id(), "the staying client still receives");
+    }
+  }
+
+  @Test
   void stoppingTheServerEndsItsStreamsEvenWithAClientJustGone() {
     TestGateway gw = TestGateway.start(scripted());
     try (SseClient staying = SseClient.open(gw, "/v1/spaces/s/stream")) {

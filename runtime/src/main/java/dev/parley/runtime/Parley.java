@@ -93,7 +93,10 @@ public final class Parley implements AutoCloseable {
     this.policies = new Policies(settings.doubleTextPolicy());
     this.registry =
         new EventRegistry(
-            settings.statusRetain(), settings.dedupWindow().toNanos(), builder.nanoClock);
+            settings.statusRetain(),
+            settings.dedupWindow().toNanos(),
+            settings.dedupMaxIds(),
+            builder.nanoClock);
     this.lanes =
         new LocalLanes(
             lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)),
@@ -233,7 +236,14 @@ public final class Parley implements AutoCloseable {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     EventRegistry.Entry first = intake.accept(event, outcome, null, event.hasGivenId());
-    return first != null ? first.outcome() : outcome;
+    if (first == null) {
+      return outcome;
+    }
+    if (first.settled().getNow(false)) {
+      return first.outcome();
+    }
+    // Its lane may still refuse the first one: then this one is submitted in its place.
+    return first.settled().thenCompose(accepted -> accepted ? first.outcome() : submit(event));
   }
 
   /**
@@ -243,13 +253,36 @@ public final class Parley implements AutoCloseable {
    * {@link #outcome(String)}.
    */
   public CompletionStage<Receipt> enqueue(Event event) {
+    return admit(event).thenApply(Admitted::receipt);
+  }
+
+  /**
+   * What {@link #admit} answered.
+   *
+   * @param first for a duplicate, the first event's status when the answer was made (a look by id
+   *     afterwards may miss it: beyond {@code parley.status.retain}); else empty
+   */
+  public record Admitted(Receipt receipt, Optional<EventStatus> first) {}
+
+  /**
+   * As {@link #enqueue}, with the first event's status when {@code event} is a duplicate. A
+   * duplicate of an event that its lane has not taken yet waits for it: once accepted, the first
+   * event's status answers; refused, {@code event} is enqueued in its place (accepted, refused, or
+   * a duplicate of another). A duplicate is never answered about an event that does not exist.
+   */
+  public CompletionStage<Admitted> admit(Event event) {
     Objects.requireNonNull(event, "event");
     CompletableFuture<Receipt> receipt = new CompletableFuture<>();
     EventRegistry.Entry first = intake.accept(event, new CompletableFuture<>(), receipt, true);
     if (first == null) {
-      return receipt;
+      return receipt.thenApply(r -> new Admitted(r, Optional.empty()));
     }
-    return status(first.event().id()).thenApply(status -> Receipt.duplicate(event, status));
+    return first.settled().thenCompose(accepted -> accepted ? duplicate(first) : admit(event));
+  }
+
+  private CompletionStage<Admitted> duplicate(EventRegistry.Entry first) {
+    return status(first)
+        .thenApply(status -> new Admitted(Receipt.duplicate(first.event(), status), status));
   }
 
   /**
@@ -270,6 +303,10 @@ public final class Parley implements AutoCloseable {
     if (entry == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
+    return status(entry);
+  }
+
+  private CompletionStage<Optional<EventStatus>> status(EventRegistry.Entry entry) {
     if (entry.finished() != null) {
       return CompletableFuture.completedFuture(Optional.of(entry.finished()));
     }
@@ -301,7 +338,13 @@ public final class Parley implements AutoCloseable {
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
     return StatsSnapshot.of(
-        lanes.all(), pauses, counters, admissionState.get(), deadLetters, movingAverage);
+        lanes.all(),
+        pauses,
+        counters,
+        admissionState.get(),
+        deadLetters,
+        registry.earlyEvictions(),
+        movingAverage);
   }
 
   /**

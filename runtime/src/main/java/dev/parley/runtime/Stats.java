@@ -14,6 +14,8 @@ import java.util.Map;
  * @param laneRestarts supervised restarts per live lane, for lanes restarted at least once
  * @param deadLetters dead letters kept now ({@code Parley.deadLetters()})
  * @param deadLettersDropped dead letters dropped because the store was full, since start
+ * @param dedupEvictions finished ids forgotten before the end of {@code parley.dedup.window}
+ *     because {@code parley.dedup.max-ids} were kept, since start (their ids could run again)
  * @param processingTimeAvgMs the mean handler time over the moving window ({@code
  *     parley.stats.moving-average-window}), 0 when nothing finished in it
  */
@@ -27,6 +29,7 @@ public record Stats(
     Map<String, Long> laneRestarts,
     int deadLetters,
     long deadLettersDropped,
+    long dedupEvictions,
     double processingTimeAvgMs) {
 
   public Stats {

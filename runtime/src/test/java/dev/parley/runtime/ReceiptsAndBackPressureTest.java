@@ -113,6 +113,30 @@ class ReceiptsAndBackPressureTest {
   }
 
   @Test
+  void anIdWithinTheWindowDoesNotRunAgainAfterMoreThanRetainNewerEventsFinished() {
+    AtomicInteger runs = new AtomicInteger();
+    Parley parley =
+        parleys.start(
+            builder("parley.status.retain = 3")
+                .handler(
+                    (event, lane) ->
+                        CompletableFuture.completedFuture(Reply.of(runs.incrementAndGet()))));
+    await(parley.submit(Event.to("s").id("order-17").build()));
+    for (int i = 0; i < 10; i++) {
+      await(parley.submit(Event.to("s").id("later-" + i).build()));
+    }
+
+    Outcome again = await(parley.submit(Event.to("s").id("order-17").build()));
+    Receipt receipt = await(parley.enqueue(Event.to("s").id("order-17").build()));
+
+    assertEquals(new Outcome.Rejected("order-17", "duplicate"), again);
+    assertTrue(receipt.duplicate());
+    assertTrue(receipt.accepted());
+    assertEquals(11, runs.get(), "order-17 ran once");
+    assertTrue(await(parley.status("order-17")).isEmpty(), "its status is beyond retain");
+  }
+
+  @Test
   void aDuplicateOutsideTheDedupWindowRunsAgain() {
     AtomicLong clock = new AtomicLong();
     AtomicInteger runs = new AtomicInteger();

@@ -131,6 +131,78 @@ class UnhealthyWorkerTest {
   }
 
   @Test
+  void aHandlerTimeoutIsWarnedUnderADevParleyLoggerWithTheLaneAndTheEventInMdc() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    root.addAppender(lines);
+    try {
+      Parley parley =
+          parleys.start(builder(FAST).handler((event, lane) -> new CompletableFuture<>()));
+
+      Event slow = Event.to("channel-7").group("timeout-bot").id("slow-1").build();
+      assertInstanceOf(Outcome.TimedOut.class, await(parley.submit(slow)));
+      parley.drain().toCompletableFuture().join(); // the restart's lines are out too
+
+      var warnings =
+          List.copyOf(lines.list).stream()
+              .filter(line -> line.getLevel() == ch.qos.logback.classic.Level.WARN)
+              .filter(line -> line.getFormattedMessage().contains("timeout-bot"))
+              .toList();
+      assertEquals(1, warnings.size(), warnings::toString);
+      var warning = warnings.get(0);
+      assertTrue(warning.getFormattedMessage().contains("timed out"), warning::toString);
+      assertTrue(warning.getLoggerName().startsWith("dev.parley."), warning.getLoggerName());
+      assertEquals("timeout-bot", warning.getMDCPropertyMap().get("lane"));
+      assertEquals("slow-1", warning.getMDCPropertyMap().get("eventId"));
+      for (var line : List.copyOf(lines.list)) {
+        assertTrue(
+            !line.getLoggerName().startsWith("org.apache.pekko")
+                || !line.getFormattedMessage().contains("timeout-bot"),
+            () -> "a line about the lane under Pekko's logger: " + line);
+      }
+    } finally {
+      root.detachAppender(lines);
+    }
+  }
+
+  @Test
+  void aLanesRestartIsWarnedUnderADevParleyLoggerWithTheLaneInMdc() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    root.addAppender(lines);
+    try {
+      Parley parley =
+          parleys.start(
+              builder(FAST)
+                  .handler(
+                      (event, lane) -> {
+                        throw new AssertionError("a bug in the handler");
+                      }));
+
+      await(parley.submit(Event.to("fatal-bot").id("fatal-1").build()));
+      parley.drain().toCompletableFuture().join();
+
+      var warnings =
+          List.copyOf(lines.list).stream()
+              .filter(line -> line.getFormattedMessage().contains("restarting its handler"))
+              .toList();
+      assertEquals(1, warnings.size(), warnings::toString);
+      assertTrue(warnings.get(0).getLoggerName().startsWith("dev.parley."));
+      assertEquals("fatal-bot", warnings.get(0).getMDCPropertyMap().get("lane"));
+    } finally {
+      root.detachAppender(lines);
+    }
+  }
+
+  @Test
   void aLateCompletionOfATimedOutStageIsIgnored() {
     List<CompletableFuture<Reply>> stages = Collections.synchronizedList(new ArrayList<>());
     Parley parley =

@@ -97,7 +97,8 @@ public final class Intake {
       boolean timed = tracked || timeAll || (sampleLatency && sampled());
       long acceptedAt = timed ? nanoClock.getAsLong() : 0;
       if (tracked) {
-        EventRegistry.Entry first = registry.register(new EventRegistry.Entry(event, outcome));
+        EventRegistry.Entry first =
+            registry.register(EventRegistry.Entry.awaitingLane(event, outcome));
         if (first != null) {
           return first;
         }

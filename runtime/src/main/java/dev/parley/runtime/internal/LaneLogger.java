@@ -10,7 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * The logger a handler gets from {@code LaneContext.log()}: each line carries the MDC keys {@code
  * lane} and {@code eventId}, set only around that line, so the hot path pays nothing for handlers
- * that do not log.
+ * that do not log. Parley's own lines about a lane use it too ({@code eventId} null: a line about
+ * the lane, not one of its events).
  */
 public final class LaneLogger extends AbstractLogger {
   private static final long serialVersionUID = 1L;
@@ -37,7 +38,11 @@ public final class LaneLogger extends AbstractLogger {
     String previousLane = MDC.get("lane");
     String previousEvent = MDC.get("eventId");
     MDC.put("lane", lane);
-    MDC.put("eventId", eventId);
+    if (eventId != null) {
+      MDC.put("eventId", eventId);
+    } else {
+      MDC.remove("eventId");
+    }
     try {
       LoggingEventBuilder line = delegate.atLevel(level);
       if (marker != null) {

@@ -23,6 +23,7 @@ public final class StatsSnapshot {
       Counters counters,
       Admission.State permits,
       DeadLetterStore deadLetters,
+      long dedupEvictions,
       MovingAverage movingAverage) {
     Map<String, Integer> queueLengths = new HashMap<>();
     Map<String, WorkerHealth> workerHealth = new HashMap<>();
@@ -69,6 +70,7 @@ public final class StatsSnapshot {
         laneRestarts,
         deadLetters.size(),
         deadLetters.dropped(),
+        dedupEvictions,
         movingAverage.averageMs(handledNanos, handled));
   }
 }

@@ -11,6 +11,7 @@ import dev.parley.runtime.Reply;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.LaneLogger;
+import dev.parley.runtime.registry.EventRegistry;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -72,6 +73,11 @@ final class EffectRunner {
   }
 
   void run(Decision decision) {
+    for (LaneEvent event : decision.events()) {
+      if (event instanceof LaneEvent.Enqueued enqueued && enqueued.job().tracked()) {
+        settled(enqueued.job());
+      }
+    }
     for (Effect effect : decision.effects()) {
       run(effect);
     }
@@ -119,8 +125,8 @@ final class EffectRunner {
     } else if (effect == Effect.Passivate.INSTANCE) {
       passivate();
     } else if (effect instanceof Effect.Warn warn) {
-      Logger log = warn.eventId() == null ? LOG : new LaneLogger(LOG, laneKey, warn.eventId());
-      log.warn("lane {}: {}", laneKey, warn.message(), warn.error());
+      new LaneLogger(LOG, laneKey, warn.eventId())
+          .warn("lane {}: {}", laneKey, warn.message(), warn.error());
     } else {
       throw new IllegalArgumentException("unknown effect " + effect);
     }
@@ -213,6 +219,17 @@ final class EffectRunner {
     refuse(new Effect.Refuse(job, true, Parley.JOURNAL_UNAVAILABLE, JOURNAL_RETRY_AFTER_MS));
   }
 
+  /**
+   * Tells a duplicate waiting for a tracked event that its lane has it: from now on the lane's
+   * status answers for it.
+   */
+  private void settled(Job job) {
+    EventRegistry.Entry entry = services.registry().accepted(job.event());
+    if (entry != null) {
+      outbox.add(() -> entry.settle(true));
+    }
+  }
+
   /** Refuses an event that reached the lane: it was never accepted after all. */
   private void refuse(Effect.Refuse refuse) {
     Counters counters = services.counters();
@@ -220,9 +237,8 @@ final class EffectRunner {
     counters.outstanding.decrement();
     counters.rejected.increment();
     Job job = refuse.job();
-    if (job.tracked()) {
-      services.registry().forget(job.event()); // not accepted: the same id may come again
-    }
+    // Not accepted: the same id may come again, and a duplicate waiting for it tries again.
+    EventRegistry.Entry entry = job.tracked() ? services.registry().refused(job.event()) : null;
     Receipt receipt = Receipt.rejected(job.event(), refuse.reason(), refuse.retryAfterMs());
     Outcome outcome = new Outcome.Rejected(job.id(), refuse.reason());
     outbox.add(
@@ -231,6 +247,9 @@ final class EffectRunner {
             services.outcomes().receipt(job, receipt);
           }
           services.outcomes().outcome(job, outcome);
+          if (entry != null) {
+            entry.settle(false);
+          }
         });
   }
 

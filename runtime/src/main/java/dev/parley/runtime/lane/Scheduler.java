@@ -13,6 +13,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parent of every {@link Worker}: spawns one per new lane (callers then deliver to it directly, see
@@ -20,6 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * and when the drain timeout passes first, interrupts what is left.
  */
 public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
+  // A logger of its own, not the actor's: `logger dev.parley` levels reach it, without Pekko's MDC.
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
   public sealed interface Command {}
 
@@ -129,13 +133,11 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private Behavior<Command> onDrain(Drain drain) {
     interruptedBefore = services.counters().interrupted.sum();
     // At DEBUG: ParleyServer logs the operator's pair of lines, with what ended how.
-    getContext()
-        .getLog()
-        .debug(
-            "drain started: {} lanes, {} events pending or running, timeout {}",
-            workers.size(),
-            services.counters().outstanding.sum(),
-            drain.timeout());
+    LOG.debug(
+        "drain started: {} lanes, {} events pending or running, timeout {}",
+        workers.size(),
+        services.counters().outstanding.sum(),
+        drain.timeout());
     drainReplyTo = drain.replyTo();
     draining = new HashSet<>(workers);
     draining.forEach(worker -> worker.tell(new LaneCommand.Drain(drainedAdapter)));
@@ -158,9 +160,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private Behavior<Command> onDrainTimedOut() {
     if (draining != null) {
-      getContext()
-          .getLog()
-          .warn("drain timed out: interrupting the events left in {} lanes", draining.size());
+      LOG.warn("drain timed out: interrupting the events left in {} lanes", draining.size());
       draining.forEach(worker -> worker.tell(new LaneCommand.Interrupt(INTERRUPT_REASON)));
     }
     return this;
@@ -168,11 +168,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private Behavior<Command> checkDrained() {
     if (draining.isEmpty()) {
-      getContext()
-          .getLog()
-          .debug(
-              "drain ended: {} events interrupted (paused lanes, or past the timeout)",
-              services.counters().interrupted.sum() - interruptedBefore);
+      LOG.debug(
+          "drain ended: {} events interrupted (paused lanes, or past the timeout)",
+          services.counters().interrupted.sum() - interruptedBefore);
       timers.cancel(DrainTimedOut.INSTANCE);
       drainReplyTo.tell(Done.getInstance());
       draining = null;

@@ -1,5 +1,6 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.internal.LaneLogger;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -8,6 +9,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory shell of one lane: every command goes to the {@link LaneDecider}, whose events are
@@ -42,7 +45,10 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
   private final LaneServices services;
+  private final String laneKey;
   private final Memory memory;
   private final LaneDecider decider;
   private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
@@ -68,6 +74,7 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
       Memory memory) {
     super(ctx);
     this.services = services;
+    this.laneKey = lane.key();
     this.memory = memory;
     this.decider = new LaneDecider(lane.key(), services.environment());
     this.runner =
@@ -110,7 +117,7 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
     }
     memory.outbox.flush();
     if (runner.restart != null) {
-      getContext().getLog().debug("restarting: {}", runner.restart);
+      new LaneLogger(LOG, laneKey, null).debug("restarting: {}", runner.restart);
       throw new UnhealthyLane(runner.restart);
     }
     return runner.passivated ? Behaviors.stopped() : this;
