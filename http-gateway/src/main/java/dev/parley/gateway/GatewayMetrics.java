@@ -5,7 +5,9 @@ import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.journal.JournalListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -38,7 +41,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
  * <p>The runtime's meters read one {@link Stats} snapshot taken at the start of each scrape: {@code
  * Parley.stats()} visits every lane, so it runs once per scrape, not once per meter.
  */
-final class GatewayMetrics implements EventListener, AutoCloseable {
+final class GatewayMetrics implements EventListener, JournalListener, AutoCloseable {
   /** The Prometheus text format that {@link PrometheusMeterRegistry#scrape()} writes. */
   static final ContentType CONTENT_TYPE =
       ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
@@ -77,6 +80,25 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
               "parley.queue.wait",
               "Time from an event's acceptance until its first attempt (or its end)")
           .register(registry);
+  private final Timer journalWrites =
+      histogram(
+              "parley.journal.write.duration",
+              "Time one write of a journaled lane took, from its persist to its confirmation")
+          .register(registry);
+  private final DistributionSummary journalBatch =
+      DistributionSummary.builder("parley.journal.write.events")
+          .description("Lane events in one journal write (the batch a lane wrote at once)")
+          .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+          .register(registry);
+  private final Counter journalFailures =
+      Counter.builder("parley.journal.failures")
+          .description("Journal writes and recoveries that failed (the database was unavailable)")
+          .register(registry);
+  private final Counter redeliveries =
+      Counter.builder("parley.journal.redeliveries")
+          .description("Events that were running when the runtime stopped and ran again after it")
+          .register(registry);
+  private final AtomicLong recoveryNanos = new AtomicLong();
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final AtomicInteger connections = new AtomicInteger();
 
@@ -93,6 +115,30 @@ final class GatewayMetrics implements EventListener, AutoCloseable {
     Gauge.builder("parley.http.connections", connections, AtomicInteger::get)
         .description("Open HTTP connections")
         .register(registry);
+    Gauge.builder("parley.journal.recovery.seconds", recoveryNanos, nanos -> nanos.get() / 1e9)
+        .description("How long the lanes in the journal took to recover at start")
+        .register(registry);
+  }
+
+  @Override
+  public void onWrite(int events, long nanos) {
+    journalWrites.record(nanos, TimeUnit.NANOSECONDS);
+    journalBatch.record(events);
+  }
+
+  @Override
+  public void onFailure(Throwable error) {
+    journalFailures.increment();
+  }
+
+  @Override
+  public void onStartupRecovery(int lanes, long nanos) {
+    recoveryNanos.set(nanos);
+  }
+
+  @Override
+  public void onRedelivery(String laneKey, String eventId) {
+    redeliveries.increment();
   }
 
   /** Counts a connection that has just opened; the callback returned is told when it closed. */

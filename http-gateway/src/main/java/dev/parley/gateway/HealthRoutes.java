@@ -60,10 +60,14 @@ final class HealthRoutes {
     Stats stats = parley.stats();
     Map<String, Object> body =
         Map.of(
-            "status", accepting ? "ready" : "draining",
-            "queueDepth", stats.totals().pending(),
-            "inFlight", stats.totals().inFlight(),
-            "workers", stats.totalWorkers());
+            "status",
+            accepting ? "ready" : parley.journalAvailable() ? "draining" : "journal-unavailable",
+            "queueDepth",
+            stats.totals().pending(),
+            "inFlight",
+            stats.totals().inFlight(),
+            "workers",
+            stats.totalWorkers());
     return complete(
         Json.response(accepting ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body));
   }

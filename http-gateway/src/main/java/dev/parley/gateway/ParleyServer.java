@@ -74,6 +74,7 @@ public final class ParleyServer implements AutoCloseable {
               .apply(system)
               .listener(streams)
               .listener(metrics)
+              .journalListener(metrics)
               .actorSystem(system)
               .config(withPhases)
               .build();

@@ -14,6 +14,7 @@ import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
 import dev.parley.runtime.journal.Journal;
+import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
@@ -76,6 +77,7 @@ public final class Parley implements AutoCloseable {
   private final LaneAsks asks;
   private final Operators operators;
   private final Intake intake;
+  private final JournalSignals journalSignals;
   private final AtomicInteger admissionGate = new AtomicInteger();
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
@@ -91,6 +93,7 @@ public final class Parley implements AutoCloseable {
         new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
     this.admissionGate.set(settings.maxInFlight());
     this.policies = new Policies(settings.doubleTextPolicy());
+    this.journalSignals = new JournalSignals(settings.journal(), builder.journalListeners);
     this.registry =
         new EventRegistry(
             settings.statusRetain(),
@@ -110,7 +113,8 @@ public final class Parley implements AutoCloseable {
             lanes,
             builder.nanoClock,
             () -> movingAverage.averageMs(counters),
-            !builder.listeners.isEmpty());
+            !builder.listeners.isEmpty(),
+            journalSignals);
     var start =
         new ParleyGuardian.Start(
             settings,
@@ -132,9 +136,11 @@ public final class Parley implements AutoCloseable {
             pauses,
             policies,
             List.copyOf(builder.listeners),
+            journalSignals,
             () -> intake.isAccepting() && !pauses.allPaused(),
             stopped);
     this.launched = ParleyGuardian.launch(start, builder.system, config);
+    stopped.thenRun(journalSignals::close);
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
     this.operators = new Operators(registry, pauses, lanes, asks);
@@ -168,7 +174,9 @@ public final class Parley implements AutoCloseable {
                       asks.<LaneView>ask(key, LaneCommand.GetLaneView::new, false, null)
                           .toCompletableFuture())
               .toArray(CompletableFuture<?>[]::new);
+      long started = System.nanoTime();
       CompletableFuture.allOf(recovered).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      journalSignals.recoveredAtStart(keys.size(), System.nanoTime() - started);
     } catch (ExecutionException | TimeoutException e) {
       stopAfterFailedStart();
       throw new IllegalStateException(
@@ -330,9 +338,21 @@ public final class Parley implements AutoCloseable {
     return asks.ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
   }
 
-  /** Whether new events are accepted (false once {@link #drain()} began). */
+  /**
+   * Whether new events are accepted: false once {@link #drain()} began, and while the journal's
+   * database is unavailable ({@link #journalAvailable()}).
+   */
   public boolean isAccepting() {
-    return intake.isAccepting();
+    return intake.isAccepting() && journalSignals.available();
+  }
+
+  /**
+   * False after the journal's database failed a write or a recovery, until it answers again
+   * (checked every 2 s); always true with {@code parley.durability = none}. Meanwhile new events
+   * are refused at once ({@value #JOURNAL_UNAVAILABLE}).
+   */
+  public boolean journalAvailable() {
+    return journalSignals.available();
   }
 
   /** A snapshot of the counters and of every live lane. */

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.Settings;
+import dev.parley.runtime.journal.JournalListener;
 import dev.parley.runtime.journal.JournalSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class ParleyBuilder {
   boolean blocking;
   private int handlerSources;
   final List<EventListener> listeners = new ArrayList<>();
+  final List<JournalListener> journalListeners = new ArrayList<>();
   Config config;
   ActorSystem<?> system;
 
@@ -64,6 +66,15 @@ public final class ParleyBuilder {
    * Tells {@code listener} of every accepted event when it ends (see {@link EventListener} for the
    * threading rules). May be called more than once; listeners are told in that order.
    */
+  /**
+   * Hears the journal's writes, failures, start-up recovery and redeliveries ({@code
+   * parley.durability = journal}), e.g. for metrics.
+   */
+  public ParleyBuilder journalListener(JournalListener listener) {
+    journalListeners.add(Objects.requireNonNull(listener, "journalListener"));
+    return this;
+  }
+
   public ParleyBuilder listener(EventListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;

@@ -60,7 +60,7 @@ abstract class JournalRecoveryTest {
             .formatted(dataDir.toString().replace("\\", "/")));
   }
 
-  private Parley start(Handler handler) {
+  Parley start(Handler handler) {
     Parley parley = Parley.builder().config(config()).handler(handler).build();
     started.add(parley);
     return parley;
@@ -72,7 +72,7 @@ abstract class JournalRecoveryTest {
     parley.actorSystem().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static Event event(String space, String id) {
+  static Event event(String space, String id) {
     return Event.to(space).id(id).payload(id).build();
   }
 

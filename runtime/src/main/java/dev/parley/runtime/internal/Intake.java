@@ -4,6 +4,7 @@ import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
+import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.lane.Job;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LaneRouter;
@@ -30,6 +31,9 @@ public final class Intake {
   private final LaneRouter lanes;
   private final LongSupplier nanoClock;
   private final DoubleSupplier averageMs;
+  private static final long JOURNAL_RETRY_AFTER_MS = 2000;
+
+  private final JournalSignals journal;
   private final boolean timeAll; // a user listener hears of every event: time each one
   private final boolean sampleLatency; // the monitor's percentiles: time one event in 16
   private final LongAdder submitting = new LongAdder();
@@ -43,7 +47,8 @@ public final class Intake {
       LaneRouter lanes,
       LongSupplier nanoClock,
       DoubleSupplier averageMs,
-      boolean timeAll) {
+      boolean timeAll,
+      JournalSignals journal) {
     this.settings = settings;
     this.counters = counters;
     this.registry = registry;
@@ -52,6 +57,7 @@ public final class Intake {
     this.nanoClock = nanoClock;
     this.averageMs = averageMs;
     this.timeAll = timeAll;
+    this.journal = journal;
     this.sampleLatency = settings.monitor().enabled();
   }
 
@@ -83,6 +89,10 @@ public final class Intake {
     try {
       if (!accepting) {
         refuse(event, outcome, receipt, Parley.SHUTTING_DOWN, 0);
+        return null;
+      }
+      if (!journal.available()) { // it would not take the event: refuse it now, not after a timeout
+        refuse(event, outcome, receipt, Parley.JOURNAL_UNAVAILABLE, JOURNAL_RETRY_AFTER_MS);
         return null;
       }
       if (counters.outstanding.sum() >= settings.maxPending()) {

@@ -8,6 +8,7 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
+import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.lane.LaneEnvironment;
 import dev.parley.runtime.lane.LaneServices;
 import dev.parley.runtime.lane.LocalLanes;
@@ -96,6 +97,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
       Pauses pauses,
       Policies policies,
       List<EventListener> listeners,
+      JournalSignals journalSignals,
       BooleanSupplier running,
       CompletableFuture<Done> stopped) {}
 
@@ -260,7 +262,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             Permits.of(admission),
             start.nanoClock(),
             List.copyOf(listeners),
-            settings.journal());
+            settings.journal(),
+            start.journalSignals());
     ActorRef<Scheduler.Command> scheduler =
         ctx.spawn(Scheduler.create(services, settings.workerDispatcher()), "scheduler");
     started.complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));

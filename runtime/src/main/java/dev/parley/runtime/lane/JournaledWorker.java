@@ -154,9 +154,11 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(
             RecoveryFailed.class,
-            (state, failed) ->
-                LOG.error(
-                    "lane {}: recovery from the journal failed", lane.key(), failed.getFailure()))
+            (state, failed) -> {
+              LOG.error(
+                  "lane {}: recovery from the journal failed", lane.key(), failed.getFailure());
+              services.journalSignals().failed(failed.getFailure());
+            })
         .onSignal(PostStop.instance(), state -> onStopped())
         .build();
   }
@@ -204,10 +206,12 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
       return runner.passivated ? Effect().stop() : Effect().none();
     }
     writing = decisions;
+    long writeStarted = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             written -> {
+              services.journalSignals().wrote(events.size(), System.nanoTime() - writeStarted);
               writing = List.of();
               carryOut(decisions);
               if (runner.passivated) { // an idle check is decided alone, and decides no event
@@ -227,6 +231,11 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
    */
   private void carryOut(List<Decision> decisions) {
     for (Decision decision : decisions) {
+      for (LaneEvent event : decision.events()) {
+        if (event instanceof LaneEvent.Redelivered redelivered) {
+          services.journalSignals().redelivered(lane.key(), redelivered.eventId());
+        }
+      }
       runner.run(decision);
       if (runner.restart != null) {
         LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
@@ -291,6 +300,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     if (!failed.isEmpty()) {
       LOG.warn(
           "lane {}: the journal did not take its last write; refusing its new events", lane.key());
+      services.journalSignals().failed(null);
     }
     for (Decision decision : failed) {
       for (LaneEvent event : decision.events()) {

@@ -5,6 +5,7 @@ import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
 import dev.parley.runtime.journal.JournalSettings;
+import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -16,6 +17,7 @@ import java.util.function.LongSupplier;
  * @param blockingExecutor where blocking handlers and their rollbacks run; null for async handlers
  * @param callbackExecutor where outcome callbacks, receipts and listeners run, off the lanes
  * @param journal whether lanes are journaled ({@link JournaledWorker}) and how
+ * @param journalSignals where journaled lanes report their writes, failures and redeliveries
  */
 public record LaneServices(
     LaneEnvironment environment,
@@ -30,7 +32,8 @@ public record LaneServices(
     Permits permits,
     LongSupplier nanoClock,
     List<EventListener> listeners,
-    JournalSettings journal) {
+    JournalSettings journal,
+    JournalSignals journalSignals) {
 
   boolean blocking() {
     return blockingExecutor != null;
