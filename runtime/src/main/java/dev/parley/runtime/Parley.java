@@ -13,6 +13,7 @@ import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
+import dev.parley.runtime.journal.DeadLetterJournal;
 import dev.parley.runtime.journal.Journal;
 import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.lane.LaneCommand;
@@ -36,6 +37,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
@@ -166,6 +170,7 @@ public final class Parley implements AutoCloseable {
     Duration timeout = settings.startupTimeout();
     try {
       Journal.prepare(system, settings.journal(), timeout);
+      recoverDeadLetters(system, timeout);
       List<String> keys = Journal.laneKeys(settings.journal());
       CompletableFuture<?>[] recovered =
           keys.stream()
@@ -193,6 +198,44 @@ public final class Parley implements AutoCloseable {
       stopAfterFailedStart();
       throw e;
     }
+  }
+
+  /** Fills the dead letters from the journal, and journals their changes from now on. */
+  private void recoverDeadLetters(ActorSystem<?> system, Duration timeout)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    ActorRef<DeadLetterJournal.Command> journal =
+        system.systemActorOf(
+            DeadLetterJournal.create(settings.systemName(), settings.deadLettersMaxEntries()),
+            "parley-dead-letters-" + launched.guardian().path().name(),
+            Props.empty());
+    stopped.thenRun(() -> system.classicSystem().stop(Adapter.toClassic(journal)));
+    List<DeadLetter> recovered =
+        AskPattern.<DeadLetterJournal.Command, List<DeadLetter>>ask(
+                journal, DeadLetterJournal.Get::new, timeout, system.scheduler())
+            .toCompletableFuture()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    deadLetters.journaled(
+        recovered,
+        (change, wait) -> {
+          if (!wait) {
+            journal.tell(new DeadLetterJournal.Record(change, null));
+            return;
+          }
+          try {
+            AskPattern.<DeadLetterJournal.Command, Done>ask(
+                    journal,
+                    replyTo -> new DeadLetterJournal.Record(change, replyTo),
+                    settings.askTimeout(),
+                    system.scheduler())
+                .toCompletableFuture()
+                .get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while journaling " + change, e);
+          } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the journal did not take " + change, e);
+          }
+        });
   }
 
   private void stopAfterFailedStart() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -190,5 +191,48 @@ abstract class JournalRecoveryTest {
     assertInstanceOf(
         Outcome.Completed.class, await(second.submit(event("long-lived", "after-restart"))));
     assertEquals("after-restart", calls.get(calls.size() - 1));
+  }
+
+  @Test
+  void deadLettersSurviveARestartAndCanBeRedrivenAfterIt() throws Exception {
+    RetryPolicy twice =
+        RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(10)).build();
+    Parley first =
+        Parley.builder()
+            .config(config())
+            .retryPolicy(twice)
+            .handler(
+                (event, lane) -> CompletableFuture.failedFuture(new IllegalStateException("down")))
+            .build();
+    started.add(first);
+    assertInstanceOf(Outcome.DeadLettered.class, await(first.submit(event("a", "d1"))));
+    assertInstanceOf(Outcome.DeadLettered.class, await(first.submit(event("b", "d2"))));
+    assertEquals(
+        List.of("d2", "d1"), first.deadLetters().stream().map(l -> l.event().id()).toList());
+    crash(first);
+
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Parley second =
+        start(
+            (event, lane) -> {
+              calls.add(event.id());
+              return CompletableFuture.completedFuture(Reply.of("ok"));
+            });
+    assertEquals(
+        List.of("d2", "d1"), second.deadLetters().stream().map(l -> l.event().id()).toList());
+    assertEquals(2, second.deadLetters().get(0).attempts());
+    assertInstanceOf(Outcome.Completed.class, await(second.redrive("d1").orElseThrow()));
+    assertEquals(List.of("d1"), calls);
+    crash(second);
+
+    Parley third = start((event, lane) -> CompletableFuture.completedFuture(Reply.empty()));
+    assertEquals(
+        List.of("d2"),
+        third.deadLetters().stream().map(l -> l.event().id()).toList(),
+        "the redriven one is gone for good");
+    assertEquals(1, third.purgeDeadLetters());
+    crash(third);
+    Parley fourth = start((event, lane) -> CompletableFuture.completedFuture(Reply.empty()));
+    assertTrue(fourth.deadLetters().isEmpty(), "a purge is journaled too");
   }
 }

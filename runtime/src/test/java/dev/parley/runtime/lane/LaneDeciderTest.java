@@ -216,6 +216,8 @@ class LaneDeciderTest {
       return "RollbackStarted(" + r.eventId() + ")";
     } else if (event instanceof LaneEvent.Ended e) {
       return "Ended(" + e.eventId() + "," + e.outcome().getClass().getSimpleName() + ")";
+    } else if (event instanceof LaneEvent.Redelivered r) {
+      return "Redelivered(" + r.eventId() + "#" + r.attempt() + ")";
     }
     return "MarkedUnhealthy";
   }
@@ -1610,6 +1612,138 @@ class LaneDeciderTest {
       LaneView view = (LaneView) reply(on(new LaneCommand.GetLaneView(ref())));
       assertEquals(1, view.restarts());
       assertEquals(1, one(d, Effect.Publish.class).figures().restarts());
+    }
+  }
+
+  @Nested
+  class RecoveryFromTheJournal {
+    /** The state a journal replays: {@code a} ran (attempt 1) when the runtime stopped. */
+    void recoveredRunning(String id, String... pending) {
+      state.apply(new LaneEvent.Enqueued(job(id)));
+      state.apply(new LaneEvent.Started(id, 1, List.of(), now));
+      for (String other : pending) {
+        state.apply(new LaneEvent.Enqueued(job(other)));
+      }
+    }
+
+    @Test
+    void theEventRunningAtTheStopRunsAgainAsItsNextAttemptMarkedRedelivered() {
+      recoveredRunning("a", "b");
+
+      Decision d = on(new LaneCommand.Recovered("a"));
+
+      assertEquals(List.of("Redelivered(a#2)", "Started(a#2)"), events(d));
+      assertEquals(List.of("InFlight(+1)", "RunAttempt(a#2)", "Publish(BUSY)"), effects(d));
+      Attempt attempt = one(d, Effect.RunAttempt.class).attempt();
+      assertTrue(attempt.redelivered());
+      assertEquals(List.of("b"), pendingIds(state), "b waits behind it, in order");
+
+      Decision done = completes();
+      assertTrue(one(done, Effect.Deliver.class).redelivered());
+      assertEquals(List.of("Ended(a,Completed)", "Started(b#1)"), events(done));
+      assertFalse(state.running().redelivered(), "b is a first delivery");
+    }
+
+    @Test
+    void underTheCapTheRedeliveryWaitsForAPermit() {
+      env.capped = true;
+      recoveredRunning("a");
+
+      Decision d = on(new LaneCommand.Recovered("a"));
+
+      assertEquals(List.of("Redelivered(a#2)"), events(d));
+      assertEquals(List.of("RequestPermit(P2)", "Publish(BUSY)"), effects(d));
+      Decision granted = on(LaneCommand.PermitGranted.INSTANCE);
+      assertEquals(List.of("Started(a#2)"), events(granted));
+      assertEquals(List.of("RunAttempt(a#2)"), effects(granted).subList(1, 2));
+    }
+
+    @Test
+    void aPausedLaneRedeliversOnlyOnceResumed() {
+      env.paused = true;
+      recoveredRunning("a");
+
+      assertEquals(List.of("Redelivered(a#2)"), events(on(new LaneCommand.Recovered("a"))));
+
+      env.paused = false;
+      assertEquals(List.of("Started(a#2)"), events(on(LaneCommand.Nudge.INSTANCE)));
+    }
+
+    @Test
+    void anEventWaitingForItsRetryRunsItWithoutARedelivery() {
+      recoveredRunning("a");
+      state.apply(
+          new LaneEvent.RetryScheduled(
+              2, new Outcome.Error("E", "boom"), T0, Duration.ofSeconds(5), 1_000_000));
+
+      Decision d = on(new LaneCommand.Recovered("a"));
+
+      assertEquals(List.of("Started(a#2)"), events(d));
+      assertFalse(one(d, Effect.RunAttempt.class).attempt().redelivered());
+    }
+
+    @Test
+    void anEventBeingInterruptedAtTheStopEndsInterruptedAndTheNextStarts() {
+      recoveredRunning("a", "b");
+      state.apply(new LaneEvent.InterruptRequested("interrupted", false));
+
+      Decision d = on(new LaneCommand.Recovered("a"));
+
+      assertEquals(List.of("Ended(a,Interrupted)", "Started(b#1)"), events(d));
+    }
+
+    @Test
+    void aRollbackDueAtTheStopRunsBeforeTheNextEvent() {
+      recoveredRunning("a", "b");
+      state.apply(new LaneEvent.InterruptRequested("interrupted", true));
+      state.apply(new LaneEvent.RollbackStarted("a"));
+
+      Decision d = on(new LaneCommand.Recovered(null));
+
+      assertEquals(List.of(), events(d));
+      assertEquals(List.of("RunRollback(a)", "Publish(BUSY)"), effects(d));
+    }
+
+    @Test
+    void pendingEventsAloneStartInOrder() {
+      state.apply(new LaneEvent.Enqueued(job("a")));
+      state.apply(new LaneEvent.Enqueued(job("b")));
+
+      Decision d = on(new LaneCommand.Recovered(null));
+
+      assertEquals(List.of("Started(a#1)"), events(d));
+    }
+
+    @Test
+    void anEventStartedByACommandDecidedBeforeTheRecoveredOneIsNotRedelivered() {
+      state.apply(new LaneEvent.Enqueued(job("a")));
+      submit("b"); // waited for the recovery, decided first: a starts
+
+      Decision d = on(new LaneCommand.Recovered(null));
+
+      assertEquals(List.of(), events(d), "a runs in this incarnation: nothing to redeliver");
+      assertEquals(1, session.run);
+    }
+
+    @Test
+    void aJournaledLaneThatIsPausedKeepsItsPendingEventsThroughADrain() {
+      env.rules =
+          new LaneEnvironment.Rules(
+              env.rules.maxQueue(),
+              env.rules.handlerTimeout(),
+              env.rules.unhealthyAfter(),
+              env.rules.retryPolicy(),
+              env.rules.restart(),
+              env.rules.idleTimeout(),
+              true);
+      env.paused = true;
+      submit("a");
+
+      Decision d = on(new LaneCommand.Drain(ref()));
+
+      assertEquals(List.of(), events(d), "a stays in the journal for the next start");
+      assertEquals(1, all(d, Effect.ReportDrained.class).size());
+      assertEquals(List.of("a"), pendingIds(state));
     }
   }
 }
