@@ -13,9 +13,9 @@ import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
-import dev.parley.runtime.journal.DeadLetterJournal;
 import dev.parley.runtime.journal.Journal;
 import dev.parley.runtime.journal.JournalSignals;
+import dev.parley.runtime.journal.RuntimeJournal;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
@@ -170,7 +170,7 @@ public final class Parley implements AutoCloseable {
     Duration timeout = settings.startupTimeout();
     try {
       Journal.prepare(system, settings.journal(), timeout);
-      recoverDeadLetters(system, timeout);
+      recoverRuntimeJournal(system, timeout);
       List<String> keys = Journal.laneKeys(settings.journal());
       CompletableFuture<?>[] recovered =
           keys.stream()
@@ -200,31 +200,33 @@ public final class Parley implements AutoCloseable {
     }
   }
 
-  /** Fills the dead letters from the journal, and journals their changes from now on. */
-  private void recoverDeadLetters(ActorSystem<?> system, Duration timeout)
+  /**
+   * Fills the dead letters, pauses and policies from the journal, and journals their changes from
+   * now on: an operator's change returns once it is written.
+   */
+  private void recoverRuntimeJournal(ActorSystem<?> system, Duration timeout)
       throws ExecutionException, TimeoutException, InterruptedException {
-    ActorRef<DeadLetterJournal.Command> journal =
+    ActorRef<RuntimeJournal.Command> journal =
         system.systemActorOf(
-            DeadLetterJournal.create(settings.systemName(), settings.deadLettersMaxEntries()),
-            "parley-dead-letters-" + launched.guardian().path().name(),
+            RuntimeJournal.create(settings.systemName(), settings.deadLettersMaxEntries()),
+            "parley-runtime-journal-" + launched.guardian().path().name(),
             Props.empty());
     stopped.thenRun(() -> system.classicSystem().stop(Adapter.toClassic(journal)));
-    List<DeadLetter> recovered =
-        AskPattern.<DeadLetterJournal.Command, List<DeadLetter>>ask(
-                journal, DeadLetterJournal.Get::new, timeout, system.scheduler())
+    RuntimeJournal.Snapshot kept =
+        AskPattern.<RuntimeJournal.Command, RuntimeJournal.Snapshot>ask(
+                journal, RuntimeJournal.Get::new, timeout, system.scheduler())
             .toCompletableFuture()
             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    deadLetters.journaled(
-        recovered,
+    RuntimeJournal.Sink sink =
         (change, wait) -> {
           if (!wait) {
-            journal.tell(new DeadLetterJournal.Record(change, null));
+            journal.tell(new RuntimeJournal.Record(change, null));
             return;
           }
           try {
-            AskPattern.<DeadLetterJournal.Command, Done>ask(
+            AskPattern.<RuntimeJournal.Command, Done>ask(
                     journal,
-                    replyTo -> new DeadLetterJournal.Record(change, replyTo),
+                    replyTo -> new RuntimeJournal.Record(change, replyTo),
                     settings.askTimeout(),
                     system.scheduler())
                 .toCompletableFuture()
@@ -235,7 +237,10 @@ public final class Parley implements AutoCloseable {
           } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the journal did not take " + change, e);
           }
-        });
+        };
+    deadLetters.journaled(kept.letters(), sink);
+    pauses.journaled(kept.pausedLanes(), kept.allPaused(), sink);
+    policies.journaled(kept.policies(), sink);
   }
 
   private void stopAfterFailedStart() {

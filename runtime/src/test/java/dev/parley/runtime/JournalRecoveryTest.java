@@ -194,6 +194,45 @@ abstract class JournalRecoveryTest {
   }
 
   @Test
+  void aPausedLaneAndASpacesPolicyStayAfterARestartWithThePendingEvents() throws Exception {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Handler recording =
+        (event, lane) -> {
+          calls.add(event.id());
+          return CompletableFuture.completedFuture(Reply.of(event.id()));
+        };
+    Parley first = start(recording);
+    assertTrue(first.pause("held"));
+    first.policy("strict", DoubleTextPolicy.REJECT);
+    assertEquals(Receipt.Status.ACCEPTED, await(first.enqueue(event("held", "h1"))).status());
+    crash(first);
+
+    Parley second = start(recording);
+    assertEquals(EventStatus.State.PENDING, await(second.status("h1")).orElseThrow().state());
+    assertTrue(await(second.lane("held")).paused(), "still paused after the restart");
+    assertTrue(calls.isEmpty(), "a paused lane starts nothing after a restart either");
+    assertTrue(second.resume("held"));
+    assertInstanceOf(Outcome.Completed.class, await(second.outcome("h1").orElseThrow()));
+    crash(second);
+
+    CompletableFuture<Reply> never = new CompletableFuture<>();
+    Parley third =
+        start(
+            (event, lane) ->
+                event.id().equals("s1") ? never : CompletableFuture.completedFuture(Reply.empty()));
+    assertFalse(await(third.lane("held")).paused(), "the resume was journaled too");
+    assertEquals(Receipt.Status.ACCEPTED, await(third.enqueue(event("strict", "s1"))).status());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (await(third.status("s1")).orElseThrow().state() != EventStatus.State.RUNNING) {
+      assertTrue(System.nanoTime() < deadline, "s1 did not start");
+      Thread.sleep(10); // a poll interval
+    }
+    Receipt refused = await(third.enqueue(event("strict", "s2")));
+    assertEquals("lane-busy", refused.reason(), "the space's policy (reject) was journaled");
+    never.complete(Reply.empty());
+  }
+
+  @Test
   void deadLettersSurviveARestartAndCanBeRedrivenAfterIt() throws Exception {
     RetryPolicy twice =
         RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(10)).build();

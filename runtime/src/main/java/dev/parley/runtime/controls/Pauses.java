@@ -1,6 +1,7 @@
 package dev.parley.runtime.controls;
 
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.journal.RuntimeJournal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,6 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Pauses {
   private final Set<String> lanes = ConcurrentHashMap.newKeySet();
   private volatile boolean all;
+  private volatile RuntimeJournal.Sink journal = (change, wait) -> {}; // journal = none
+
+  /**
+   * Restores the pauses the journal kept, and journals every change from now on (returning once it
+   * is written).
+   */
+  public void journaled(Set<String> paused, boolean allPaused, RuntimeJournal.Sink journal) {
+    lanes.addAll(paused);
+    all = allPaused;
+    this.journal = journal;
+  }
 
   public boolean isPaused(String laneKey) {
     return all || (!lanes.isEmpty() && lanes.contains(laneKey));
@@ -28,19 +40,29 @@ public final class Pauses {
   }
 
   public boolean pause(String laneKey) {
-    return lanes.add(laneKey);
+    boolean changed = lanes.add(laneKey);
+    if (changed) {
+      journal.record(new RuntimeJournal.Paused(laneKey), true);
+    }
+    return changed;
   }
 
   public boolean resume(String laneKey) {
-    return lanes.remove(laneKey);
+    boolean changed = lanes.remove(laneKey);
+    if (changed) {
+      journal.record(new RuntimeJournal.Resumed(laneKey), true);
+    }
+    return changed;
   }
 
   public void pauseAll() {
     all = true;
+    journal.record(new RuntimeJournal.Paused(null), true);
   }
 
   public void resumeAll() {
     all = false;
+    journal.record(new RuntimeJournal.Resumed(null), true);
   }
 
   public boolean allPaused() {

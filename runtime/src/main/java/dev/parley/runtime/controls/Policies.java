@@ -2,6 +2,7 @@ package dev.parley.runtime.controls;
 
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
+import dev.parley.runtime.journal.RuntimeJournal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Policies {
   private final DoubleTextPolicy defaultPolicy;
   private final Map<String, DoubleTextPolicy> bySpace = new ConcurrentHashMap<>();
+  private volatile RuntimeJournal.Sink journal = (change, wait) -> {}; // journal = none
 
   public Policies(DoubleTextPolicy defaultPolicy) {
     this.defaultPolicy = defaultPolicy;
@@ -29,6 +31,16 @@ public final class Policies {
     } else {
       bySpace.put(spaceId, policy);
     }
+    journal.record(new RuntimeJournal.PolicySet(spaceId, policy), true);
+  }
+
+  /**
+   * Restores the policies the journal kept, and journals every change from now on (returning once
+   * it is written).
+   */
+  public void journaled(Map<String, DoubleTextPolicy> kept, RuntimeJournal.Sink journal) {
+    bySpace.putAll(kept);
+    this.journal = journal;
   }
 
   public DoubleTextPolicy of(Event event) {

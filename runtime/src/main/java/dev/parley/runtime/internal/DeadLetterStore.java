@@ -1,7 +1,7 @@
 package dev.parley.runtime.internal;
 
 import dev.parley.runtime.DeadLetter;
-import dev.parley.runtime.journal.DeadLetterJournal;
+import dev.parley.runtime.journal.RuntimeJournal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,14 +16,14 @@ public final class DeadLetterStore {
   private final int maxEntries;
   private final LinkedHashMap<String, DeadLetter> entries = new LinkedHashMap<>();
   private long dropped;
-  private DeadLetterJournal.Sink journal = (change, wait) -> {}; // journal = none
+  private RuntimeJournal.Sink journal = (change, wait) -> {}; // journal = none
 
   /**
    * Has every change from now on journaled through {@code journal}, after filling the store with
    * {@code recovered} (the journal's letters, oldest first). An operator's change (a redrive, a
    * purge) returns once it is written; a lane's new letter does not wait.
    */
-  public synchronized void journaled(List<DeadLetter> recovered, DeadLetterJournal.Sink journal) {
+  public synchronized void journaled(List<DeadLetter> recovered, RuntimeJournal.Sink journal) {
     recovered.forEach(letter -> entries.put(letter.event().id(), letter));
     this.journal = journal;
   }
@@ -35,7 +35,7 @@ public final class DeadLetterStore {
   public synchronized void add(DeadLetter letter) {
     entries.remove(letter.event().id()); // a redriven event that failed again moves to the end
     entries.put(letter.event().id(), letter);
-    journal.record(new DeadLetterJournal.Added(letter), false);
+    journal.record(new RuntimeJournal.DeadLetterAdded(letter), false);
     if (entries.size() > maxEntries) {
       String oldest = entries.keySet().iterator().next();
       entries.remove(oldest);
@@ -54,7 +54,7 @@ public final class DeadLetterStore {
   public synchronized Optional<DeadLetter> take(String eventId) {
     DeadLetter taken = entries.remove(eventId);
     if (taken != null) {
-      journal.record(new DeadLetterJournal.Taken(eventId), true);
+      journal.record(new RuntimeJournal.DeadLetterTaken(eventId), true);
     }
     return Optional.ofNullable(taken);
   }
@@ -63,7 +63,7 @@ public final class DeadLetterStore {
   public synchronized int purge() {
     int count = entries.size();
     entries.clear();
-    journal.record(new DeadLetterJournal.Purged(count), true);
+    journal.record(new RuntimeJournal.DeadLettersPurged(count), true);
     return count;
   }
 
