@@ -73,6 +73,14 @@ abstract class JournalRecoveryTest {
     parley.actorSystem().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
+  /** A handler that notes each event it handles in {@code calls} and completes it at once. */
+  static Handler recording(List<String> calls) {
+    return (event, lane) -> {
+      calls.add(event.id());
+      return CompletableFuture.completedFuture(Reply.of(event.id()));
+    };
+  }
+
   static Event event(String space, String id) {
     return Event.to(space).id(id).payload(id).build();
   }
@@ -131,11 +139,7 @@ abstract class JournalRecoveryTest {
   @Test
   void aCleanRestartAfterEverythingEndedRunsNothingAgain() throws Exception {
     List<String> calls = new CopyOnWriteArrayList<>();
-    Handler recording =
-        (event, lane) -> {
-          calls.add(event.id());
-          return CompletableFuture.completedFuture(Reply.of(event.id()));
-        };
+    Handler recording = recording(calls);
     Parley first = start(recording);
     List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -153,11 +157,7 @@ abstract class JournalRecoveryTest {
   @Test
   void snapshotsKeepRecoveryBoundedAndTheEndedIdsKnown() throws Exception {
     List<String> calls = new CopyOnWriteArrayList<>();
-    Handler recording =
-        (event, lane) -> {
-          calls.add(event.id());
-          return CompletableFuture.completedFuture(Reply.of(event.id()));
-        };
+    Handler recording = recording(calls);
     Config snapshots =
         ConfigFactory.parseString("parley.journal.snapshot-every = 50").withFallback(config());
     Parley first = Parley.builder().config(snapshots).handler(recording).build();
@@ -196,11 +196,7 @@ abstract class JournalRecoveryTest {
   @Test
   void aPausedLaneAndASpacesPolicyStayAfterARestartWithThePendingEvents() throws Exception {
     List<String> calls = new CopyOnWriteArrayList<>();
-    Handler recording =
-        (event, lane) -> {
-          calls.add(event.id());
-          return CompletableFuture.completedFuture(Reply.of(event.id()));
-        };
+    Handler recording = recording(calls);
     Parley first = start(recording);
     assertTrue(first.pause("held"));
     first.policy("strict", DoubleTextPolicy.REJECT);
@@ -251,12 +247,7 @@ abstract class JournalRecoveryTest {
     crash(first);
 
     List<String> calls = new CopyOnWriteArrayList<>();
-    Parley second =
-        start(
-            (event, lane) -> {
-              calls.add(event.id());
-              return CompletableFuture.completedFuture(Reply.of("ok"));
-            });
+    Parley second = start(recording(calls));
     assertEquals(
         List.of("d2", "d1"), second.deadLetters().stream().map(l -> l.event().id()).toList());
     assertEquals(2, second.deadLetters().get(0).attempts());
