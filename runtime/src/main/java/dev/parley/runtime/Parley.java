@@ -7,39 +7,32 @@ import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
+import dev.parley.runtime.internal.EventLookups;
 import dev.parley.runtime.internal.Intake;
+import dev.parley.runtime.internal.JournalStart;
 import dev.parley.runtime.internal.LaneAsks;
+import dev.parley.runtime.internal.Lifecycle;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
-import dev.parley.runtime.journal.Journal;
 import dev.parley.runtime.journal.JournalSignals;
-import dev.parley.runtime.journal.RuntimeJournal;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
 import dev.parley.runtime.stats.Monitor;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
@@ -80,13 +73,13 @@ public final class Parley implements AutoCloseable {
   private final Submissions submissions = new Submissions();
   private final LaneAsks asks;
   private final Operators operators;
+  private final EventLookups lookups;
   private final Intake intake;
   private final JournalSignals journalSignals;
   private final AtomicInteger admissionGate = new AtomicInteger();
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
-  private CompletableFuture<Done> drain;
-  private CompletableFuture<Done> shutdown;
+  private final Lifecycle lifecycle;
 
   Parley(ParleyBuilder builder, Config config, Settings settings) {
     this.settings = settings;
@@ -148,106 +141,11 @@ public final class Parley implements AutoCloseable {
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
     this.operators = new Operators(registry, pauses, lanes, asks);
+    this.lookups = new EventLookups(intake, registry, asks);
+    this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
     if (settings.journal().enabled()) {
-      recoverLanes();
-    }
-    // JVM termination (SIGTERM) and the system's own shutdown drain Parley first.
-    CoordinatedShutdown.get(system)
-        .addTask(
-            CoordinatedShutdown.PhaseServiceRequestsDone(),
-            "parley-drain-" + launched.guardian().path().name(),
-            this::drain);
-  }
-
-  /**
-   * Opens the journal and has every lane in it recover before the first event is taken: their
-   * pending events resume, and the ids they know stay duplicates.
-   *
-   * @throws IllegalStateException in one line when the journal's database cannot be used
-   */
-  private void recoverLanes() {
-    ActorSystem<?> system = launched.system();
-    Duration timeout = settings.startupTimeout();
-    try {
-      Journal.prepare(system, settings.journal(), timeout);
-      recoverRuntimeJournal(system, timeout);
-      List<String> keys = Journal.laneKeys(settings.journal());
-      CompletableFuture<?>[] recovered =
-          keys.stream()
-              .map(
-                  key ->
-                      asks.<LaneView>ask(key, LaneCommand.GetLaneView::new, false, null)
-                          .toCompletableFuture())
-              .toArray(CompletableFuture<?>[]::new);
-      long started = System.nanoTime();
-      CompletableFuture.allOf(recovered).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      journalSignals.recoveredAtStart(keys.size(), System.nanoTime() - started);
-    } catch (ExecutionException | TimeoutException e) {
-      stopAfterFailedStart();
-      throw new IllegalStateException(
-          "parley.journal: the lanes in the journal did not recover within"
-              + " parley.startup-timeout ("
-              + timeout
-              + ")",
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopAfterFailedStart();
-      throw new IllegalStateException("interrupted while recovering the journal's lanes", e);
-    } catch (RuntimeException e) {
-      stopAfterFailedStart();
-      throw e;
-    }
-  }
-
-  /**
-   * Fills the dead letters, pauses and policies from the journal, and journals their changes from
-   * now on: an operator's change returns once it is written.
-   */
-  private void recoverRuntimeJournal(ActorSystem<?> system, Duration timeout)
-      throws ExecutionException, TimeoutException, InterruptedException {
-    ActorRef<RuntimeJournal.Command> journal =
-        system.systemActorOf(
-            RuntimeJournal.create(settings.systemName(), settings.deadLettersMaxEntries()),
-            "parley-runtime-journal-" + launched.guardian().path().name(),
-            Props.empty());
-    stopped.thenRun(() -> system.classicSystem().stop(Adapter.toClassic(journal)));
-    RuntimeJournal.Snapshot kept =
-        AskPattern.<RuntimeJournal.Command, RuntimeJournal.Snapshot>ask(
-                journal, RuntimeJournal.Get::new, timeout, system.scheduler())
-            .toCompletableFuture()
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    RuntimeJournal.Sink sink =
-        (change, wait) -> {
-          if (!wait) {
-            journal.tell(new RuntimeJournal.Record(change, null));
-            return;
-          }
-          try {
-            AskPattern.<RuntimeJournal.Command, Done>ask(
-                    journal,
-                    replyTo -> new RuntimeJournal.Record(change, replyTo),
-                    settings.askTimeout(),
-                    system.scheduler())
-                .toCompletableFuture()
-                .get(settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while journaling " + change, e);
-          } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the journal did not take " + change, e);
-          }
-        };
-    deadLetters.journaled(kept.letters(), sink);
-    pauses.journaled(kept.pausedLanes(), kept.allPaused(), sink);
-    policies.journaled(kept.policies(), sink);
-  }
-
-  private void stopAfterFailedStart() {
-    if (launched.ownsSystem()) {
-      launched.system().terminate();
-    } else {
-      launched.guardian().tell(ParleyGuardian.Stop.INSTANCE);
+      new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
+          .recover(lifecycle);
     }
   }
 
@@ -258,11 +156,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalStateException when {@code parley.monitor.enabled} is off
    */
   public Monitor monitor() {
-    return launched
-        .actors()
-        .monitor()
-        .orElseThrow(
-            () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
+    return launched.actors().monitorIfOn();
   }
 
   /**
@@ -289,17 +183,7 @@ public final class Parley implements AutoCloseable {
    * Never throws for a non-null event.
    */
   public CompletionStage<Outcome> submit(Event event) {
-    Objects.requireNonNull(event, "event");
-    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    EventRegistry.Entry first = intake.accept(event, outcome, null, event.hasGivenId());
-    if (first == null) {
-      return outcome;
-    }
-    if (first.settled().getNow(false)) {
-      return first.outcome();
-    }
-    // Its lane may still refuse the first one: then this one is submitted in its place.
-    return first.settled().thenCompose(accepted -> accepted ? first.outcome() : submit(event));
+    return lookups.submit(Objects.requireNonNull(event, "event"), event.hasGivenId());
   }
 
   /**
@@ -327,18 +211,7 @@ public final class Parley implements AutoCloseable {
    * a duplicate of another). A duplicate is never answered about an event that does not exist.
    */
   public CompletionStage<Admitted> admit(Event event) {
-    Objects.requireNonNull(event, "event");
-    CompletableFuture<Receipt> receipt = new CompletableFuture<>();
-    EventRegistry.Entry first = intake.accept(event, new CompletableFuture<>(), receipt, true);
-    if (first == null) {
-      return receipt.thenApply(r -> new Admitted(r, Optional.empty()));
-    }
-    return first.settled().thenCompose(accepted -> accepted ? duplicate(first) : admit(event));
-  }
-
-  private CompletionStage<Admitted> duplicate(EventRegistry.Entry first) {
-    return status(first)
-        .thenApply(status -> new Admitted(Receipt.duplicate(first.event(), status), status));
+    return lookups.admit(Objects.requireNonNull(event, "event"));
   }
 
   /**
@@ -346,7 +219,7 @@ public final class Parley implements AutoCloseable {
    * is live and for the {@code parley.status.retain} newest finished ones.
    */
   public Optional<CompletionStage<Outcome>> outcome(String eventId) {
-    return Optional.ofNullable(registry.find(eventId)).map(EventRegistry.Entry::outcome);
+    return lookups.outcome(eventId);
   }
 
   /**
@@ -355,18 +228,7 @@ public final class Parley implements AutoCloseable {
    * parley.status.retain} newest finished ones). Empty for an id Parley does not know.
    */
   public CompletionStage<Optional<EventStatus>> status(String eventId) {
-    EventRegistry.Entry entry = registry.find(eventId);
-    if (entry == null) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    return status(entry);
-  }
-
-  private CompletionStage<Optional<EventStatus>> status(EventRegistry.Entry entry) {
-    if (entry.finished() != null) {
-      return CompletableFuture.completedFuture(Optional.of(entry.finished()));
-    }
-    return asks.status(entry);
+    return lookups.status(eventId);
   }
 
   /**
@@ -374,7 +236,7 @@ public final class Parley implements AutoCloseable {
    * with a caller-given id; live, or among the newest finished); empty otherwise.
    */
   public Optional<Event> event(String eventId) {
-    return Optional.ofNullable(registry.find(eventId)).map(EventRegistry.Entry::event);
+    return lookups.event(eventId);
   }
 
   /**
@@ -423,10 +285,6 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalArgumentException when {@code maxInFlight} is negative
    */
   public void setMaxInFlight(int maxInFlight) {
-    if (maxInFlight < 0) {
-      throw new IllegalArgumentException(
-          "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
-    }
     launched.actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
   }
 
@@ -507,16 +365,7 @@ public final class Parley implements AutoCloseable {
    * @return the new outcome, or empty when no dead letter has that id
    */
   public Optional<CompletionStage<Outcome>> redrive(String eventId) {
-    return deadLetters
-        .take(eventId)
-        .map(
-            letter -> {
-              registry.forget(eventId); // a redrive is meant to run again: not a duplicate
-              // Tracked whatever its id, so that it can be looked up where it was before.
-              CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-              EventRegistry.Entry first = intake.accept(letter.event(), outcome, null, true);
-              return first != null ? first.outcome() : outcome;
-            });
+    return deadLetters.take(eventId).map(letter -> lookups.redrive(letter.event()));
   }
 
   /** Removes every dead letter; returns how many there were. */
@@ -530,37 +379,16 @@ public final class Parley implements AutoCloseable {
    * completes when every accepted event has its outcome. Idempotent; {@link #shutdown()} and the
    * actor system's coordinated shutdown call it.
    */
-  public synchronized CompletionStage<Done> drain() {
-    if (drain != null) {
-      return drain;
-    }
-    intake.close();
-    drain = asks.drain(settings.drainTimeout(), settings.startupTimeout()).toCompletableFuture();
-    return drain;
+  public CompletionStage<Done> drain() {
+    return lifecycle.drain();
   }
 
   /**
    * {@link #drain() Drains}, then stops the runtime (and its actor system, when Parley started it).
    * Idempotent.
    */
-  public synchronized CompletionStage<Done> shutdown() {
-    if (shutdown == null) {
-      shutdown =
-          drain()
-              .handle((done, error) -> Done.getInstance())
-              .thenCompose(done -> stop())
-              .toCompletableFuture();
-    }
-    return shutdown;
-  }
-
-  private CompletionStage<Done> stop() {
-    if (launched.ownsSystem()) {
-      launched.system().terminate();
-      return launched.system().getWhenTerminated();
-    }
-    launched.guardian().tell(ParleyGuardian.Stop.INSTANCE);
-    return stopped;
+  public CompletionStage<Done> shutdown() {
+    return lifecycle.shutdown();
   }
 
   /** {@link #shutdown()} and wait for it. */

@@ -43,7 +43,17 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
   public record Withdraw(String lane) implements Command {}
 
   /** Change the cap; 0 means unlimited. */
-  public record SetMaxInFlight(int maxInFlight) implements Command {}
+  public record SetMaxInFlight(int maxInFlight) implements Command {
+    /**
+     * @throws IllegalArgumentException when {@code maxInFlight} is negative
+     */
+    public SetMaxInFlight {
+      if (maxInFlight < 0) {
+        throw new IllegalArgumentException(
+            "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
+      }
+    }
+  }
 
   /** The permit: run one event, then {@link Release}. */
   public enum Granted {

@@ -154,7 +154,16 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   public record Started(
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Admission.Command> admission,
-      Optional<Monitor> monitor) {}
+      Optional<Monitor> monitor) {
+
+    /**
+     * @throws IllegalStateException when {@code parley.monitor.enabled} is off
+     */
+    public Monitor monitorIfOn() {
+      return monitor.orElseThrow(
+          () -> new IllegalStateException("the monitor is off (parley.monitor.enabled = off)"));
+    }
+  }
 
   private static final int UPDATE_BUFFER = 4;
 
