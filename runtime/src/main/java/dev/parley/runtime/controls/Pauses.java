@@ -11,10 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Pauses {
   private final Set<String> lanes = ConcurrentHashMap.newKeySet();
+  private volatile int pausedLanes; // lanes.size(): one read on every lane's decision, not a sum
   private volatile boolean all;
 
   public boolean isPaused(String laneKey) {
-    return all || (!lanes.isEmpty() && lanes.contains(laneKey));
+    return all || (pausedLanes != 0 && lanes.contains(laneKey));
   }
 
   /**
@@ -27,12 +28,16 @@ public final class Pauses {
         : health;
   }
 
-  public boolean pause(String laneKey) {
-    return lanes.add(laneKey);
+  public synchronized boolean pause(String laneKey) {
+    boolean added = lanes.add(laneKey);
+    pausedLanes = lanes.size();
+    return added;
   }
 
-  public boolean resume(String laneKey) {
-    return lanes.remove(laneKey);
+  public synchronized boolean resume(String laneKey) {
+    boolean removed = lanes.remove(laneKey);
+    pausedLanes = lanes.size();
+    return removed;
   }
 
   public void pauseAll() {
