@@ -39,6 +39,7 @@ public final class Submissions implements OutcomeSink {
   private final AtomicLong tickets = new AtomicLong();
   private final ConcurrentHashMap<Long, Segment> segments = new ConcurrentHashMap<>();
   private volatile Segment opening = new Segment(-1); // the segment tickets were last opened in
+  private volatile Segment answering = opening; // the segment a ticket was last answered in
   private final ConcurrentHashMap<Long, CompletableFuture<Receipt>> receipts =
       new ConcurrentHashMap<>();
 
@@ -72,9 +73,13 @@ public final class Submissions implements OutcomeSink {
   public void outcome(Job job, Outcome outcome) {
     long ticket = job.ticket();
     long index = ticket >>> SEGMENT_BITS;
-    Segment segment = segments.get(index);
-    if (segment == null) {
-      return;
+    Segment segment = answering; // answers come roughly in ticket order: saves a lookup
+    if (segment.index != index) {
+      segment = segments.get(index);
+      if (segment == null) {
+        return;
+      }
+      answering = segment;
     }
     CompletableFuture<Outcome> waiting = segment.slots.getAndSet(slot(ticket), null);
     if (waiting == null) {
