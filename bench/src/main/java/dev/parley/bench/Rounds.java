@@ -1,6 +1,8 @@
 package dev.parley.bench;
 
+import com.sun.management.ThreadMXBean;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,12 +84,15 @@ final class Rounds {
           spent[i] / 1e9);
     }
     long[][] measured = new long[n][settings.rounds()];
+    long[][] allocated = new long[n][settings.rounds()];
     for (int round = 0; round < settings.rounds(); round++) {
       progress.printf(Locale.ROOT, "measured round %d of %d%n", round + 1, settings.rounds());
       for (int k = 0; k < n; k++) {
         int i = round % 2 == 0 ? k : n - 1 - k; // alternate the order: neither always goes first
         System.gc();
+        long before = allocatedBytes();
         measured[i][round] = entries.get(i).workload().runRound();
+        allocated[i][round] = allocatedBytes() - before;
       }
     }
     Map<Character, Result> results = new LinkedHashMap<>();
@@ -96,10 +101,27 @@ final class Rounds {
       for (long nanos : measured[i]) {
         progress.printf(Locale.ROOT, " %.1f", millis(nanos));
       }
-      progress.println();
+      long[] bytes = allocated[i].clone();
+      Arrays.sort(bytes);
+      progress.printf(
+          Locale.ROOT, "; allocated per round, median: %.1f MB%n", bytes[bytes.length / 2] / 1e6);
       results.put(entries.get(i).id(), new Result(first[i], warmups[i], spent[i], measured[i]));
     }
     return results;
+  }
+
+  /**
+   * Bytes allocated so far by the live threads of this JVM: over a round, what the round's work
+   * allocated (what a thread that ended meanwhile allocated is missing), however loaded the
+   * machine: it drives the young collections a round pays for.
+   */
+  private static long allocatedBytes() {
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      sum += Math.max(0, bytes);
+    }
+    return sum;
   }
 
   static double millis(long nanos) {

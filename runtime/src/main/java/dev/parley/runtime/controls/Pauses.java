@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Pauses {
   private final Set<String> lanes = ConcurrentHashMap.newKeySet();
+  private volatile int pausedLanes; // lanes.size(): one read on every lane's decision, not a sum
   private volatile boolean all;
   private volatile RuntimeJournal.Sink journal = (change, wait) -> {}; // journal = none
 
@@ -19,14 +20,16 @@ public final class Pauses {
    * Restores the pauses the journal kept, and journals every change from now on (returning once it
    * is written).
    */
-  public void journaled(Set<String> paused, boolean allPaused, RuntimeJournal.Sink journal) {
+  public synchronized void journaled(
+      Set<String> paused, boolean allPaused, RuntimeJournal.Sink journal) {
     lanes.addAll(paused);
+    pausedLanes = lanes.size();
     all = allPaused;
     this.journal = journal;
   }
 
   public boolean isPaused(String laneKey) {
-    return all || (!lanes.isEmpty() && lanes.contains(laneKey));
+    return all || (pausedLanes != 0 && lanes.contains(laneKey));
   }
 
   /**
@@ -40,7 +43,11 @@ public final class Pauses {
   }
 
   public boolean pause(String laneKey) {
-    boolean changed = lanes.add(laneKey);
+    boolean changed;
+    synchronized (this) {
+      changed = lanes.add(laneKey);
+      pausedLanes = lanes.size();
+    }
     if (changed) {
       journal.record(new RuntimeJournal.Paused(laneKey), true);
     }
@@ -48,7 +55,11 @@ public final class Pauses {
   }
 
   public boolean resume(String laneKey) {
-    boolean changed = lanes.remove(laneKey);
+    boolean changed;
+    synchronized (this) {
+      changed = lanes.remove(laneKey);
+      pausedLanes = lanes.size();
+    }
     if (changed) {
       journal.record(new RuntimeJournal.Resumed(laneKey), true);
     }

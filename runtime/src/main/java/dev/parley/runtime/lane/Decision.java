@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * What one command decided: the lane events (already applied to the state they were decided on, in
- * this order) and the effects to carry out, in this order.
+ * this order) and the effects to carry out, in this order. A shell that keeps a decision (until its
+ * events are persisted) takes a fresh one from {@link LaneDecider#decide}; the in-memory worker,
+ * which runs each decision's effects before it decides the next command, reuses one.
  */
 public final class Decision {
   private final List<LaneEvent> events = new ArrayList<>(4);
@@ -17,6 +19,12 @@ public final class Decision {
 
   void effect(Effect effect) {
     effects.add(effect);
+  }
+
+  /** Empties this decision for the next command: only for a shell that kept nothing of it. */
+  void clear() {
+    events.clear();
+    effects.clear();
   }
 
   public List<LaneEvent> events() {

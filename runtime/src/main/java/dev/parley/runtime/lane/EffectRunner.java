@@ -273,7 +273,7 @@ final class EffectRunner {
         }
       }
     }
-    outbox.add(() -> services.outcomes().outcome(job, outcome));
+    outbox.outcome(deliver);
   }
 
   private static FinishedEvent finished(Effect.Deliver deliver) {

@@ -52,10 +52,35 @@ public final class LaneDecider {
 
   /** Decides {@code command}; the events are applied to {@code state} already. */
   public Decision decide(LaneState state, Session session, LaneCommand command, long now) {
-    this.state = state;
-    this.session = session;
-    this.decision = new Decision();
-    this.now = now;
+    begin(new Decision(), state, session, now);
+    decideCommand(command);
+    publish();
+    return end();
+  }
+
+  /**
+   * As {@link #decide}, into {@code into} (cleared first), but without the lane's figures: for the
+   * in-memory worker, which decides the commands of one message in a row, runs each decision's
+   * effects before the next, and then publishes the figures once, with {@link #publishInto}, before
+   * anything it decided is seen.
+   */
+  Decision decideInto(
+      Decision into, LaneState state, Session session, LaneCommand command, long now) {
+    into.clear();
+    begin(into, state, session, now);
+    decideCommand(command);
+    return end();
+  }
+
+  /** Into {@code into} (cleared first): the lane's figures, when they changed since last time. */
+  Decision publishInto(Decision into, LaneState state, Session session, long now) {
+    into.clear();
+    begin(into, state, session, now);
+    publish();
+    return end();
+  }
+
+  private void decideCommand(LaneCommand command) {
     if (command instanceof LaneCommand.Routed) {
       session.received++;
     }
@@ -63,7 +88,16 @@ public final class LaneDecider {
     if (state.isIdle() && !session.idleCheckScheduled) {
       scheduleIdleCheck(rules.idleTimeout()); // also retries a passivation a command prevented
     }
-    publish();
+  }
+
+  private void begin(Decision into, LaneState state, Session session, long now) {
+    this.state = state;
+    this.session = session;
+    this.decision = into;
+    this.now = now;
+  }
+
+  private Decision end() {
     Decision decided = decision;
     this.decision = null;
     return decided;
@@ -315,9 +349,10 @@ public final class LaneDecider {
         && pending == session.publishedPending
         && deadline == session.publishedDeadline
         && session.restarts == session.publishedRestarts
-        && decision.events().isEmpty()) {
+        && !session.changedSincePublished) {
       return;
     }
+    session.changedSincePublished = false;
     session.publishedHealth = health;
     session.publishedPending = pending;
     session.publishedDeadline = deadline;
@@ -338,6 +373,7 @@ public final class LaneDecider {
 
   void event(LaneEvent event) {
     session.idleSinceNanos = now; // a lane that goes idle now is idle since its last change
+    session.changedSincePublished = true;
     state.apply(event);
     decision.event(event);
   }

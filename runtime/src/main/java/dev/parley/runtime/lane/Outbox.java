@@ -1,8 +1,7 @@
 package dev.parley.runtime.lane;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,42 +9,88 @@ import org.slf4j.LoggerFactory;
  * Runs what a lane tells the world (outcome futures, receipts, listeners, query replies) off the
  * lane's own message, in the order the lane produced it: one task at a time per lane on the
  * callback executor, each running everything queued so far. One per lane, kept across restarts.
+ *
+ * <p>The lane queues into a list of its own and hands it over at {@link #flush}, under one lock, by
+ * swapping lists: an outcome costs neither a queue node nor a closure.
  */
 final class Outbox implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+  private static final int KEPT_CAPACITY = 64; // a list grown past it by a burst is not kept
 
-  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Executor executor;
+  private final OutcomeSink outcomes;
+  private ArrayList<Object> adding = new ArrayList<>(); // the lane's only
+  private ArrayList<Object> handedOver = new ArrayList<>(); // guarded by this
+  private ArrayList<Object> running = new ArrayList<>(); // the running task's only
+  private boolean scheduled; // guarded by this: a task of this lane is queued or running
 
-  Outbox(Executor executor) {
+  Outbox(Executor executor, OutcomeSink outcomes) {
     this.executor = executor;
+    this.outcomes = outcomes;
   }
 
   /** Queues {@code callback}; it runs after {@link #flush}. Called by the lane only. */
   void add(Runnable callback) {
-    queue.add(callback);
+    adding.add(callback);
+  }
+
+  /** Queues the outcome {@code deliver} gives its event. Called by the lane only. */
+  void outcome(Effect.Deliver deliver) {
+    adding.add(deliver);
   }
 
   /** Hands what is queued to the executor, unless a task of this lane is on its way already. */
   void flush() {
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+    if (adding.isEmpty()) {
+      return;
+    }
+    boolean schedule;
+    synchronized (this) {
+      if (handedOver.isEmpty()) {
+        ArrayList<Object> empty = handedOver;
+        handedOver = adding;
+        adding = empty;
+      } else {
+        handedOver.addAll(adding);
+        adding = adding.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(adding);
+      }
+      schedule = !scheduled;
+      scheduled = true;
+    }
+    if (schedule) {
       executor.execute(this);
     }
   }
 
   @Override
   public void run() {
-    do {
-      Runnable callback;
-      while ((callback = queue.poll()) != null) {
+    while (true) {
+      synchronized (this) {
+        if (handedOver.isEmpty()) {
+          scheduled = false;
+          return;
+        }
+        ArrayList<Object> taken = handedOver;
+        handedOver = running;
+        running = taken;
+      }
+      for (Object item : running) {
         try {
-          callback.run();
+          if (item instanceof Effect.Deliver deliver) {
+            outcomes.outcome(deliver.job(), deliver.outcome());
+          } else {
+            ((Runnable) item).run();
+          }
         } catch (RuntimeException e) {
           LOG.warn("an outcome callback failed", e);
         }
       }
-      scheduled.set(false);
-    } while (!queue.isEmpty() && scheduled.compareAndSet(false, true));
+      running = running.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(running);
+    }
+  }
+
+  private static ArrayList<Object> clear(ArrayList<Object> list) {
+    list.clear();
+    return list;
   }
 }

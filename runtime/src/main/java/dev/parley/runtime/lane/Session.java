@@ -37,4 +37,5 @@ final class Session {
   WorkerHealth publishedHealth;
   long publishedDeadline;
   long publishedRestarts;
+  boolean changedSincePublished; // a lane event since: counters or the average may differ
 }

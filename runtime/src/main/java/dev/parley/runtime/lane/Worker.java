@@ -52,10 +52,11 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
   private final Memory memory;
   private final LaneDecider decider;
   private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  private final Decision decision = new Decision(); // reused: its effects run before the next
   private final EffectRunner runner;
 
   public static Behavior<LaneCommand> create(LaneServices services, Lane lane) {
-    Memory memory = new Memory(new Outbox(services.callbackExecutor()));
+    Memory memory = new Memory(new Outbox(services.callbackExecutor(), services.outcomes()));
     return Behaviors.supervise(
             Behaviors.<LaneCommand>setup(
                 ctx ->
@@ -103,18 +104,21 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
 
   /**
    * Decides {@code command}, then whatever its effects brought back at once (a handler that
-   * completed in its call), and hands the lane's callbacks to its outbox.
+   * completed in its call), publishes the lane's figures once for all of them, and hands the lane's
+   * callbacks to its outbox.
    */
   private Behavior<LaneCommand> onCommand(LaneCommand command) {
     inbox.add(command);
     LaneCommand next;
+    long now = 0;
     while ((next = inbox.poll()) != null) {
-      long now = services.nanoClock().getAsLong();
-      runner.run(decider.decide(memory.state, memory.session, next, now));
+      now = services.nanoClock().getAsLong();
+      runner.run(decider.decideInto(decision, memory.state, memory.session, next, now));
       if (runner.restart != null || runner.passivated) {
         break;
       }
     }
+    runner.run(decider.publishInto(decision, memory.state, memory.session, now));
     memory.outbox.flush();
     if (runner.restart != null) {
       new LaneLogger(LOG, laneKey, null).debug("restarting: {}", runner.restart);
