@@ -79,7 +79,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     this.timers = timers;
     this.services = services;
     this.lane = lane;
-    this.outbox = new Outbox(services.callbackExecutor(), services.outcomes());
+    this.outbox = new Outbox(lane.key(), services.callbackExecutor(), services.outcomes());
     this.decider = new LaneDecider(lane.key(), services.environment());
     this.recent = new RecentlyEnded(services.registry());
     this.runner = newRunner();

@@ -1,5 +1,6 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.internal.LaneLogger;
 import java.util.ArrayList;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ final class Outbox implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final int KEPT_CAPACITY = 64; // a list grown past it by a burst is not kept
 
+  private final Logger log; // with the lane in MDC
   private final Executor executor;
   private final OutcomeSink outcomes;
   private ArrayList<Object> adding = new ArrayList<>(); // the lane's only
@@ -24,7 +26,8 @@ final class Outbox implements Runnable {
   private ArrayList<Object> running = new ArrayList<>(); // the running task's only
   private boolean scheduled; // guarded by this: a task of this lane is queued or running
 
-  Outbox(Executor executor, OutcomeSink outcomes) {
+  Outbox(String laneKey, Executor executor, OutcomeSink outcomes) {
+    this.log = new LaneLogger(LOG, laneKey, null);
     this.executor = executor;
     this.outcomes = outcomes;
   }
@@ -82,7 +85,7 @@ final class Outbox implements Runnable {
             ((Runnable) item).run();
           }
         } catch (RuntimeException e) {
-          LOG.warn("an outcome callback failed", e);
+          log.warn("an outcome callback failed", e);
         }
       }
       running = running.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(running);

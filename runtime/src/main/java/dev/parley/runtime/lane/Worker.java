@@ -56,7 +56,8 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
   private final EffectRunner runner;
 
   public static Behavior<LaneCommand> create(LaneServices services, Lane lane) {
-    Memory memory = new Memory(new Outbox(services.callbackExecutor(), services.outcomes()));
+    Memory memory =
+        new Memory(new Outbox(lane.key(), services.callbackExecutor(), services.outcomes()));
     return Behaviors.supervise(
             Behaviors.<LaneCommand>setup(
                 ctx ->
