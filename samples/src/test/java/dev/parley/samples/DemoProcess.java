@@ -69,9 +69,14 @@ final class DemoProcess implements AutoCloseable {
     return demo;
   }
 
-  /** Starts the demo with {@code arguments} and does not wait for anything. */
+  /**
+   * Starts the demo with {@code arguments} (and a journal of its own in a fresh directory) and does
+   * not wait for anything.
+   */
   static DemoProcess launch(String... arguments) throws IOException {
-    return new DemoProcess(List.of(), List.of(arguments));
+    List<String> all = new ArrayList<>(List.of(arguments));
+    all.addAll(List.of("--data-dir", Files.createTempDirectory("parley-demo-data").toString()));
+    return new DemoProcess(List.of(), all);
   }
 
   private void read() {
