@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -142,6 +144,71 @@ public final class JournalBenchmark {
         r,
         j / r,
         h2 ? "10,000" : "5,000");
+    freshJournal(rounds + 2);
+    steady(rounds + 2);
+  }
+
+  /**
+   * (l) the accept latency under a steady load rather than a burst: {@code bench.journal.in-flight}
+   * enqueues outstanding at any time (a new one as each receipt comes back), {@code
+   * bench.journal.steady-events} in all, over the same lanes.
+   */
+  private void steady(int round) throws Exception {
+    int inFlight = Integer.getInteger("bench.journal.in-flight", 64);
+    int total = Integer.getInteger("bench.journal.steady-events", 30_000);
+    Parley parley =
+        Parley.builder()
+            .config(config())
+            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
+            .build();
+    try {
+      Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+      Semaphore slots = new Semaphore(inFlight);
+      CountDownLatch done = new CountDownLatch(total);
+      long start = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        slots.acquire();
+        Event event =
+            Event.to("lane-" + (i % lanes))
+                .id("steady-" + i)
+                .payload("a message of a conversation, about eighty bytes long: " + i)
+                .build();
+        long sent = System.nanoTime();
+        parley
+            .enqueue(event)
+            .whenComplete(
+                (receipt, error) -> {
+                  if (error == null && receipt.status() == Receipt.Status.ACCEPTED) {
+                    long micros = (System.nanoTime() - sent) / 1000;
+                    synchronized (latency) {
+                      latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                    }
+                  }
+                  slots.release();
+                  done.countDown();
+                });
+      }
+      if (!done.await(10, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the steady run did not end");
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          Locale.ROOT,
+          "steady   (l) %d enqueues in flight: %,9.0f accepted/s, accept latency p50 %,d us,"
+              + " p90 %,d us, p99 %,d us, max %,d us (%,d of %,d accepted)%n",
+          inFlight,
+          total / seconds,
+          latency.getValueAtPercentile(50),
+          latency.getValueAtPercentile(90),
+          latency.getValueAtPercentile(99),
+          latency.getMaxValue(),
+          latency.getTotalCount(),
+          total);
+    } finally {
+      parley.shutdown().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      parley.actorSystem().terminate();
+      parley.actorSystem().getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
   }
 
   private Config config() {
