@@ -156,11 +156,7 @@ public final class JournalBenchmark {
   private void steady(int round) throws Exception {
     int inFlight = Integer.getInteger("bench.journal.in-flight", 64);
     int total = Integer.getInteger("bench.journal.steady-events", 30_000);
-    Parley parley =
-        Parley.builder()
-            .config(config())
-            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
-            .build();
+    Parley parley = startParley();
     try {
       Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
       Semaphore slots = new Semaphore(inFlight);
@@ -168,21 +164,14 @@ public final class JournalBenchmark {
       long start = System.nanoTime();
       for (int i = 0; i < total; i++) {
         slots.acquire();
-        Event event =
-            Event.to("lane-" + (i % lanes))
-                .id("steady-" + i)
-                .payload("a message of a conversation, about eighty bytes long: " + i)
-                .build();
+        Event event = event("steady-" + i, i);
         long sent = System.nanoTime();
         parley
             .enqueue(event)
             .whenComplete(
                 (receipt, error) -> {
                   if (error == null && receipt.status() == Receipt.Status.ACCEPTED) {
-                    long micros = (System.nanoTime() - sent) / 1000;
-                    synchronized (latency) {
-                      latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
-                    }
+                    record(latency, sent);
                   }
                   slots.release();
                   done.countDown();
@@ -205,9 +194,37 @@ public final class JournalBenchmark {
           latency.getTotalCount(),
           total);
     } finally {
-      parley.shutdown().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      parley.actorSystem().terminate();
-      parley.actorSystem().getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+      stop(parley);
+    }
+  }
+
+  /** A fresh runtime on the journal, with a handler that answers at once. */
+  private Parley startParley() {
+    return Parley.builder()
+        .config(config())
+        .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
+        .build();
+  }
+
+  private static void stop(Parley parley) throws Exception {
+    parley.shutdown().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    parley.actorSystem().terminate();
+    parley.actorSystem().getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+  }
+
+  /** The {@code i}th event, with a caller's id, to one of the lanes in turn. */
+  private Event event(String id, int i) {
+    return Event.to("lane-" + (i % lanes))
+        .id(id)
+        .payload("a message of a conversation, about eighty bytes long: " + i)
+        .build();
+  }
+
+  /** Records the accept latency of an enqueue sent at {@code sentNanos}. */
+  private static void record(Histogram latency, long sentNanos) {
+    long micros = (System.nanoTime() - sentNanos) / 1000;
+    synchronized (latency) {
+      latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
     }
   }
 
@@ -229,11 +246,7 @@ public final class JournalBenchmark {
 
   /** (j): one fresh runtime on the journal, {@code events} events, receipts counted. */
   private Accepted journaled(int round) throws Exception {
-    Parley parley =
-        Parley.builder()
-            .config(config())
-            .handler((event, lane) -> CompletableFuture.completedFuture(Reply.empty()))
-            .build();
+    Parley parley = startParley();
     try {
       Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
       CompletableFuture<Void> all = new CompletableFuture<>();
@@ -246,11 +259,7 @@ public final class JournalBenchmark {
             new Thread(
                 () -> {
                   for (int i = caller; i < events; i += callers) {
-                    Event event =
-                        Event.to("lane-" + (i % lanes))
-                            .id("r" + round + "-" + i)
-                            .payload("a message of a conversation, about eighty bytes long: " + i)
-                            .build();
+                    Event event = event("r" + round + "-" + i, i);
                     long sent = System.nanoTime();
                     parley
                         .enqueue(event)
@@ -261,11 +270,7 @@ public final class JournalBenchmark {
                                     new IllegalStateException("not accepted: " + receipt, error));
                                 return;
                               }
-                              long micros = (System.nanoTime() - sent) / 1000;
-                              synchronized (latency) {
-                                latency.recordValue(
-                                    Math.min(micros, latency.getHighestTrackableValue()));
-                              }
+                              record(latency, sent);
                               if (left.decrementAndGet() == 0) {
                                 all.complete(null);
                               }
@@ -287,9 +292,7 @@ public final class JournalBenchmark {
           latency.getValueAtPercentile(99),
           latency.getMaxValue());
     } finally {
-      parley.shutdown().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      parley.actorSystem().terminate();
-      parley.actorSystem().getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+      stop(parley);
     }
   }
 

@@ -11,9 +11,10 @@ import com.typesafe.config.ConfigFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,11 +92,14 @@ class JournalRecoveryPostgresTest extends JournalRecoveryTest {
     assertFalse(parley.isAccepting(), "not ready while the journal is unavailable");
 
     database(true);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!parley.journalAvailable()) {
-      assertTrue(System.nanoTime() < deadline, "the journal did not come back");
-      Thread.sleep(50); // a poll interval: the runtime checks the database every 2 s
-    }
+    // The runtime checks the database every 2 s.
+    TestProbe.create(parley.actorSystem())
+        .awaitAssert(
+            Duration.ofSeconds(30),
+            () -> {
+              assertTrue(parley.journalAvailable(), "the journal did not come back");
+              return null;
+            });
     assertInstanceOf(Outcome.Completed.class, await(parley.submit(event("a", "after"))));
     assertTrue(
         await(parley.status("while-down")).isEmpty(), "the refused event was never accepted");

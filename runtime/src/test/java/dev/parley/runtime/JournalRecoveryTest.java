@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -212,17 +213,19 @@ abstract class JournalRecoveryTest {
     crash(second);
 
     CompletableFuture<Reply> never = new CompletableFuture<>();
+    CountDownLatch s1Runs = new CountDownLatch(1);
     Parley third =
         start(
-            (event, lane) ->
-                event.id().equals("s1") ? never : CompletableFuture.completedFuture(Reply.empty()));
+            (event, lane) -> {
+              if (!event.id().equals("s1")) {
+                return CompletableFuture.completedFuture(Reply.empty());
+              }
+              s1Runs.countDown();
+              return never;
+            });
     assertFalse(await(third.lane("held")).paused(), "the resume was journaled too");
     assertEquals(Receipt.Status.ACCEPTED, await(third.enqueue(event("strict", "s1"))).status());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (await(third.status("s1")).orElseThrow().state() != EventStatus.State.RUNNING) {
-      assertTrue(System.nanoTime() < deadline, "s1 did not start");
-      Thread.sleep(10); // a poll interval
-    }
+    assertTrue(s1Runs.await(30, TimeUnit.SECONDS), "s1 did not start");
     Receipt refused = await(third.enqueue(event("strict", "s2")));
     assertEquals("lane-busy", refused.reason(), "the space's policy (reject) was journaled");
     never.complete(Reply.empty());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,6 +28,7 @@ final class DemoProcess implements AutoCloseable {
   private static final Pattern ANNOUNCE =
       Pattern.compile("Parley demo: .+ on (http://[^\\s:]+:(\\d+))  \\(try");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final long POLL_INTERVAL_MS = 20;
 
   private final Process process;
   private final StringBuffer output = new StringBuffer();
@@ -50,8 +53,12 @@ final class DemoProcess implements AutoCloseable {
    * for the port it announces.
    */
   static DemoProcess start(String... jvmOptions) throws Exception {
-    Path dataDir = Files.createTempDirectory("parley-demo-data");
-    return start(dataDir, List.of(jvmOptions));
+    return start(freshDataDir(), List.of(jvmOptions));
+  }
+
+  /** A journal directory of a demo's own. */
+  static Path freshDataDir() throws IOException {
+    return Files.createTempDirectory("parley-demo-data");
   }
 
   /** Starts the demo on an ephemeral port with its journal in {@code dataDir}. */
@@ -75,7 +82,7 @@ final class DemoProcess implements AutoCloseable {
    */
   static DemoProcess launch(String... arguments) throws IOException {
     List<String> all = new ArrayList<>(List.of(arguments));
-    all.addAll(List.of("--data-dir", Files.createTempDirectory("parley-demo-data").toString()));
+    all.addAll(List.of("--data-dir", freshDataDir().toString()));
     return new DemoProcess(List.of(), all);
   }
 
@@ -123,5 +130,26 @@ final class DemoProcess implements AutoCloseable {
   @Override
   public void close() {
     process.destroyForcibly();
+  }
+
+  /**
+   * Polls {@code condition} until it holds, failing after {@code timeout}; a poll that could not
+   * reach the demo ({@link UncheckedIOException}) counts as not yet.
+   */
+  static void await(Duration timeout, String what, Supplier<Boolean> condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.get()) {
+          return;
+        }
+      } catch (UncheckedIOException e) {
+        last = e;
+      }
+      Thread.sleep(POLL_INTERVAL_MS); // between polls of another process, not a wait for it
+    }
+    throw new AssertionError("timed out waiting for " + what, last);
   }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ abstract class DemoServerCrashIT {
 
   @BeforeEach
   void startUpstream() throws Exception {
-    dataDir = Files.createTempDirectory("parley-crash");
+    dataDir = DemoProcess.freshDataDir();
     upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
     upstream.setExecutor(Executors.newFixedThreadPool(8));
     upstream.createContext(
@@ -192,41 +193,45 @@ abstract class DemoServerCrashIT {
     return accepted;
   }
 
-  private void awaitAllCompleted(URI base, Map<String, List<String>> accepted) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+  private void awaitAllCompleted(URI base, Map<String, List<String>> accepted)
+      throws InterruptedException {
     for (List<String> ids : accepted.values()) {
       for (String id : ids) {
-        String space = id.substring(0, id.lastIndexOf('-'));
-        JsonNode view;
-        while (!(view = get(base, "/v1/spaces/" + space + "/events/" + id))
-            .path("status")
-            .asText()
-            .equals("completed")) {
-          assertTrue(System.nanoTime() < deadline, id + " did not complete: " + view);
-          Thread.sleep(20); // a poll interval
-        }
+        String path = "/v1/spaces/" + id.substring(0, id.lastIndexOf('-')) + "/events/" + id;
+        DemoProcess.await(
+            Duration.ofSeconds(120),
+            id + " to complete",
+            () -> get(base, path).path("status").asText().equals("completed"));
       }
     }
   }
 
   /** Waits until no lane of the demo has a running or pending event. */
-  private void awaitIdle(URI base) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+  private void awaitIdle(URI base) throws InterruptedException {
     for (int s = 0; s < SPACES; s++) {
-      JsonNode lane;
-      while ((lane = get(base, "/v1/spaces/space-" + s)).has("running")
-          || lane.path("pending").size() > 0) {
-        assertTrue(System.nanoTime() < deadline, "not idle: " + lane);
-        Thread.sleep(20); // a poll interval
-      }
+      String path = "/v1/spaces/space-" + s;
+      DemoProcess.await(
+          Duration.ofSeconds(30),
+          path + " to be idle",
+          () -> {
+            JsonNode lane = get(base, path);
+            return !lane.has("running") && lane.path("pending").size() == 0;
+          });
     }
   }
 
-  private JsonNode get(URI base, String path) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(base.resolve(path)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(response.body());
+  private JsonNode get(URI base, String path) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(base.resolve(path)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

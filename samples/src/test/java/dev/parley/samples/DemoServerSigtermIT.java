@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class DemoServerSigtermIT {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
-  private static final long POLL_INTERVAL_MS = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http =
@@ -49,7 +47,7 @@ class DemoServerSigtermIT {
 
     process.destroy(); // SIGTERM
 
-    await("GET /readyz to answer 503", () -> readyz() == 503);
+    DemoProcess.await(STEP_TIMEOUT, "GET /readyz to answer 503", () -> readyz() == 503);
     HttpResponse<String> refused =
         send(post("carol", "{\"payload\":{\"text\":\"too late\"}}").build());
     assertEquals(503, refused.statusCode(), refused.body());
@@ -100,7 +98,8 @@ class DemoServerSigtermIT {
 
   private void awaitRunning(String space, String id) throws InterruptedException {
     URI uri = base.resolve("/v1/spaces/" + space + "/events/" + id);
-    await(
+    DemoProcess.await(
+        STEP_TIMEOUT,
         id + " to run",
         () -> {
           HttpResponse<String> view = send(HttpRequest.newBuilder(uri).GET().build());
@@ -142,22 +141,5 @@ class DemoServerSigtermIT {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /** Polls {@code condition} until it holds, failing after {@link #STEP_TIMEOUT}. */
-  private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
-    RuntimeException last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.get()) {
-          return;
-        }
-      } catch (UncheckedIOException e) {
-        last = e;
-      }
-      Thread.sleep(POLL_INTERVAL_MS); // between polls, not a wait for the condition
-    }
-    throw new AssertionError("timed out waiting for " + what, last);
   }
 }

@@ -45,10 +45,16 @@ public final class JournalSignals {
   }
 
   public void wrote(int events, long nanos) {
-    if (!available.get() && available.compareAndSet(false, true)) {
-      LOG.info("the journal's database answers again: accepting events");
+    if (!available.get()) {
+      answersAgain();
     }
     listeners.forEach(listener -> listener.onWrite(events, nanos));
+  }
+
+  private void answersAgain() {
+    if (available.compareAndSet(false, true)) {
+      LOG.info("the journal's database answers again: accepting events");
+    }
   }
 
   public void failed(Throwable error) {
@@ -75,8 +81,8 @@ public final class JournalSignals {
     }
     try (Connection connection =
         DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
-      if (connection.isValid(5) && available.compareAndSet(false, true)) {
-        LOG.info("the journal's database answers again: accepting events");
+      if (connection.isValid(5)) {
+        answersAgain();
       }
     } catch (Exception e) {
       probe.schedule(this::check, PROBE_SECONDS, TimeUnit.SECONDS);

@@ -1,6 +1,5 @@
 package dev.parley.runtime.lane;
 
-import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayDeque;
@@ -266,17 +265,14 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     services.counters().outstanding.increment();
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     if (job.tracked()) {
-      EventRegistry.Entry known = services.registry().register(entry(job.event(), outcome));
+      EventRegistry.Entry known =
+          services.registry().register(new EventRegistry.Entry(job.event(), outcome));
       if (known != null) {
         outcome = known.outcome(); // registered while the lane was passivated
       }
     }
     long ticket = services.outcomes().open(outcome, null);
     return new Job(job.event(), ticket, now, job.tracked(), job.timed());
-  }
-
-  private static EventRegistry.Entry entry(Event event, CompletableFuture<Outcome> outcome) {
-    return new EventRegistry.Entry(event, outcome);
   }
 
   /**
