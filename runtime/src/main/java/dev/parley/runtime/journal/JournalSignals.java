@@ -83,10 +83,12 @@ public final class JournalSignals {
         DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
       if (connection.isValid(5)) {
         answersAgain();
+        return;
       }
     } catch (Exception e) {
-      probe.schedule(this::check, PROBE_SECONDS, TimeUnit.SECONDS);
+      // not yet: check again
     }
+    probe.schedule(this::check, PROBE_SECONDS, TimeUnit.SECONDS);
   }
 
   /** Stops the probe; called when the runtime stops. */
