@@ -39,8 +39,8 @@ public final class Lane implements Telemetry {
   }
 
   /**
-   * @param batched the worker takes the commands that wait for it in batches ({@link #pull}), so
-   *     that a journaled lane writes the events of many commands at once
+   * @param batched the worker takes the commands that wait for it in batches ({@link
+   *     #nextInBatch}), so that a journaled lane writes the events of many commands at once
    */
   public Lane(String key, boolean batched) {
     this.key = key;
