@@ -22,6 +22,8 @@ import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
+import dev.parley.runtime.cluster.ClusterSettings;
+import dev.parley.runtime.registry.EventRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -335,6 +337,24 @@ final class EventRoutes {
           "Journal unavailable",
           "the event could not be written to the journal, so it was not accepted; try again later",
           settings.retryAfter());
+    }
+    if (ClusterSettings.LANE_UNREACHABLE.equals(reason)) {
+      return Problem.retryLater(
+          StatusCodes.SERVICE_UNAVAILABLE,
+          ClusterSettings.LANE_UNREACHABLE,
+          "Lane unreachable",
+          "lane "
+              + receipt.laneKey()
+              + " did not answer: its node was lost and it is moving to another; submit again"
+              + " with the same id (an event that was accepted after all runs once)",
+          settings.retryAfter());
+    }
+    if (EventRegistry.DUPLICATE.equals(reason)) {
+      return Problem.conflict(
+          reason,
+          "event "
+              + receipt.eventId()
+              + " was submitted before, through another node; it runs once: look it up by id");
     }
     if (Parley.QUEUE_FULL.equals(reason)) {
       Duration estimate = Duration.ofMillis(receipt.retryAfterMs());

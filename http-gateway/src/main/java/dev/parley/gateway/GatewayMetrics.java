@@ -5,7 +5,9 @@ import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.journal.JournalListener;
+import dev.parley.runtime.registry.EventRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -57,7 +59,13 @@ final class GatewayMetrics implements EventListener, JournalListener, AutoClosea
 
   /** The reasons of {@code parley_events_rejected_total}; any other is counted as {@code other}. */
   private static final Set<String> REASONS =
-      Set.of(Parley.QUEUE_FULL, Parley.SHUTTING_DOWN, Parley.JOURNAL_UNAVAILABLE, "lane-busy");
+      Set.of(
+          Parley.QUEUE_FULL,
+          Parley.SHUTTING_DOWN,
+          Parley.JOURNAL_UNAVAILABLE,
+          "lane-busy",
+          ClusterSettings.LANE_UNREACHABLE,
+          EventRegistry.DUPLICATE);
 
   private static final Map<String, ToDoubleFunction<Stats.Totals>> OUTCOMES =
       Map.of(

@@ -55,13 +55,20 @@ final class HealthRoutes {
     return concat(get(inner), head(inner));
   }
 
+  private String notReady() {
+    if (!parley.journalAvailable()) {
+      return "journal-unavailable";
+    }
+    return parley.clusterMemberUp() ? "draining" : "not-up";
+  }
+
   private Route readiness() {
     boolean accepting = ready.getAsBoolean() && parley.isAccepting();
     Stats stats = parley.stats();
     Map<String, Object> body =
         Map.of(
             "status",
-            accepting ? "ready" : parley.journalAvailable() ? "draining" : "journal-unavailable",
+            accepting ? "ready" : notReady(),
             "queueDepth",
             stats.totals().pending(),
             "inFlight",

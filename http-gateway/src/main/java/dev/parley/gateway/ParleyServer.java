@@ -6,7 +6,6 @@ import dev.parley.monitor.MonitorSettings;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.ParleyBuilder;
 import dev.parley.runtime.Stats;
-import dev.parley.runtime.journal.JournalSettings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +64,7 @@ public final class ParleyServer implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(),
             withPhases.getString("parley.system-name"),
-            JournalSettings.apply(withPhases));
+            ParleyBuilder.systemConfig(withPhases));
     try {
       SpaceStreams streams = new SpaceStreams(settings.sseBuffer(), settings.sseHeartbeat());
       GatewayMetrics metrics = new GatewayMetrics();

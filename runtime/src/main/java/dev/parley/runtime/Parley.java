@@ -14,6 +14,7 @@ import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.internal.Lifecycle;
 import dev.parley.runtime.internal.MovingAverage;
 import dev.parley.runtime.internal.ParleyGuardian;
+import dev.parley.runtime.internal.Routing;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.internal.StatsSnapshot;
 import dev.parley.runtime.journal.JournalSignals;
@@ -61,7 +62,6 @@ public final class Parley implements AutoCloseable {
    */
   public static final String JOURNAL_UNAVAILABLE = "journal-unavailable";
 
-  private final Settings settings;
   private final ParleyGuardian.Launched launched; // its actor system, guardian and actors
   private final Counters counters = new Counters();
   private final DeadLetterStore deadLetters;
@@ -76,19 +76,15 @@ public final class Parley implements AutoCloseable {
   private final EventLookups lookups;
   private final Intake intake;
   private final JournalSignals journalSignals;
-  private final AtomicInteger admissionGate = new AtomicInteger();
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final CompletableFuture<Done> stopped = new CompletableFuture<>();
   private final Lifecycle lifecycle;
 
   Parley(ParleyBuilder builder, Config config, Settings settings) {
-    this.settings = settings;
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
-    // Until the Admission actor has started and published its own: the configured cap, no permits.
-    this.admissionState.set(
-        new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
-    this.admissionGate.set(settings.maxInFlight());
+    this.admissionState.set(Admission.State.initial(settings.maxInFlight()));
+    AtomicInteger admissionGate = new AtomicInteger(settings.maxInFlight());
     this.policies = new Policies(settings.doubleTextPolicy());
     this.journalSignals = new JournalSignals(settings.journal(), builder.journalListeners);
     this.registry =
@@ -97,25 +93,25 @@ public final class Parley implements AutoCloseable {
             settings.dedupWindow().toNanos(),
             settings.dedupMaxIds(),
             builder.nanoClock);
-    this.lanes =
-        new LocalLanes(
-            lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)),
-            settings.journal().enabled());
+    Routing routing = Routing.of(settings, this::scheduler, submissions, registry);
+    this.lanes = routing.lanes();
     this.intake =
         new Intake(
             settings,
             counters,
             registry,
             submissions,
-            lanes,
+            routing.router(),
             builder.nanoClock,
             () -> movingAverage.averageMs(counters),
             !builder.listeners.isEmpty(),
-            journalSignals);
+            journalSignals,
+            routing.cluster());
     var start =
         new ParleyGuardian.Start(
             settings,
             lanes,
+            routing.router(),
             builder.handlers,
             builder.blocking,
             builder.retryPolicy,
@@ -129,7 +125,7 @@ public final class Parley implements AutoCloseable {
             builder.clock,
             builder.random,
             registry,
-            submissions,
+            routing.outcomes(),
             pauses,
             policies,
             List.copyOf(builder.listeners),
@@ -140,8 +136,8 @@ public final class Parley implements AutoCloseable {
     stopped.thenRun(journalSignals::close);
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
-    this.operators = new Operators(registry, pauses, lanes, asks);
-    this.lookups = new EventLookups(intake, registry, asks);
+    this.lookups = new EventLookups(intake, registry, asks, routing.cluster());
+    this.operators = new Operators(lookups, pauses, lanes, asks);
     this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
     if (settings.journal().enabled()) {
       new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
@@ -249,11 +245,17 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * Whether new events are accepted: false once {@link #drain()} began, and while the journal's
-   * database is unavailable ({@link #journalAvailable()}).
+   * Whether new events are accepted: false once {@link #drain()} began, while the journal's
+   * database is unavailable ({@link #journalAvailable()}), and while a cluster node is not {@code
+   * Up}.
    */
   public boolean isAccepting() {
-    return intake.isAccepting() && journalSignals.available();
+    return intake.isAccepting() && journalSignals.available() && clusterMemberUp();
+  }
+
+  /** In cluster mode, whether this node is an {@code Up} member of its cluster; else true. */
+  public boolean clusterMemberUp() {
+    return lifecycle.memberUp();
   }
 
   /**
@@ -345,9 +347,7 @@ public final class Parley implements AutoCloseable {
    * {@link #pauseAll()} to hold them.
    */
   public CompletionStage<EmergencyStopReport> emergencyStop() {
-    return operators
-        .emergencyStop()
-        .thenApply(sum -> new EmergencyStopReport(sum.cancelled(), sum.interrupted()));
+    return operators.emergencyStop();
   }
 
   /** What {@link #emergencyStop()} did: pending events cancelled, running events interrupted. */

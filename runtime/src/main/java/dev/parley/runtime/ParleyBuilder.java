@@ -3,6 +3,7 @@ package dev.parley.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.journal.JournalListener;
@@ -143,7 +144,7 @@ public final class ParleyBuilder {
       requireJournalSettings(system);
     }
     if (system == null) {
-      effective = JournalSettings.apply(effective);
+      effective = systemConfig(effective);
       // The drain runs in this phase of the coordinated shutdown: give it the time it needs.
       Duration phase = settings.drainTimeout().plus(settings.startupTimeout());
       effective =
@@ -157,14 +158,37 @@ public final class ParleyBuilder {
     return new Parley(this, effective, settings);
   }
 
-  /** A given actor system must have been made with the journal's settings. */
+  /**
+   * {@code config} with what an actor system for Parley needs beside it: the journal's plugin
+   * settings ({@code parley.durability = journal}) and the cluster's ({@code parley.mode =
+   * cluster}). Make a system you give to {@link #actorSystem} from it; Parley's own system is.
+   *
+   * @throws IllegalArgumentException naming the key, when a value is invalid
+   */
+  public static Config systemConfig(Config config) {
+    Config resolved = config.resolve();
+    Duration handOff =
+        resolved
+            .getDuration("parley.shutdown.drain-timeout")
+            .plus(resolved.getDuration("parley.startup-timeout"));
+    return ClusterSettings.apply(
+        JournalSettings.apply(resolved), resolved.getString("parley.system-name"), handOff);
+  }
+
+  /** A given actor system must have been made with the journal's (and cluster's) settings. */
   private static void requireJournalSettings(ActorSystem<?> system) {
     Config config = system.settings().config();
+    if (ClusterSettings.from(config).enabled()
+        && !config.getString("pekko.actor.provider").equals("cluster")) {
+      throw new IllegalArgumentException(
+          "parley.mode = cluster: the given actor system is not a cluster node; create it from"
+              + " ParleyBuilder.systemConfig(config), or let Parley start its own");
+    }
     String plugin = "pekko.persistence.journal.plugin";
     if (!config.hasPath(plugin) || !config.getString(plugin).equals("jdbc-journal")) {
       throw new IllegalArgumentException(
           "parley.durability = journal: the given actor system lacks the journal's settings;"
-              + " create it from JournalSettings.apply(config), or let Parley start its own");
+              + " create it from ParleyBuilder.systemConfig(config), or let Parley start its own");
     }
   }
 }

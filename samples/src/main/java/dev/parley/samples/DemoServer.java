@@ -14,16 +14,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * The demo server: the echo bot behind Parley's HTTP gateway, or with {@code --forward URL} an
  * existing agent's endpoint ({@link ForwardingHandler}). {@code java -jar
  * samples/target/parley-demo.jar [--host H] [--port N] [--forward URL] [--data-dir DIR |
- * --in-memory]}; {@code -Dconfig.file=…} and {@code -Dparley.…} work as usual. Unless told
- * otherwise ({@code --in-memory} or {@code parley.durability}), the demo journals its lanes in an
- * H2 database under {@code --data-dir} (default {@code ./parley-data}). Stops (draining) on SIGTERM
- * or Ctrl-C, then exits 0, or 1 when the drain did not finish within {@code
- * parley.shutdown.drain-timeout}.
+ * --in-memory] [--cluster-port N [--cluster-host H] [--seed-nodes h:p,h:p]]}: a cluster node with
+ * {@code --cluster-port} (its journal on PostgreSQL: {@code PARLEY_JOURNAL_URL}); {@code
+ * -Dconfig.file=…} and {@code -Dparley.…} work as usual. Unless told otherwise ({@code --in-memory}
+ * or {@code parley.durability}), the demo journals its lanes in an H2 database under {@code
+ * --data-dir} (default {@code ./parley-data}). Stops (draining) on SIGTERM or Ctrl-C, then exits 0,
+ * or 1 when the drain did not finish within {@code parley.shutdown.drain-timeout}.
  */
 public final class DemoServer {
   private static final String USAGE =
       "usage: java -jar parley-demo.jar [--host H] [--port N] [--forward URL]"
-          + " [--data-dir DIR | --in-memory]";
+          + " [--data-dir DIR | --in-memory] [--cluster-port N [--cluster-host H]"
+          + " [--seed-nodes h:p,h:p]]";
 
   private DemoServer() {}
 
@@ -33,7 +35,13 @@ public final class DemoServer {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--host" -> overrides.put("parley.http.host", require("--host", value));
-        case "--port" -> overrides.put("parley.http.port", port(require("--port", value)));
+        case "--port" -> overrides.put("parley.http.port", port("--port", value));
+        case "--cluster-port" -> {
+          overrides.put("parley.mode", "cluster");
+          overrides.put("parley.cluster.port", port("--cluster-port", value));
+        }
+        case "--cluster-host" -> overrides.put("parley.cluster.host", require(args[i], value));
+        case "--seed-nodes" -> overrides.put("parley.cluster.seed-nodes", require(args[i], value));
         case "--forward" -> overrides.put("parley.forward.url", require("--forward", value));
         case "--data-dir" -> overrides.put("parley.data-dir", require("--data-dir", value));
         case "--in-memory" -> {
@@ -115,6 +123,10 @@ public final class DemoServer {
               + " (in use or not allowed); choose another port with --port N (0 picks a free one)");
       System.exit(2);
       throw e;
+    } catch (IllegalArgumentException e) { // a setting that cannot work, e.g. cluster mode on H2
+      System.err.println("Parley demo: " + e.getMessage());
+      System.exit(2);
+      throw e;
     } catch (IllegalStateException e) {
       if (e.getMessage() == null || !e.getMessage().startsWith("parley.journal")) {
         throw e;
@@ -145,7 +157,8 @@ public final class DemoServer {
     return value;
   }
 
-  private static int port(String value) {
+  private static int port(String option, String value) {
+    require(option, value);
     try {
       int port = Integer.parseInt(value);
       if (port >= 0 && port <= 65535) {
@@ -154,7 +167,7 @@ public final class DemoServer {
     } catch (NumberFormatException e) {
       // reported below
     }
-    System.err.println("--port: must be a number from 0 to 65535, got " + value);
+    System.err.println(option + ": must be a number from 0 to 65535, got " + value);
     System.exit(2);
     return -1;
   }

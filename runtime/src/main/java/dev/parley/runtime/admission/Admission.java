@@ -64,7 +64,12 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
    * @param maxInFlight the configured cap, 0 when unlimited
    * @param effectiveMaxInFlight the cap in force (lower than the configured one under load)
    */
-  public record State(int maxInFlight, int effectiveMaxInFlight, int inFlight, int waiting) {}
+  public record State(int maxInFlight, int effectiveMaxInFlight, int inFlight, int waiting) {
+    /** Before the actor has published its own: the configured cap, no permits. */
+    public static State initial(int maxInFlight) {
+      return new State(maxInFlight, maxInFlight, 0, 0);
+    }
+  }
 
   private enum CheckLoad implements Command {
     INSTANCE

@@ -1,10 +1,11 @@
 package dev.parley.runtime.controls;
 
+import dev.parley.runtime.Parley;
+import dev.parley.runtime.internal.EventLookups;
 import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
-import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,13 +17,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The operator controls behind {@code Parley}'s: cancel, move, pause and resume, emergency stop.
  */
 public final class Operators {
-  private final EventRegistry registry;
+  private final EventLookups lookups;
   private final Pauses pauses;
   private final LocalLanes lanes;
   private final LaneAsks asks;
 
-  public Operators(EventRegistry registry, Pauses pauses, LocalLanes lanes, LaneAsks asks) {
-    this.registry = registry;
+  public Operators(EventLookups lookups, Pauses pauses, LocalLanes lanes, LaneAsks asks) {
+    this.lookups = lookups;
     this.pauses = pauses;
     this.lanes = lanes;
     this.asks = asks;
@@ -39,11 +40,13 @@ public final class Operators {
   /** Asks the lane of a registered event that has not ended; false for any other. */
   private CompletionStage<Boolean> askLive(
       String eventId, Function<ActorRef<Boolean>, LaneCommand.Routed> query) {
-    EventRegistry.Entry entry = registry.find(eventId);
-    if (entry == null || entry.finished() != null) {
-      return CompletableFuture.completedFuture(false);
-    }
-    return asks.ask(entry.event().laneKey(), query, false, false);
+    return lookups
+        .liveLane(eventId)
+        .thenCompose(
+            lane ->
+                lane.isPresent()
+                    ? asks.ask(lane.get(), query, false, false)
+                    : CompletableFuture.completedFuture(false));
   }
 
   public boolean pause(String laneKey) {
@@ -69,7 +72,7 @@ public final class Operators {
   }
 
   /** Stops every live lane; completes with the sums of what they cancelled and interrupted. */
-  public CompletionStage<LaneCommand.Stopped> emergencyStop() {
+  public CompletionStage<Parley.EmergencyStopReport> emergencyStop() {
     LaneCommand.Stopped none = new LaneCommand.Stopped(0, 0);
     List<CompletableFuture<LaneCommand.Stopped>> replies = new ArrayList<>();
     for (Lane lane : lanes.all()) {
@@ -79,7 +82,7 @@ public final class Operators {
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
         .thenApply(
             done ->
-                new LaneCommand.Stopped(
+                new Parley.EmergencyStopReport(
                     replies.stream().mapToInt(r -> r.join().cancelled()).sum(),
                     replies.stream().mapToInt(r -> r.join().interrupted()).sum()));
   }

@@ -5,6 +5,9 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
+import dev.parley.runtime.cluster.Answer;
+import dev.parley.runtime.cluster.ClusterOutcomes;
+import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -13,17 +16,22 @@ import java.util.concurrent.CompletionStage;
 /**
  * The facade's submits and look-ups by id: an event goes to the {@link Intake}; a duplicate is
  * answered from the first event, once its lane took it (a first event its lane refuses is replaced
- * by the duplicate); status and outcome come from the {@link EventRegistry}, or from the lane.
+ * by the duplicate); status and outcome come from the {@link EventRegistry}, or from the lane. In
+ * cluster mode, an event submitted through another node is asked of the other nodes, then of its
+ * lane.
  */
 public final class EventLookups {
   private final Intake intake;
   private final EventRegistry registry;
   private final LaneAsks asks;
+  private final ClusterOutcomes cluster; // cluster mode: other nodes know the events sent there
 
-  public EventLookups(Intake intake, EventRegistry registry, LaneAsks asks) {
+  public EventLookups(
+      Intake intake, EventRegistry registry, LaneAsks asks, ClusterOutcomes cluster) {
     this.intake = intake;
     this.registry = registry;
     this.asks = asks;
+    this.cluster = cluster;
   }
 
   /** {@link Parley#submit}; {@code tracked} for an event whose id its caller gave. */
@@ -74,10 +82,43 @@ public final class EventLookups {
 
   public CompletionStage<Optional<EventStatus>> status(String eventId) {
     EventRegistry.Entry entry = registry.find(eventId);
-    if (entry == null) {
-      return CompletableFuture.completedFuture(Optional.empty());
+    if (entry != null) {
+      return status(entry);
     }
-    return status(entry);
+    return elsewhere(eventId)
+        .thenCompose(
+            found -> {
+              if (found.finished() != null || found.laneKey() == null) {
+                return CompletableFuture.completedFuture(Optional.ofNullable(found.finished()));
+              }
+              return asks.ask(
+                  found.laneKey(),
+                  replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
+                  false,
+                  Optional.<EventStatus>empty());
+            });
+  }
+
+  /**
+   * The lane of an event that has not ended, wherever it was submitted; empty for an event that
+   * ended or that no node knows.
+   */
+  public CompletionStage<Optional<String>> liveLane(String eventId) {
+    EventRegistry.Entry entry = registry.find(eventId);
+    if (entry != null) {
+      return CompletableFuture.completedFuture(
+          Optional.ofNullable(entry.finished() == null ? entry.event().laneKey() : null));
+    }
+    return elsewhere(eventId)
+        .thenApply(found -> Optional.ofNullable(found.finished() == null ? found.laneKey() : null));
+  }
+
+  /** What the other nodes of a cluster know of an event this node does not. */
+  private CompletionStage<Answer.Found> elsewhere(String eventId) {
+    if (cluster == null) {
+      return CompletableFuture.completedFuture(new Answer.Found(eventId, null, null));
+    }
+    return asks.find(cluster, eventId);
   }
 
   private CompletionStage<Optional<EventStatus>> status(EventRegistry.Entry entry) {

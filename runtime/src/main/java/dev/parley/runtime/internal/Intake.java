@@ -4,6 +4,8 @@ import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Receipt;
+import dev.parley.runtime.cluster.ClusterOutcomes;
+import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.journal.JournalSignals;
 import dev.parley.runtime.lane.Job;
 import dev.parley.runtime.lane.LaneCommand;
@@ -11,6 +13,7 @@ import dev.parley.runtime.lane.LaneRouter;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -18,7 +21,8 @@ import java.util.function.LongSupplier;
 /**
  * Where events enter the runtime: refused at once while shutting down or over {@code
  * parley.admission.max-pending}, deduplicated by id, timed when sampled, then routed to their lane
- * with a ticket for their answers.
+ * with a ticket for their answers. In cluster mode the lane may be on another node: it counts the
+ * event there, and answers the ticket through this node's edge.
  */
 public final class Intake {
   private static final int LATENCY_SAMPLE = 16;
@@ -34,6 +38,7 @@ public final class Intake {
   private static final long JOURNAL_RETRY_AFTER_MS = 2000;
 
   private final JournalSignals journal;
+  private final ClusterOutcomes cluster; // cluster mode: the lane's node answers through it
   private final boolean timeAll; // a user listener hears of every event: time each one
   private final boolean sampleLatency; // the monitor's percentiles: time one event in 16
   private final LongAdder submitting = new LongAdder();
@@ -48,7 +53,8 @@ public final class Intake {
       LongSupplier nanoClock,
       DoubleSupplier averageMs,
       boolean timeAll,
-      JournalSignals journal) {
+      JournalSignals journal,
+      ClusterOutcomes cluster) {
     this.settings = settings;
     this.counters = counters;
     this.registry = registry;
@@ -58,6 +64,7 @@ public final class Intake {
     this.averageMs = averageMs;
     this.timeAll = timeAll;
     this.journal = journal;
+    this.cluster = cluster;
     this.sampleLatency = settings.monitor().enabled();
   }
 
@@ -113,14 +120,52 @@ public final class Intake {
           return first;
         }
       }
-      counters.accepted.increment();
-      counters.outstanding.increment();
-      Job job = new Job(event, submissions.open(outcome, receipt), acceptedAt, tracked, timed);
+      long ticket = submissions.open(outcome, receipt);
+      Job job;
+      if (cluster == null) {
+        counters.accepted.increment();
+        counters.outstanding.increment();
+        job = new Job(event, ticket, acceptedAt, tracked, timed);
+      } else { // counted on the lane's node, which answers this node's edge
+        job = new Job(event, ticket, acceptedAt, tracked, timed, cluster.edge());
+      }
       lanes.deliver(event.laneKey(), new LaneCommand.Submit(job, receipt != null));
+      if (cluster != null && receipt != null) {
+        unlessAnswered(event, outcome, receipt, tracked);
+      }
       return null;
     } finally {
       submitting.decrement();
     }
+  }
+
+  /**
+   * Cluster mode: a lane on a node that was lost answers nothing until it runs on another, and what
+   * was sent to it meanwhile is lost. After {@code parley.ask-timeout} without a receipt the
+   * submitter hears {@value ClusterSettings#LANE_UNREACHABLE}; its id is free again on this node,
+   * and the lane refuses it as a duplicate should the lost node have written it after all.
+   */
+  private void unlessAnswered(
+      Event event,
+      CompletableFuture<Outcome> outcome,
+      CompletableFuture<Receipt> receipt,
+      boolean tracked) {
+    Receipt unreachable =
+        Receipt.rejected(event, ClusterSettings.LANE_UNREACHABLE, JOURNAL_RETRY_AFTER_MS);
+    receipt
+        .completeOnTimeout(unreachable, settings.askTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .thenAccept(
+            answered -> {
+              if (answered != unreachable) {
+                return;
+              }
+              counters.rejected.increment();
+              EventRegistry.Entry entry = tracked ? registry.refused(event) : null;
+              outcome.complete(new Outcome.Rejected(event.id(), ClusterSettings.LANE_UNREACHABLE));
+              if (entry != null) {
+                entry.settle(false);
+              }
+            });
   }
 
   /**

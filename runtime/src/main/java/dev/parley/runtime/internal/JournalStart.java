@@ -1,6 +1,7 @@
 package dev.parley.runtime.internal;
 
 import dev.parley.runtime.LaneView;
+import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.journal.Journal;
@@ -23,7 +24,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 /**
  * How a runtime with {@code parley.durability = journal} starts: it opens the journal (creating its
  * tables), restores what the runtime keeps beside its lanes (dead letters, pauses, policies), and
- * has every lane in the journal recover, all before it takes its first event.
+ * has every lane in the journal recover, all before it takes its first event. In cluster mode the
+ * lanes are not recovered here: sharding starts those that have work.
  */
 public final class JournalStart {
   private final ParleyGuardian.Launched launched;
@@ -63,6 +65,9 @@ public final class JournalStart {
     try {
       Journal.prepare(system, settings.journal(), timeout);
       recoverRuntimeJournal(system, timeout, lifecycle);
+      if (settings.cluster().enabled()) {
+        return; // sharding remembers the lanes with work, and starts them on the nodes it picks
+      }
       List<String> keys = Journal.laneKeys(settings.journal());
       long started = System.nanoTime();
       CompletableFuture<?>[] recovered =
@@ -93,6 +98,17 @@ public final class JournalStart {
   }
 
   /**
+   * Whose dead letters, pauses and policies these are: the runtime's; in cluster mode this node's
+   * (its address), since nodes share the database and a journal has one writer.
+   */
+  private String journalName() {
+    ClusterSettings cluster = settings.cluster();
+    return cluster.enabled()
+        ? settings.systemName() + "@" + cluster.host() + ":" + cluster.port()
+        : settings.systemName();
+  }
+
+  /**
    * Fills the dead letters, pauses and policies from the journal, and journals their changes from
    * now on: an operator's change returns once it is written.
    */
@@ -100,7 +116,7 @@ public final class JournalStart {
       throws ExecutionException, TimeoutException, InterruptedException {
     ActorRef<RuntimeJournal.Command> journal =
         system.systemActorOf(
-            RuntimeJournal.create(settings.systemName(), settings.deadLettersMaxEntries()),
+            RuntimeJournal.create(journalName(), settings.deadLettersMaxEntries()),
             "parley-runtime-journal-" + launched.guardian().path().name(),
             Props.empty());
     lifecycle.whenStopped().thenRun(() -> system.classicSystem().stop(Adapter.toClassic(journal)));

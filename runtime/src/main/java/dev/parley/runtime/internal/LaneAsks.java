@@ -1,6 +1,8 @@
 package dev.parley.runtime.internal;
 
 import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.cluster.Answer;
+import dev.parley.runtime.cluster.ClusterOutcomes;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.registry.EventRegistry;
@@ -41,6 +43,11 @@ public final class LaneAsks {
         replyTo -> new Scheduler.Query<>(laneKey, query, ifLive, ifNotLive, replyTo),
         timeout,
         timers);
+  }
+
+  /** Asks the other nodes of a cluster what they know of the event {@code eventId}. */
+  public CompletionStage<Answer.Found> find(ClusterOutcomes cluster, String eventId) {
+    return cluster.find(eventId, timeout, timers);
   }
 
   /** Where a registered event that had not ended when last looked at is now. */

@@ -1,5 +1,7 @@
 package dev.parley.runtime.internal;
 
+import dev.parley.runtime.cluster.HandOver;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -7,6 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * How a runtime ends: the drain (stop accepting, let what was accepted finish, interrupt what is
@@ -61,11 +65,25 @@ public final class Lifecycle {
     return CompletableFuture.allOf(all).handle((done, error) -> Done.getInstance());
   }
 
-  /** {@code Parley.drain()}: idempotent. */
+  private Duration grace() {
+    return settings.startupTimeout();
+  }
+
+  /**
+   * {@code Parley.drain()}: idempotent. In cluster mode this node's lanes are handed over to the
+   * others instead (their running events finish here, their pending ones run there).
+   */
   public synchronized CompletionStage<Done> drain() {
     if (drain == null) {
       intake.close();
-      drain = asks.drain(settings.drainTimeout(), settings.startupTimeout()).toCompletableFuture();
+      Duration timeout = settings.drainTimeout();
+      drain =
+          launched
+              .actors()
+              .lanesRegion()
+              .map(region -> HandOver.start(launched.system(), region, timeout.plus(grace())))
+              .orElseGet(() -> asks.drain(timeout, grace()))
+              .toCompletableFuture();
     }
     return drain;
   }
@@ -81,6 +99,12 @@ public final class Lifecycle {
               .toCompletableFuture();
     }
     return shutdown;
+  }
+
+  /** In cluster mode, whether this node is an {@code Up} member; always true in one JVM. */
+  public boolean memberUp() {
+    return launched.actors().lanesRegion().isEmpty()
+        || Cluster.get(launched.system()).selfMember().status() == MemberStatus.up();
   }
 
   /** Completes once the runtime's actors have stopped. */

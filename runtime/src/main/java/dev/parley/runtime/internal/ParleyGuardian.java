@@ -6,10 +6,15 @@ import dev.parley.runtime.HandlerFactory;
 import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.cluster.ClusterOutcomes;
+import dev.parley.runtime.cluster.ShardedLanes;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.journal.JournalSignals;
+import dev.parley.runtime.lane.LaneCommand;
+import dev.parley.runtime.lane.LaneEntity;
 import dev.parley.runtime.lane.LaneEnvironment;
+import dev.parley.runtime.lane.LaneRouter;
 import dev.parley.runtime.lane.LaneServices;
 import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.lane.OutcomeSink;
@@ -47,6 +52,9 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.BroadcastHub;
@@ -80,6 +88,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   public record Start(
       Settings settings,
       LocalLanes lanes,
+      LaneRouter router,
       HandlerFactory handlers,
       boolean blocking,
       RetryPolicy retryPolicy,
@@ -154,7 +163,8 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
   public record Started(
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Admission.Command> admission,
-      Optional<Monitor> monitor) {
+      Optional<Monitor> monitor,
+      Optional<ActorRef<ShardingEnvelope<LaneCommand>>> lanesRegion) {
 
     /**
      * @throws IllegalStateException when {@code parley.monitor.enabled} is off
@@ -261,6 +271,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
         new LaneServices(
             environment,
             start.lanes(),
+            start.router(),
             start.handlers(),
             blockingExecutor,
             ctx.getSystem().dispatchers().lookup(settings.callbackDispatcher()),
@@ -272,10 +283,36 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             start.nanoClock(),
             List.copyOf(listeners),
             settings.journal(),
-            start.journalSignals());
-    ActorRef<Scheduler.Command> scheduler =
-        ctx.spawn(Scheduler.create(services, settings.workerDispatcher()), "scheduler");
-    started.complete(new Started(scheduler, admission, Optional.ofNullable(monitor)));
+            start.journalSignals(),
+            settings.workerDispatcher());
+    ActorRef<Scheduler.Command> scheduler = ctx.spawn(Scheduler.create(services), "scheduler");
+    started.complete(
+        new Started(
+            scheduler,
+            admission,
+            Optional.ofNullable(monitor),
+            Optional.ofNullable(startSharding(ctx, services))));
+  }
+
+  /**
+   * Cluster mode: this node's edge for the answers of its submitters, and sharding of the lanes,
+   * which from now on routes every command; returns the lanes' shard region. Null in one JVM.
+   */
+  private ActorRef<ShardingEnvelope<LaneCommand>> startSharding(
+      ActorContext<Command> ctx, LaneServices services) {
+    if (!(start.router() instanceof ShardedLanes sharded)) {
+      return null;
+    }
+    ClusterOutcomes outcomes = (ClusterOutcomes) start.outcomes();
+    outcomes.edge(ctx.spawn(outcomes.edgeBehavior(start.nanoClock()), "edge-" + UUID.randomUUID()));
+    ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+    ActorRef<ShardingEnvelope<LaneCommand>> region =
+        sharding.init(
+            Entity.of(LaneEntity.TYPE_KEY, entity -> LaneEntity.create(services, entity))
+                .withStopMessage(LaneCommand.StopEntity.INSTANCE)
+                .withEntityProps(start.settings().workerDispatcher()));
+    sharded.attach(sharding);
+    return region;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.journal.JournalSettings;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -38,7 +39,8 @@ public record Settings(
     Duration movingAverageWindow,
     Duration sampleInterval,
     Monitor monitor,
-    JournalSettings journal) {
+    JournalSettings journal,
+    ClusterSettings cluster) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
   public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
@@ -87,7 +89,8 @@ public record Settings(
                   config.getBoolean("parley.monitor.enabled"),
                   positive(config, "parley.monitor.interval"),
                   atLeast(config, "parley.monitor.top-lanes", 1)),
-              JournalSettings.from(config));
+              JournalSettings.from(config),
+              ClusterSettings.from(config));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""

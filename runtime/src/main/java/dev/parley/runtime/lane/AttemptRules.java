@@ -148,7 +148,7 @@ final class AttemptRules {
   void resume() {
     Attempt running = lane.state.running();
     if (lane.session.restarting
-        || lane.env.paused(lane.laneKey)
+        || lane.paused()
         || !lane.hasPermit(running.head().event().priority())) {
       return; // BackoffOver, a Nudge on resume, or the permit calls runNext again
     }

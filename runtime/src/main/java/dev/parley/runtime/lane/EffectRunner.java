@@ -228,6 +228,9 @@ final class EffectRunner {
     if (entry != null) {
       outbox.add(() -> entry.settle(true));
     }
+    if (job.replyTo() != null) {
+      outbox.add(() -> services.outcomes().settled(job, true));
+    }
   }
 
   /** Refuses an event that reached the lane: it was never accepted after all. */
@@ -249,6 +252,9 @@ final class EffectRunner {
           services.outcomes().outcome(job, outcome);
           if (entry != null) {
             entry.settle(false);
+          }
+          if (job.tracked() && job.replyTo() != null) {
+            services.outcomes().settled(job, false);
           }
         });
   }

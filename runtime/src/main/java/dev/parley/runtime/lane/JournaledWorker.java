@@ -263,6 +263,14 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   /** A job recovered from the journal: waiters of this JVM find it by id and get its outcome. */
   private Job recovered(Job job, long now) {
     services.counters().outstanding.increment();
+    if (job.replyTo() != null) { // cluster mode: the node it was submitted through still waits
+      if (job.tracked()) {
+        services
+            .registry()
+            .register(new EventRegistry.Entry(job.event(), new CompletableFuture<>()));
+      }
+      return job.arrived(now);
+    }
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     if (job.tracked()) {
       EventRegistry.Entry known =

@@ -45,8 +45,24 @@ public sealed interface LaneCommand {
   /** Reply with {@link Drained} once nothing is pending or running (from the scheduler). */
   record Drain(ActorRef<Drained> replyTo) implements LaneCommand {}
 
-  /** The lane has nothing pending or running. */
-  record Drained(ActorRef<LaneCommand> worker) {}
+  /** The lane has nothing pending or running (or, after a {@link HandOff}, nothing running). */
+  record Drained(ActorRef<LaneCommand> worker) implements LaneCommand {}
+
+  /**
+   * The lane is leaving this node (cluster mode): start nothing more, let the running event finish,
+   * then reply with {@link Drained}; what is pending stays in the journal for the next node.
+   */
+  record HandOff(ActorRef<Drained> replyTo) implements Routed {}
+
+  /**
+   * Sharding asks a lane's entity to stop: it was passivated, or its shard moves to another node.
+   */
+  enum StopEntity implements LaneCommand {
+    INSTANCE
+  }
+
+  /** The journaled lane under a lane's entity stopped. */
+  record ChildStopped(ActorRef<LaneCommand> child) implements LaneCommand {}
 
   /** End the running and pending events {@code Interrupted} with {@code reason}. */
   record Interrupt(String reason) implements LaneCommand {}

@@ -139,6 +139,10 @@ public final class LaneDecider {
     } else if (command instanceof LaneCommand.Drain drain) {
       session.drainReplyTo = drain.replyTo(); // answered once the lane is idle
       runNext();
+    } else if (command instanceof LaneCommand.HandOff handOff) {
+      session.handingOff = true; // as a paused lane: answered once nothing runs
+      session.drainReplyTo = handOff.replyTo();
+      runNext();
     } else {
       attempts.on(command);
     }
@@ -232,6 +236,9 @@ public final class LaneDecider {
     if (state.isBusy()) {
       if (session.resuming) {
         attempts.resume();
+        if (session.resuming && paused() && session.drainReplyTo != null && rules.journaled()) {
+          becameIdle(); // the recovered event did not run again here: it stays for the next start
+        }
       }
       return;
     }
@@ -245,7 +252,7 @@ public final class LaneDecider {
     if (session.restarting) {
       return;
     }
-    if (env.paused(laneKey)) {
+    if (paused()) {
       returnPermit(); // a paused lane neither holds nor waits for a permit
       if (session.drainReplyTo != null) { // a drain does not wait for a lane nobody will resume
         if (!rules.journaled()) { // journaled, they stay pending for the next start
@@ -337,7 +344,12 @@ public final class LaneDecider {
     if (state.isBusy() || state.rollback() != null) {
       return WorkerHealth.BUSY; // between attempts, rolling back, or a call that completes at once
     }
-    return env.paused(laneKey) ? WorkerHealth.PAUSED : WorkerHealth.HEALTHY;
+    return paused() ? WorkerHealth.PAUSED : WorkerHealth.HEALTHY;
+  }
+
+  /** Whether the lane starts nothing: an operator paused it, or it is being handed over. */
+  boolean paused() {
+    return session.handingOff || env.paused(laneKey);
   }
 
   /** Publishes the lane's figures when what the monitor shows has changed. */

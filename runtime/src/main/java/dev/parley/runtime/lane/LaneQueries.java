@@ -112,7 +112,7 @@ final class LaneQueries {
         lane.laneKey,
         true,
         lane.health(),
-        lane.env.paused(lane.laneKey),
+        lane.paused(),
         Optional.ofNullable(lane.state.running()).map(this::runningStatus),
         statuses,
         lane.state.completedCount(),

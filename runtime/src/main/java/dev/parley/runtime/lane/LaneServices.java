@@ -10,6 +10,7 @@ import dev.parley.runtime.registry.EventRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * What the shells of every lane share: the runtime around them, as the effects reach it.
@@ -18,10 +19,14 @@ import java.util.function.LongSupplier;
  * @param callbackExecutor where outcome callbacks, receipts and listeners run, off the lanes
  * @param journal whether lanes are journaled ({@link JournaledWorker}) and how
  * @param journalSignals where journaled lanes report their writes, failures and redeliveries
+ * @param lanes the lanes live on this node
+ * @param router how commands reach a lane: {@code lanes} in one JVM, sharding in a cluster
+ * @param workerDispatcher where lanes run
  */
 public record LaneServices(
     LaneEnvironment environment,
     LocalLanes lanes,
+    LaneRouter router,
     HandlerFactory handlers,
     Executor blockingExecutor,
     Executor callbackExecutor,
@@ -33,7 +38,8 @@ public record LaneServices(
     LongSupplier nanoClock,
     List<EventListener> listeners,
     JournalSettings journal,
-    JournalSignals journalSignals) {
+    JournalSignals journalSignals,
+    DispatcherSelector workerDispatcher) {
 
   boolean blocking() {
     return blockingExecutor != null;

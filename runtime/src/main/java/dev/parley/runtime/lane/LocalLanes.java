@@ -67,6 +67,14 @@ public final class LocalLanes implements LaneRouter {
     return lane != null && lane.tryDeliver(command);
   }
 
+  /**
+   * Puts the lane a sharded entity runs on this node into the table (cluster mode): stats, the
+   * monitor and the health check see it as any lane here.
+   */
+  void host(Lane lane) {
+    table.put(lane.key(), lane);
+  }
+
   /** How the worker of {@code lane} passivates it: closes it, then takes it out of the table. */
   Passivator passivator(Lane lane) {
     return received -> {

@@ -20,4 +20,16 @@ public interface OutcomeSink {
 
   /** The event of {@code job} ended with {@code outcome}: its one terminal answer. */
   void outcome(Job job, Outcome outcome);
+
+  /**
+   * The lane took the tracked event of {@code job} ({@code accepted}), or refused it after all. In
+   * one JVM the lane settles the registry's entry itself; a sink whose submitters are elsewhere
+   * tells them.
+   */
+  default void settled(Job job, boolean accepted) {}
+
+  /** Whether {@code job} was submitted through this JVM (in one JVM: always). */
+  default boolean answersHere(Job job) {
+    return true;
+  }
 }

@@ -69,11 +69,11 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private long spawned;
   private long interruptedBefore; // the interrupted count when the drain began
 
-  public static Behavior<Command> create(
-      LaneServices services, DispatcherSelector workerDispatcher) {
+  public static Behavior<Command> create(LaneServices services) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new Scheduler(ctx, timers, services, workerDispatcher)));
+            Behaviors.withTimers(
+                timers -> new Scheduler(ctx, timers, services, services.workerDispatcher())));
   }
 
   private Scheduler(
@@ -123,8 +123,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private <T> Behavior<Command> onQuery(Query<T> query) {
     LaneCommand.Routed command = query.query().apply(query.replyTo());
     if (!query.ifLive()) {
-      services.lanes().deliver(query.laneKey(), command);
-    } else if (!services.lanes().deliverIfLive(query.laneKey(), command)) {
+      services.router().deliver(query.laneKey(), command);
+    } else if (!services.router().deliverIfLive(query.laneKey(), command)) {
       query.replyTo().tell(query.ifNotLive());
     }
     return this;

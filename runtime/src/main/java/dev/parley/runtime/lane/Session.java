@@ -29,6 +29,7 @@ final class Session {
   long idleSinceNanos;
   boolean idleCheckScheduled;
   ActorRef<LaneCommand.Drained> drainReplyTo;
+  boolean handingOff; // the lane leaves this node: it starts nothing more
 
   /** Routed commands received: what the passivation handshake compares with those sent. */
   long received;

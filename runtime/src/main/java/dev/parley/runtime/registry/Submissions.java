@@ -63,7 +63,12 @@ public final class Submissions implements OutcomeSink {
 
   @Override
   public void receipt(Job job, Receipt receipt) {
-    CompletableFuture<Receipt> waiting = receipts.remove(job.ticket());
+    receipt(job.ticket(), receipt);
+  }
+
+  /** Completes the receipt future of {@code ticket}, when it has one. */
+  public void receipt(long ticket, Receipt receipt) {
+    CompletableFuture<Receipt> waiting = receipts.remove(ticket);
     if (waiting != null) {
       waiting.complete(receipt);
     }
@@ -71,7 +76,11 @@ public final class Submissions implements OutcomeSink {
 
   @Override
   public void outcome(Job job, Outcome outcome) {
-    long ticket = job.ticket();
+    outcome(job.ticket(), outcome);
+  }
+
+  /** Completes the outcome future of {@code ticket}, once. */
+  public void outcome(long ticket, Outcome outcome) {
     long index = ticket >>> SEGMENT_BITS;
     Segment segment = answering; // answers come roughly in ticket order: saves a lookup
     if (segment.index != index) {
