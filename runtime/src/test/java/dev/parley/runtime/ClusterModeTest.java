@@ -177,6 +177,11 @@ class ClusterModeTest {
         Parley via = nodes.get((l + e) % nodes.size());
         Outcome outcome = await(via.outcome(id).orElseThrow());
         assertInstanceOf(Outcome.Completed.class, outcome, id);
+        Parley other = nodes.get((l + e + 1) % nodes.size());
+        assertEquals(
+            EventStatus.State.FINISHED,
+            await(other.status(id)).orElseThrow(() -> new AssertionError(id + " unknown")).state(),
+            id + " looked up through another node than its own");
         expected.add(id);
       }
       List<String> ran = runs.get(space).stream().map(run -> run.split("@")[0]).toList();

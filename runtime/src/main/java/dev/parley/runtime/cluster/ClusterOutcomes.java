@@ -66,16 +66,19 @@ public final class ClusterOutcomes implements OutcomeSink {
       }
     }
     CompletableFuture<Answer.Found> first = new CompletableFuture<>();
-    asked.forEach(
-        answer ->
-            answer.thenAccept(
-                found -> {
-                  if (found.laneKey() != null) {
-                    first.complete(found);
-                  }
-                }));
-    CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
-        .thenRun(() -> first.complete(unknown));
+    // Each answer is looked at before all of them count as in: a late knowing one still wins.
+    CompletableFuture<?>[] seen =
+        asked.stream()
+            .map(
+                answer ->
+                    answer.thenAccept(
+                        found -> {
+                          if (found.laneKey() != null) {
+                            first.complete(found);
+                          }
+                        }))
+            .toArray(CompletableFuture[]::new);
+    CompletableFuture.allOf(seen).thenRun(() -> first.complete(unknown));
     return first;
   }
 
