@@ -1,6 +1,8 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Receipt;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -188,6 +190,9 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
       if (next == null) {
         break;
       }
+      if (next instanceof LaneCommand.Submit submit && duplicate(state, submit.job())) {
+        continue;
+      }
       Decision decision = decide(state, next);
       recent.delivered(decision); // before the write: a snapshot it triggers must hold them
       decisions.add(decision);
@@ -214,6 +219,57 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
                 throw new IllegalStateException("lane " + lane.key() + " passivated mid-write");
               }
             });
+  }
+
+  /**
+   * Cluster mode: the lane owns its ids. An id it has pending, running or recently ended was
+   * submitted before (perhaps through another node, or again after its node was lost): refused as a
+   * duplicate, not run twice. A tracked event submitted through another node is registered here
+   * too, where its lane decides (for look-ups and its final status); an id this node's registry
+   * knows is a duplicate as well.
+   */
+  private boolean duplicate(LaneState state, Job job) {
+    if (job.replyTo() == null || !job.tracked()) {
+      return false;
+    }
+    OutcomeSink outcomes = services.outcomes();
+    boolean known = knows(state, job.id());
+    if (!known) {
+      // Submitted here, its entry is this node's own, or gone (its receipt timed out meanwhile).
+      EventRegistry.Entry first =
+          services
+              .registry()
+              .register(new EventRegistry.Entry(job.event(), new CompletableFuture<>()));
+      known = first != null && !outcomes.answersHere(job);
+    }
+    if (!known) {
+      return false;
+    }
+    services.counters().accepted.decrement(); // counted when it reached this node
+    services.counters().outstanding.decrement();
+    services.counters().rejected.increment();
+    if (outcomes.answersHere(job)
+        && !state.holds(job.event())) { // its entry here is not the lane's
+      EventRegistry.Entry entry = services.registry().refused(job.event());
+      if (entry != null) {
+        entry.settle(false);
+      }
+    }
+    Receipt receipt = Receipt.rejected(job.event(), EventRegistry.DUPLICATE, 0);
+    outbox.add( // off the lane's thread, with its other answers
+        () -> {
+          outcomes.receipt(job, receipt);
+          outcomes.outcome(job, new Outcome.Rejected(job.id(), EventRegistry.DUPLICATE));
+          outcomes.settled(job, false);
+        });
+    return true;
+  }
+
+  private boolean knows(LaneState state, String id) {
+    Attempt running = state.running();
+    return state.position(id) >= 0
+        || (running != null && running.members().stream().anyMatch(m -> m.id().equals(id)))
+        || recent.knows(id);
   }
 
   private Decision decide(LaneState state, LaneCommand command) {
@@ -263,24 +319,23 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   /** A job recovered from the journal: waiters of this JVM find it by id and get its outcome. */
   private Job recovered(Job job, long now) {
     services.counters().outstanding.increment();
-    if (job.replyTo() != null) { // cluster mode: the node it was submitted through still waits
-      if (job.tracked()) {
-        services
-            .registry()
-            .register(new EventRegistry.Entry(job.event(), new CompletableFuture<>()));
-      }
-      return job.arrived(now);
-    }
+    boolean cluster = job.replyTo() != null; // the node it was submitted through still waits
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    Event event = job.event();
     if (job.tracked()) {
       EventRegistry.Entry known =
-          services.registry().register(new EventRegistry.Entry(job.event(), outcome));
-      if (known != null) {
-        outcome = known.outcome(); // registered while the lane was passivated
+          services.registry().register(new EventRegistry.Entry(event, outcome));
+      if (known != null) { // registered by this JVM before: its submit, or a passivated lane
+        outcome = known.outcome();
+        event = known.event(); // the registry finishes an entry by its own event
+        known.settle(true); // the journal has it: it was accepted
       }
     }
+    if (cluster) {
+      return new Job(event, job.ticket(), now, job.tracked(), job.timed(), job.replyTo());
+    }
     long ticket = services.outcomes().open(outcome, null);
-    return new Job(job.event(), ticket, now, job.tracked(), job.timed());
+    return new Job(event, ticket, now, job.tracked(), job.timed());
   }
 
   /**

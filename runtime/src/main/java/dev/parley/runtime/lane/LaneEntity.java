@@ -1,9 +1,5 @@
 package dev.parley.runtime.lane;
 
-import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Receipt;
-import dev.parley.runtime.registry.EventRegistry;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -66,9 +62,6 @@ public final class LaneEntity extends AbstractBehavior<LaneCommand> {
   }
 
   private Behavior<LaneCommand> route(LaneCommand.Routed command) {
-    if (command == null) {
-      return this; // a duplicate, answered already
-    }
     if (lane == null || !lane.tryDeliver(command)) { // none yet, or it passivated meanwhile
       startLane();
       lane.tryDeliver(command);
@@ -90,31 +83,13 @@ public final class LaneEntity extends AbstractBehavior<LaneCommand> {
   }
 
   /**
-   * A submit reached the lane's node: its times count from here, it is counted here, and a tracked
-   * one submitted through another node is registered here too, where its lane decides. An id this
-   * node's registry knows already was submitted before, maybe through another node: the lane owns
-   * its ids, so it is refused as a duplicate (null), not run twice.
+   * A submit reached the lane's node: its times count from here, and it is counted here (its lane
+   * refuses it, and counts it out, when it is a duplicate).
    */
   private LaneCommand.Submit arrived(LaneCommand.Submit submit) {
-    Job job = submit.job().arrived(services.nanoClock().getAsLong());
-    OutcomeSink outcomes = services.outcomes();
-    if (job.tracked() && !outcomes.answersHere(job)) {
-      EventRegistry.Entry first =
-          services
-              .registry()
-              .register(new EventRegistry.Entry(job.event(), new CompletableFuture<>()));
-      if (first != null) {
-        services.counters().rejected.increment();
-        if (submit.wantsReceipt()) {
-          outcomes.receipt(job, Receipt.rejected(job.event(), EventRegistry.DUPLICATE, 0));
-        }
-        outcomes.outcome(job, new Outcome.Rejected(job.id(), EventRegistry.DUPLICATE));
-        outcomes.settled(job, false);
-        return null;
-      }
-    }
     services.counters().accepted.increment();
     services.counters().outstanding.increment();
+    Job job = submit.job().arrived(services.nanoClock().getAsLong());
     return new LaneCommand.Submit(job, submit.wantsReceipt());
   }
 

@@ -1,5 +1,6 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -173,6 +174,13 @@ public final class LaneState {
   }
 
   /** A copy of the pending events, in order. */
+  /** Whether {@code event} itself (this instance) is pending or running here. */
+  boolean holds(Event event) {
+    Attempt attempt = running;
+    return pending.stream().anyMatch(job -> job.event() == event)
+        || (attempt != null && attempt.members().stream().anyMatch(job -> job.event() == event));
+  }
+
   public List<Job> pending() {
     return List.copyOf(pending);
   }

@@ -71,6 +71,10 @@ final class RecentlyEnded {
     }
   }
 
+  boolean knows(String id) {
+    return ended.containsKey(id);
+  }
+
   List<LaneSnapshot.Ended> list() {
     return List.copyOf(ended.values());
   }
