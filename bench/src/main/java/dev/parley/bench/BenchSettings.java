@@ -73,10 +73,17 @@ record BenchSettings(
    * the first outcomes are counted; the default of 100,000 would refuse most of it).
    */
   static Config parleyConfig(String systemName) {
+    return parleyConfig(systemName, Duration.ofHours(1));
+  }
+
+  /** As {@link #parleyConfig(String)}, with workers that passivate after {@code idleTimeout}. */
+  static Config parleyConfig(String systemName, Duration idleTimeout) {
     return ConfigFactory.parseString(
             "parley.system-name = "
                 + systemName
-                + "\nparley.worker.idle-timeout = 1h"
+                + "\nparley.worker.idle-timeout = "
+                + idleTimeout.toMillis()
+                + "ms"
                 + "\nparley.admission.max-pending = 10000000")
         .withFallback(pekkoConfig());
   }
@@ -98,7 +105,8 @@ record BenchSettings(
     return only.contains(measurement);
   }
 
-  private static int positive(String key, int fallback) {
+  /** The positive integer system property {@code key}, or {@code fallback} when unset. */
+  static int positive(String key, int fallback) {
     String raw = System.getProperty(key);
     if (raw == null) {
       return fallback;
