@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * @param rounds measured rounds; the median is reported ({@code bench.rounds})
  * @param handlerDelay the async handler's latency in the makespan runs ({@code bench.delay-ms})
  * @param roundTimeout a round that takes longer fails the run ({@code bench.round-timeout-seconds})
- * @param only the measurements to run, letters a to e, m and n ({@code bench.only}, default a to e)
+ * @param only the measurements to run, letters a to e, m, n, s and t ({@code bench.only}, default a
+ *     to e)
  */
 record BenchSettings(
     int lanes,
@@ -124,9 +125,11 @@ record BenchSettings(
 
   private static Set<Character> letters(String raw) {
     String cleaned = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
-    if (cleaned.isEmpty() || !cleaned.matches("[a-emn]+")) {
+    if (cleaned.isEmpty() || !cleaned.matches("[a-emnst]+")) {
       throw new IllegalArgumentException(
-          "bench.only: must list measurements among a, b, c, d, e, m, n, got \"" + raw + "\"");
+          "bench.only: must list measurements among a, b, c, d, e, m, n, s, t, got \""
+              + raw
+              + "\"");
     }
     return cleaned.chars().mapToObj(c -> (char) c).collect(Collectors.toSet());
   }
