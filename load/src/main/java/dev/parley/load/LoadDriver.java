@@ -39,6 +39,9 @@ final class LoadDriver {
     }
   }
 
+  /** A request's timeout ends it; this much more is left for its failure to be reported. */
+  private static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
+
   private final HttpClient client;
   private final LongFunction<HttpRequest> requests;
   private final Model model;
@@ -83,9 +86,6 @@ final class LoadDriver {
           "requests still unanswered " + timeout.plus(DRAIN_MARGIN) + " after the run's end");
     }
   }
-
-  /** A request's timeout ends it; this much more is left for its failure to be reported. */
-  private static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
 
   private boolean runOpen(Model.Open open) throws InterruptedException {
     Semaphore slots = new Semaphore(open.connections());
