@@ -64,7 +64,7 @@ public final class ParleyLoad implements Callable<Integer> {
       paramLabel = "submit|healthz|url",
       description =
           "submit: POST /v1/spaces/{space}/events; healthz: GET /healthz (the ceiling);"
-              + " url: --url (default: ${DEFAULT-VALUE}).",
+              + " url: --url (default: submit).",
       converter = TargetConverter.class)
   Requests.Target target = Requests.Target.SUBMIT;
 
@@ -108,7 +108,7 @@ public final class ParleyLoad implements Callable<Integer> {
       names = "--spaces",
       paramLabel = "N",
       description =
-          "Submits go to the spaces load-0 … load-(N-1) in turn (default: ${DEFAULT-VALUE}).")
+          "Submits go to the spaces load-0 .. load-(N-1) in turn (default: ${DEFAULT-VALUE}).")
   int spaces = 1_000;
 
   @Option(
