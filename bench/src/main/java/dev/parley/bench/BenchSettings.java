@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * @param rounds measured rounds; the median is reported ({@code bench.rounds})
  * @param handlerDelay the async handler's latency in the makespan runs ({@code bench.delay-ms})
  * @param roundTimeout a round that takes longer fails the run ({@code bench.round-timeout-seconds})
- * @param only the measurements to run, letters a to e, m and n ({@code bench.only}, default a to e)
+ * @param only the measurements to run, letters a to e, m, n, s and t ({@code bench.only}, default a
+ *     to e)
  */
 record BenchSettings(
     int lanes,
@@ -73,10 +74,17 @@ record BenchSettings(
    * the first outcomes are counted; the default of 100,000 would refuse most of it).
    */
   static Config parleyConfig(String systemName) {
+    return parleyConfig(systemName, Duration.ofHours(1));
+  }
+
+  /** As {@link #parleyConfig(String)}, with workers that passivate after {@code idleTimeout}. */
+  static Config parleyConfig(String systemName, Duration idleTimeout) {
     return ConfigFactory.parseString(
             "parley.system-name = "
                 + systemName
-                + "\nparley.worker.idle-timeout = 1h"
+                + "\nparley.worker.idle-timeout = "
+                + idleTimeout.toMillis()
+                + "ms"
                 + "\nparley.admission.max-pending = 10000000")
         .withFallback(pekkoConfig());
   }
@@ -98,7 +106,8 @@ record BenchSettings(
     return only.contains(measurement);
   }
 
-  private static int positive(String key, int fallback) {
+  /** The positive integer system property {@code key}, or {@code fallback} when unset. */
+  static int positive(String key, int fallback) {
     String raw = System.getProperty(key);
     if (raw == null) {
       return fallback;
@@ -116,9 +125,11 @@ record BenchSettings(
 
   private static Set<Character> letters(String raw) {
     String cleaned = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
-    if (cleaned.isEmpty() || !cleaned.matches("[a-emn]+")) {
+    if (cleaned.isEmpty() || !cleaned.matches("[a-emnst]+")) {
       throw new IllegalArgumentException(
-          "bench.only: must list measurements among a, b, c, d, e, m, n, got \"" + raw + "\"");
+          "bench.only: must list measurements among a, b, c, d, e, m, n, s, t, got \""
+              + raw
+              + "\"");
     }
     return cleaned.chars().mapToObj(c -> (char) c).collect(Collectors.toSet());
   }

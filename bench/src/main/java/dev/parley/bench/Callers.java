@@ -28,7 +28,12 @@ final class Callers implements AutoCloseable {
   private final ExecutorService pool;
 
   Callers(BenchSettings settings) {
-    this.callers = settings.callers();
+    this(settings, settings.callers());
+  }
+
+  /** As many submitting threads as {@code callers}, whatever {@code bench.callers} says. */
+  Callers(BenchSettings settings, int callers) {
+    this.callers = callers;
     this.lanes = settings.lanes();
     this.timeout = settings.roundTimeout();
     this.pool = Executors.newFixedThreadPool(callers, new DaemonThreads("bench-caller"));

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * monitor on ({@code parley.monitor.enabled}, default interval) and one subscriber to its updates
  * (m), and with the monitor off (n); the ratio m/n is the throughput the monitor leaves.
  *
+ * <p>With one submitting thread, on request ({@code -Dbench.only=st}): the workloads of (a) and (c)
+ * sent by a single caller (s, t), as a simple application or a test harness submits; s/t is a/c for
+ * it.
+ *
  * <p>Run from the repository root (about two minutes on 2 cores):
  *
  * <pre>
@@ -35,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * bench.events-per-lane} (100), {@code bench.callers} (2), {@code bench.warmup.rounds} (25), {@code
  * bench.warmup.seconds} (50, per measurement), {@code bench.rounds} (7, the median is reported),
  * {@code bench.delay-ms} (100), {@code bench.round-timeout-seconds} (120), {@code bench.only} (e.g.
- * {@code a} to profile Parley alone, {@code mn} for the monitor's overhead; default {@code abcde}).
- * Every system under test runs its actors on a dispatcher sized like {@code
- * parley.worker-dispatcher} (one thread per core); {@code
+ * {@code a} to profile Parley alone, {@code mn} for the monitor's overhead, {@code st} for one
+ * submitting thread; default {@code abcde}). Every system under test runs its actors on a
+ * dispatcher sized like {@code parley.worker-dispatcher} (one thread per core); {@code
  * -Dparley.worker-dispatcher.fork-join-executor.…} options change it for all of them alike.
  */
 public final class CoreBenchmark {
@@ -71,7 +75,8 @@ public final class CoreBenchmark {
   private void run() throws Exception {
     printHeader();
     List<Rounds.Entry> started = new ArrayList<>();
-    try (Callers callers = new Callers(settings)) {
+    try (Callers callers = new Callers(settings);
+        Callers oneCaller = new Callers(settings, 1)) {
       start(started, 'a', "(a) Parley submit", ParleyThroughput::new, callers);
       start(started, 'b', "(b) raw typed tell", RawTellThroughput::new, callers);
       start(started, 'c', "(c) keyed serial executor", KeyedExecutorThroughput::new, callers);
@@ -89,6 +94,13 @@ public final class CoreBenchmark {
           "(n) Parley submit, monitor off",
           (s, c) -> ParleyThroughput.monitored(s, c, false),
           callers);
+      start(started, 's', "(s) Parley submit, one caller", ParleyThroughput::new, oneCaller);
+      start(
+          started,
+          't',
+          "(t) keyed serial executor, one caller",
+          KeyedExecutorThroughput::new,
+          oneCaller);
       results.putAll(new Rounds(started, settings, out).run());
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -174,6 +186,11 @@ public final class CoreBenchmark {
       throughputRow('m', "(m) as (a), monitor on + subscriber, /s");
       throughputRow('n', "(n) as (a), monitor off, events/s");
     }
+    boolean oneCaller = settings.runs('s') || settings.runs('t');
+    if (oneCaller) {
+      throughputRow('s', "(s) as (a), one submitting thread, /s");
+      throughputRow('t', "(t) as (c), one submitting thread, /s");
+    }
     out.println();
     out.printf(Locale.ROOT, "%-44s %14s %14s %8s%n", "check", "value", "target", "result");
     Double a = rate('a');
@@ -186,6 +203,14 @@ public final class CoreBenchmark {
         "<=",
         TARGET_D_OVER_E,
         "%.3f");
+    if (oneCaller) {
+      check(
+          "s/t  as a/c, one submitting thread",
+          ratio(rate('s'), rate('t')),
+          ">=",
+          TARGET_A_OVER_C,
+          "%.3f");
+    }
     if (monitor) {
       check("m/n  monitor on vs off", ratio(rate('m'), rate('n')), ">=", TARGET_M_OVER_N, "%.3f");
       roundByRound('m', 'n');
