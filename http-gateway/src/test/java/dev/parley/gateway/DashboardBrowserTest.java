@@ -185,14 +185,35 @@ class DashboardBrowserTest {
             });
     assertTrue(driver.findElement(status).getText().contains("points since"));
     // The time axis spans the points, or at least the minute before the newest: never years.
-    for (WebElement chart : driver.findElements(By.cssSelector(".chart"))) {
-      long min = Long.parseLong(chart.getDomAttribute("data-x-min"));
-      long max = Long.parseLong(chart.getDomAttribute("data-x-max"));
+    for (long[] axis : timeAxes()) {
+      long min = axis[0];
+      long max = axis[1];
       assertTrue(min <= oldest && max - min >= 60_000, () -> "x axis " + min + ".." + max);
       assertTrue(max - min <= 15 * 60_000 + 60_000, () -> "x axis " + min + ".." + max);
     }
     assertEquals(
         3, driver.findElements(By.cssSelector(".chart .u-over")).size(), "three charts drawn");
+  }
+
+  @Test
+  void aLonePointIsChartedAsTheMinuteBeforeIt() {
+    // No history and one update an hour: the page holds the one update it got on connecting.
+    gw.close();
+    gw =
+        TestGateway.start(
+            Parley.builder().handler(handler),
+            "parley.monitor.interval = 1h",
+            "parley.monitor.history = 0s");
+    driver.get(gw.base() + "/monitor");
+    awaitText(By.id("connection"), "connected");
+    By status = By.id("history-status");
+    waiting("the page should chart one point")
+        .until(d -> "1".equals(d.findElement(status).getDomAttribute("data-points")));
+    long point = Long.parseLong(driver.findElement(status).getDomAttribute("data-first-ts"));
+    for (long[] axis : timeAxes()) {
+      assertEquals(point - 60_000, axis[0], "x axis starts a minute before the point");
+      assertEquals(point, axis[1], "x axis ends at the point");
+    }
   }
 
   @Test
@@ -484,6 +505,21 @@ class DashboardBrowserTest {
       assertTrue(history.path("points").size() >= 2, history::toString);
       return history;
     }
+  }
+
+  /** Each chart's time axis as drawn, {@code [min, max]} in epoch ms. */
+  private List<long[]> timeAxes() {
+    List<WebElement> charts = driver.findElements(By.cssSelector(".chart"));
+    assertEquals(3, charts.size(), "three charts");
+    return charts.stream()
+        .map(
+            chart -> {
+              String range = chart.getDomAttribute("data-x-range");
+              String[] ends = String.valueOf(range).split("\\.\\.");
+              assertEquals(2, ends.length, () -> "data-x-range " + range);
+              return new long[] {Long.parseLong(ends[0]), Long.parseLong(ends[1])};
+            })
+        .toList();
   }
 
   private WebElement row(String lane) {

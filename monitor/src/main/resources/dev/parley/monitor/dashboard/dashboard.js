@@ -309,12 +309,7 @@
   }
 
   function redraw() {
-    charts.forEach((chart) => {
-      chart.plot.setData(chart.data());
-      // The time axis as drawn, in ms, for whoever checks that it reads sensibly.
-      chart.el.dataset.xMin = String(Math.round(chart.plot.scales.x.min * 1000));
-      chart.el.dataset.xMax = String(Math.round(chart.plot.scales.x.max * 1000));
-    });
+    charts.forEach((chart) => chart.plot.setData(chart.data()));
     const status = $('history-status');
     status.dataset.points = String(series.ts.length);
     status.dataset.firstTs = series.ts.length ? String(Math.round(series.ts[0] * 1000)) : '';
@@ -363,13 +358,13 @@
   }
 
   // The x axis spans the data, but at least MIN_AXIS_SECONDS ending at the newest point: one point
-  // reads as "now", not as a stretch of years.
-  function timeRange(u, min, max) {
-    if (min == null || max == null) {
-      const now = Date.now() / 1000;
-      return [now - MIN_AXIS_SECONDS, now];
-    }
-    return max - min < MIN_AXIS_SECONDS ? [max - MIN_AXIS_SECONDS, max] : [min, max];
+  // reads as "now". Taken from the data, not from the range uPlot proposes, which stretches a lone
+  // time point over a thousand days; the clock only while there is no data.
+  function timeRange(u) {
+    const ts = u.data[0];
+    const newest = ts.length ? ts[ts.length - 1] : Date.now() / 1000;
+    const oldest = ts.length ? ts[0] : newest;
+    return [Math.min(oldest, newest - MIN_AXIS_SECONDS), newest];
   }
 
   // One line of clock time per tick (seconds only when the axis spans less than ten minutes):
@@ -380,6 +375,14 @@
       ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
       : { hour: '2-digit', minute: '2-digit' };
     return splits.map((t) => new Date(t * 1000).toLocaleTimeString([], style));
+  }
+
+  // The time axis as drawn, in ms ("min..max"), for whoever checks that it reads sensibly. Noted
+  // when uPlot commits a scale (after setData returns), in one attribute so that it reads whole.
+  function noteTimeAxis(el, u, key) {
+    if (key !== 'x') return;
+    el.dataset.xRange =
+      Math.round(u.scales.x.min * 1000) + '..' + Math.round(u.scales.x.max * 1000);
   }
 
   function makeChart(id, lines, data) {
@@ -395,6 +398,7 @@
       series: [{}, ...lines.map(([label, stroke, dash]) =>
         ({ label, stroke, width: 2, spanGaps: true, dash }))],
       axes: [{ values: timeLabels, space: 70 }, { size: 50 }],
+      hooks: { setScale: [(u, key) => noteTimeAxis(el, u, key)] },
     };
     charts.push({ el, data, plot: new uPlot(opts, data(), el) });
   }
