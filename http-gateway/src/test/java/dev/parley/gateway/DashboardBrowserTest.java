@@ -163,6 +163,34 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void theLanePanelAndTheGlobalButtonOfferOnlyWhatTheStateAllows() {
+    submit("alice", "p1", null);
+    TestGateway.await(handler.started("p1"));
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitOnlyShown("lane-pause", "lane-resume");
+    awaitOnlyShown("pause-all", "resume-all");
+
+    driver.findElement(By.id("lane-pause")).click();
+    awaitControlStatus("pause alice");
+    assertTrue(gw.get("/v1/spaces/alice").assertJson(200).path("paused").asBoolean());
+    awaitOnlyShown("lane-resume", "lane-pause");
+    driver.findElement(By.id("lane-resume")).click();
+    awaitControlStatus("resume alice");
+    assertFalse(gw.get("/v1/spaces/alice").assertJson(200).path("paused").asBoolean());
+    awaitOnlyShown("lane-pause", "lane-resume");
+
+    driver.findElement(By.id("pause-all")).click();
+    awaitControlStatus("pause all");
+    awaitOnlyShown("resume-all", "pause-all");
+    awaitText(By.id("is-running"), "stopped");
+    driver.findElement(By.id("resume-all")).click();
+    awaitControlStatus("resume all");
+    awaitOnlyShown("pause-all", "resume-all");
+    awaitText(By.id("is-running"), "running");
+  }
+
+  @Test
   void theHistoryFromBeforeThePageLoadedIsChartedOnLoad() throws Exception {
     for (int i = 1; i <= 5; i++) {
       gw.post("/v1/spaces/hist/events", "{\"id\":\"h" + i + "\",\"payload\":{}}").assertJson(202);
@@ -482,6 +510,15 @@ class DashboardBrowserTest {
                   .forEach(view -> pending.add(view.path("id").asText()));
               return expected.equals(pending);
             });
+  }
+
+  /** Waits until the button {@code shown} is displayed and the button {@code hidden} is not. */
+  private void awaitOnlyShown(String shown, String hidden) {
+    waiting("#" + shown + " should be shown and #" + hidden + " hidden")
+        .until(
+            d ->
+                d.findElement(By.id(shown)).isDisplayed()
+                    && !d.findElement(By.id(hidden)).isDisplayed());
   }
 
   private void awaitDialog(boolean open) {
