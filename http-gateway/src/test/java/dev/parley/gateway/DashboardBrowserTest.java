@@ -92,12 +92,12 @@ class DashboardBrowserTest {
 
     // The first event of each lane runs and is held; the others wait: alice 3, bob 1, team 2.
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "alice-" + i, null);
+      gw.submitGated("alice", "alice-" + i, null);
     }
-    submit("bob", "bob-1", null);
-    submit("bob", "bob-2", null);
+    gw.submitGated("bob", "bob-1", null);
+    gw.submitGated("bob", "bob-2", null);
     for (int i = 1; i <= 3; i++) {
-      submit("team-space-" + i, "team-" + i, "team");
+      gw.submitGated("team-space-" + i, "team-" + i, "team");
     }
     awaitLane("alice", "3", "busy");
     awaitLane("bob", "1", "busy");
@@ -164,7 +164,7 @@ class DashboardBrowserTest {
 
   @Test
   void theLanePanelAndTheGlobalButtonOfferOnlyWhatTheStateAllows() {
-    submit("alice", "p1", null);
+    gw.submitGated("alice", "p1", null);
     TestGateway.await(handler.started("p1"));
     driver.get(gw.base() + "/monitor");
     openLane("alice");
@@ -247,7 +247,7 @@ class DashboardBrowserTest {
   @Test
   void draggingACardReordersTheLaneAsTheRestViewReports() {
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "a" + i, null);
+      gw.submitGated("alice", "a" + i, null);
     }
     TestGateway.await(handler.started("a1"));
     driver.get(gw.base() + "/monitor");
@@ -272,9 +272,9 @@ class DashboardBrowserTest {
 
   @Test
   void cancellingAsksFirstKeepingChangesNothingAndConfirmingCancels() {
-    submit("alice", "c1", null);
+    gw.submitGated("alice", "c1", null);
     TestGateway.await(handler.started("c1"));
-    submit("alice", "c2", null);
+    gw.submitGated("alice", "c2", null);
     driver.get(gw.base() + "/monitor");
     openLane("alice");
     awaitCards("c1", "c2");
@@ -341,7 +341,7 @@ class DashboardBrowserTest {
   @Test
   void bulkCancelCancelsTheTickedEventsAfterOneConfirmation() {
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "b" + i, null);
+      gw.submitGated("alice", "b" + i, null);
     }
     TestGateway.await(handler.started("b1"));
     driver.get(gw.base() + "/monitor");
@@ -370,7 +370,7 @@ class DashboardBrowserTest {
 
   @Test
   void exportDownloadsTheNewestStateUpdateAsJson() throws IOException {
-    submit("alice", "x1", null);
+    gw.submitGated("alice", "x1", null);
     TestGateway.await(handler.started("x1"));
     driver.get(gw.base() + "/monitor");
     awaitLane("alice", "0", "busy");
@@ -462,15 +462,6 @@ class DashboardBrowserTest {
               + "; see target/chromedriver.log)",
           e);
     }
-  }
-
-  /** Posts a gated event: it runs only once the test opens its gate. */
-  private void submit(String space, String id, String group) {
-    String groupField = group == null ? "" : ",\"group\":\"" + group + "\"";
-    gw.post(
-            "/v1/spaces/" + space + "/events",
-            "{\"id\":\"" + id + "\"" + groupField + ",\"payload\":{\"gated\":true}}")
-        .assertJson(202);
   }
 
   /** Clicks the lane's row and waits until its queue panel shows it. */
