@@ -415,6 +415,22 @@ class DashboardBrowserTest {
         .until(d -> d.findElement(running).getText().matches("q2 \\(done\\).*|\\+[0-9]+ done"));
   }
 
+  @Test
+  void anEventSeenRunningShowsAsDoneOnceItEnds() {
+    gw.submitGated("slow", "s1", null);
+    TestGateway.await(handler.started("s1"));
+    driver.get(gw.base() + "/monitor");
+    awaitLane("slow", "0", "busy");
+    By running = By.cssSelector("#lanes tr[data-lane='slow'] td.running");
+    awaitText(running, "s1");
+
+    handler.open("s1");
+    gw.awaitOutcome("s1");
+    waiting("slow's Running cell should show s1 as done")
+        .pollingEvery(Duration.ofMillis(20))
+        .until(d -> "s1 (done)".equals(d.findElement(running).getText()));
+  }
+
   /**
    * Starts the machine's Chromium through its chromedriver (see {@link Chromium} for where they are
    * looked for), both named explicitly so that Selenium Manager is never asked (and never downloads

@@ -160,7 +160,7 @@
   // ---- lanes: one row per lane key, updated in place ------------------------------------------
 
   const rows = new Map();
-  const recent = new Map(); // lane → {id, seenAt, processed, doneUntil, done}
+  const recent = new Map(); // lane → {running, processed, doneId, done, until}
 
   function healthWord(value) {
     return HEALTH_WORDS.includes(value) ? value : 'unknown';
@@ -198,30 +198,29 @@
     return tr;
   }
 
-  // What the Running column shows: the running event; else, for RECENT_MS, the one seen running
-  // last, or how many the lane finished since the previous update (events shorter than the monitor
-  // interval are never running when an update is taken, and would otherwise never show).
+  // What the Running column shows: the running event; else, for RECENT_MS after an update saw the
+  // lane finish some, the event the update before had running ("<id> (done)") and how many others
+  // finished ("+N done"): events shorter than the monitor interval are never running when an update
+  // is taken, and would otherwise never show.
   function runningText(lane, entry, now) {
-    const seen = recent.get(lane) || { id: null, seenAt: 0, processed: null, doneUntil: 0, done: 0 };
+    const seen = recent.get(lane) || { running: null, processed: null, doneId: null, done: 0, until: 0 };
+    const id = entry && entry.running != null ? String(entry.running) : null;
     const processed = entry && typeof entry.processed === 'number' ? entry.processed : null;
     if (seen.processed != null && processed != null && processed > seen.processed) {
       seen.done = processed - seen.processed;
-      seen.doneUntil = now + RECENT_MS;
+      seen.doneId = seen.running !== id ? seen.running : null;
+      seen.until = now + RECENT_MS;
     }
+    seen.running = id;
     seen.processed = processed;
-    const id = entry && entry.running;
     recent.set(lane, seen);
-    if (id != null) {
-      seen.id = String(id);
-      seen.seenAt = now;
-      return { text: seen.id, recent: false };
-    }
+    if (id != null) return { text: id, recent: false };
     const parts = [];
-    const showId = seen.id && now - seen.seenAt < RECENT_MS;
-    if (showId) parts.push(seen.id + ' (done)');
-    // The event seen running is one of those just done: count only the others beside it.
-    const others = showId ? seen.done - 1 : seen.done;
-    if (now < seen.doneUntil && others > 0) parts.push('+' + others + ' done');
+    if (now < seen.until) {
+      if (seen.doneId) parts.push(seen.doneId + ' (done)');
+      const others = seen.doneId ? seen.done - 1 : seen.done;
+      if (others > 0) parts.push('+' + others + ' done');
+    }
     return { text: parts.join(' · '), recent: parts.length > 0 };
   }
 
