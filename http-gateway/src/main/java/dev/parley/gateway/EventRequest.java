@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /v1/spaces/{spaceId}/events}, checked field by field: {@code {"id"?,
- * "group"?, "priority"?, "payload", "attributes"?, "timeoutMs"?, "policy"?}}. Anything else is a
- * {@link BadRequest} whose message names the field.
+ * "group"?, "priority"?, "payload"?, "attributes"?, "timeoutMs"?, "policy"?}}; without a payload
+ * the handler gets {@code null} ({@code {}} is a valid body). Anything else is a {@link BadRequest}
+ * whose message names the field.
  */
 final class EventRequest {
   private static final Set<String> FIELDS =

@@ -92,12 +92,12 @@ class DashboardBrowserTest {
 
     // The first event of each lane runs and is held; the others wait: alice 3, bob 1, team 2.
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "alice-" + i, null);
+      gw.submitGated("alice", "alice-" + i, null);
     }
-    submit("bob", "bob-1", null);
-    submit("bob", "bob-2", null);
+    gw.submitGated("bob", "bob-1", null);
+    gw.submitGated("bob", "bob-2", null);
     for (int i = 1; i <= 3; i++) {
-      submit("team-space-" + i, "team-" + i, "team");
+      gw.submitGated("team-space-" + i, "team-" + i, "team");
     }
     awaitLane("alice", "3", "busy");
     awaitLane("bob", "1", "busy");
@@ -163,6 +163,34 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void theLanePanelAndTheGlobalButtonOfferOnlyWhatTheStateAllows() {
+    gw.submitGated("alice", "p1", null);
+    TestGateway.await(handler.started("p1"));
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitOnlyShown("lane-pause", "lane-resume");
+    awaitOnlyShown("pause-all", "resume-all");
+
+    driver.findElement(By.id("lane-pause")).click();
+    awaitControlStatus("pause alice");
+    assertTrue(gw.get("/v1/spaces/alice").assertJson(200).path("paused").asBoolean());
+    awaitOnlyShown("lane-resume", "lane-pause");
+    driver.findElement(By.id("lane-resume")).click();
+    awaitControlStatus("resume alice");
+    assertFalse(gw.get("/v1/spaces/alice").assertJson(200).path("paused").asBoolean());
+    awaitOnlyShown("lane-pause", "lane-resume");
+
+    driver.findElement(By.id("pause-all")).click();
+    awaitControlStatus("pause all");
+    awaitOnlyShown("resume-all", "pause-all");
+    awaitText(By.id("is-running"), "stopped");
+    driver.findElement(By.id("resume-all")).click();
+    awaitControlStatus("resume all");
+    awaitOnlyShown("pause-all", "resume-all");
+    awaitText(By.id("is-running"), "running");
+  }
+
+  @Test
   void theHistoryFromBeforeThePageLoadedIsChartedOnLoad() throws Exception {
     for (int i = 1; i <= 5; i++) {
       gw.post("/v1/spaces/hist/events", "{\"id\":\"h" + i + "\",\"payload\":{}}").assertJson(202);
@@ -185,9 +213,9 @@ class DashboardBrowserTest {
             });
     assertTrue(driver.findElement(status).getText().contains("points since"));
     // The time axis spans the points, or at least the minute before the newest: never years.
-    for (WebElement chart : driver.findElements(By.cssSelector(".chart"))) {
-      long min = Long.parseLong(chart.getDomAttribute("data-x-min"));
-      long max = Long.parseLong(chart.getDomAttribute("data-x-max"));
+    for (long[] axis : timeAxes()) {
+      long min = axis[0];
+      long max = axis[1];
       assertTrue(min <= oldest && max - min >= 60_000, () -> "x axis " + min + ".." + max);
       assertTrue(max - min <= 15 * 60_000 + 60_000, () -> "x axis " + min + ".." + max);
     }
@@ -196,9 +224,30 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void aLonePointIsChartedAsTheMinuteBeforeIt() {
+    // No history and one update an hour: the page holds the one update it got on connecting.
+    gw.close();
+    gw =
+        TestGateway.start(
+            Parley.builder().handler(handler),
+            "parley.monitor.interval = 1h",
+            "parley.monitor.history = 0s");
+    driver.get(gw.base() + "/monitor");
+    awaitText(By.id("connection"), "connected");
+    By status = By.id("history-status");
+    waiting("the page should chart one point")
+        .until(d -> "1".equals(d.findElement(status).getDomAttribute("data-points")));
+    long point = Long.parseLong(driver.findElement(status).getDomAttribute("data-first-ts"));
+    for (long[] axis : timeAxes()) {
+      assertEquals(point - 60_000, axis[0], "x axis starts a minute before the point");
+      assertEquals(point, axis[1], "x axis ends at the point");
+    }
+  }
+
+  @Test
   void draggingACardReordersTheLaneAsTheRestViewReports() {
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "a" + i, null);
+      gw.submitGated("alice", "a" + i, null);
     }
     TestGateway.await(handler.started("a1"));
     driver.get(gw.base() + "/monitor");
@@ -223,9 +272,9 @@ class DashboardBrowserTest {
 
   @Test
   void cancellingAsksFirstKeepingChangesNothingAndConfirmingCancels() {
-    submit("alice", "c1", null);
+    gw.submitGated("alice", "c1", null);
     TestGateway.await(handler.started("c1"));
-    submit("alice", "c2", null);
+    gw.submitGated("alice", "c2", null);
     driver.get(gw.base() + "/monitor");
     openLane("alice");
     awaitCards("c1", "c2");
@@ -292,7 +341,7 @@ class DashboardBrowserTest {
   @Test
   void bulkCancelCancelsTheTickedEventsAfterOneConfirmation() {
     for (int i = 1; i <= 4; i++) {
-      submit("alice", "b" + i, null);
+      gw.submitGated("alice", "b" + i, null);
     }
     TestGateway.await(handler.started("b1"));
     driver.get(gw.base() + "/monitor");
@@ -321,7 +370,7 @@ class DashboardBrowserTest {
 
   @Test
   void exportDownloadsTheNewestStateUpdateAsJson() throws IOException {
-    submit("alice", "x1", null);
+    gw.submitGated("alice", "x1", null);
     TestGateway.await(handler.started("x1"));
     driver.get(gw.base() + "/monitor");
     awaitLane("alice", "0", "busy");
@@ -364,6 +413,22 @@ class DashboardBrowserTest {
     waiting("quick's Running cell should show the finished event")
         .pollingEvery(Duration.ofMillis(20))
         .until(d -> d.findElement(running).getText().matches("q2 \\(done\\).*|\\+[0-9]+ done"));
+  }
+
+  @Test
+  void anEventSeenRunningShowsAsDoneOnceItEnds() {
+    gw.submitGated("slow", "s1", null);
+    TestGateway.await(handler.started("s1"));
+    driver.get(gw.base() + "/monitor");
+    awaitLane("slow", "0", "busy");
+    By running = By.cssSelector("#lanes tr[data-lane='slow'] td.running");
+    awaitText(running, "s1");
+
+    handler.open("s1");
+    gw.awaitOutcome("s1");
+    waiting("slow's Running cell should show s1 as done")
+        .pollingEvery(Duration.ofMillis(20))
+        .until(d -> "s1 (done)".equals(d.findElement(running).getText()));
   }
 
   /**
@@ -415,15 +480,6 @@ class DashboardBrowserTest {
     }
   }
 
-  /** Posts a gated event: it runs only once the test opens its gate. */
-  private void submit(String space, String id, String group) {
-    String groupField = group == null ? "" : ",\"group\":\"" + group + "\"";
-    gw.post(
-            "/v1/spaces/" + space + "/events",
-            "{\"id\":\"" + id + "\"" + groupField + ",\"payload\":{\"gated\":true}}")
-        .assertJson(202);
-  }
-
   /** Clicks the lane's row and waits until its queue panel shows it. */
   private void openLane(String lane) {
     awaitText(By.id("connection"), "connected");
@@ -463,6 +519,15 @@ class DashboardBrowserTest {
             });
   }
 
+  /** Waits until the button {@code shown} is displayed and the button {@code hidden} is not. */
+  private void awaitOnlyShown(String shown, String hidden) {
+    waiting("#" + shown + " should be shown and #" + hidden + " hidden")
+        .until(
+            d ->
+                d.findElement(By.id(shown)).isDisplayed()
+                    && !d.findElement(By.id(hidden)).isDisplayed());
+  }
+
   private void awaitDialog(boolean open) {
     waiting("the confirmation dialog should be " + (open ? "open" : "closed"))
         .until(
@@ -484,6 +549,21 @@ class DashboardBrowserTest {
       assertTrue(history.path("points").size() >= 2, history::toString);
       return history;
     }
+  }
+
+  /** Each chart's time axis as drawn, {@code [min, max]} in epoch ms. */
+  private List<long[]> timeAxes() {
+    List<WebElement> charts = driver.findElements(By.cssSelector(".chart"));
+    assertEquals(3, charts.size(), "three charts");
+    return charts.stream()
+        .map(
+            chart -> {
+              String range = chart.getDomAttribute("data-x-range");
+              String[] ends = String.valueOf(range).split("\\.\\.");
+              assertEquals(2, ends.length, () -> "data-x-range " + range);
+              return new long[] {Long.parseLong(ends[0]), Long.parseLong(ends[1])};
+            })
+        .toList();
   }
 
   private WebElement row(String lane) {

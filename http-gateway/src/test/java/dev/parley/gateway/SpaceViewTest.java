@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.runtime.Parley;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +35,9 @@ class SpaceViewTest {
   @Test
   void aSpaceInAGroupAnswersItsGroupsLaneWithTheRunningAndPendingEvents() {
     gw = TestGateway.start(Parley.builder().handler(handler));
-    submit("general", "a", "discord-bot");
+    gw.submitGated("general", "a", "discord-bot");
     TestGateway.await(handler.started("a"));
-    submit("random", "b", "discord-bot");
+    gw.submitGated("random", "b", "discord-bot");
 
     JsonNode random = gw.get("/v1/spaces/random").assertJson(200);
     assertEquals("random", random.path("spaceId").asText(), random::toString);
@@ -60,10 +57,12 @@ class SpaceViewTest {
   @Test
   void aSpaceWhoseIdleWorkerPassivatedAnswersItsOwnIdleLane() {
     gw = TestGateway.start(Parley.builder().handler(handler), "parley.worker.idle-timeout = 100ms");
-    submit("carol", "c1", null);
+    gw.submitGated("carol", "c1", null);
     handler.open("c1");
     gw.awaitOutcome("c1");
-    awaitTrue(() -> gw.server().parley().stats().totals().passivated() >= 1, "carol passivated");
+    TestGateway.awaitTrue(
+        () -> gw.server().parley().stats().totals().passivated() >= 1,
+        () -> "carol not passivated");
 
     JsonNode carol = gw.get("/v1/spaces/carol").assertJson(200);
     assertEquals("carol", carol.path("lane").asText(), carol::toString);
@@ -88,34 +87,15 @@ class SpaceViewTest {
             Parley.builder().handler(handler),
             "parley.worker.idle-timeout = 100ms",
             "parley.http.spaces-remembered = 1");
-    submit("erin", "e1", null);
-    submit("frank", "f1", null);
+    gw.submitGated("erin", "e1", null);
+    gw.submitGated("frank", "f1", null);
     handler.openAll();
     gw.awaitOutcome("e1");
     gw.awaitOutcome("f1");
-    awaitTrue(() -> gw.server().parley().stats().totals().passivated() >= 2, "both passivated");
+    TestGateway.awaitTrue(
+        () -> gw.server().parley().stats().totals().passivated() >= 2, () -> "not both passivated");
 
     gw.get("/v1/spaces/erin").assertProblem(404, "not-found", "spaces-remembered");
     assertEquals("frank", gw.get("/v1/spaces/frank").assertJson(200).path("lane").asText());
-  }
-
-  /** Posts a gated event: it runs only once the test opens its gate. */
-  private void submit(String space, String id, String group) {
-    String groupField = group == null ? "" : ",\"group\":\"" + group + "\"";
-    gw.post(
-            "/v1/spaces/" + space + "/events",
-            "{\"id\":\"" + id + "\"" + groupField + ",\"payload\":{\"gated\":true}}")
-        .assertJson(202);
-  }
-
-  /** Waits, checking every few milliseconds, until {@code condition} holds. */
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TestGateway.PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + TestGateway.PATIENCE);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
   }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A real {@link ParleyServer} on an ephemeral 127.0.0.1 port, and a {@link HttpClient} to drive it:
@@ -93,6 +95,18 @@ final class TestGateway implements AutoCloseable {
   /** {@code POST path} with a JSON body and extra {@code headers} (name, value, name, value…). */
   Response post(String path, String json, String... headers) {
     return send("POST", path, "application/json", json, headers);
+  }
+
+  /**
+   * Posts event {@code id} to {@code space} (in {@code group}, unless null) with a gated payload: a
+   * {@link ScriptedHandler} runs it only once the test opens its gate. Asserts 202.
+   */
+  void submitGated(String space, String id, String group) {
+    String groupField = group == null ? "" : ",\"group\":\"" + group + "\"";
+    post(
+            "/v1/spaces/" + space + "/events",
+            "{\"id\":\"" + id + "\"" + groupField + ",\"payload\":{\"gated\":true}}")
+        .assertJson(202);
   }
 
   Response get(String path) {
@@ -173,26 +187,28 @@ final class TestGateway implements AutoCloseable {
    * expected}, failing after {@link #PATIENCE}.
    */
   void awaitMetric(double expected, String name, String... labels) {
+    double[] value = {Double.NaN};
+    awaitTrue(
+        () -> {
+          List<Prometheus.Sample> found = metrics().find(name, labels);
+          value[0] = found.size() == 1 ? found.get(0).value() : Double.NaN;
+          return value[0] == expected;
+        },
+        () -> name + " " + List.of(labels) + " is " + value[0] + ", not " + expected);
+  }
+
+  /**
+   * Checks {@code condition} every few milliseconds until it holds, failing after {@link
+   * #PATIENCE}.
+   */
+  static void awaitTrue(BooleanSupplier condition, Supplier<String> what) {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
-    double value = Double.NaN;
-    while (System.nanoTime() < deadline) {
-      List<Prometheus.Sample> found = metrics().find(name, labels);
-      value = found.size() == 1 ? found.get(0).value() : Double.NaN;
-      if (value == expected) {
-        return;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what.get() + ", after " + PATIENCE);
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll, not too hard
     }
-    throw new AssertionError(
-        name
-            + " "
-            + List.of(labels)
-            + " is "
-            + value
-            + ", not "
-            + expected
-            + ", after "
-            + PATIENCE);
   }
 
   /** The outcome of an event the server accepted, once it has one. */

@@ -160,7 +160,7 @@
   // ---- lanes: one row per lane key, updated in place ------------------------------------------
 
   const rows = new Map();
-  const recent = new Map(); // lane → {id, seenAt, processed, doneUntil, done}
+  const recent = new Map(); // lane → {running, processed, doneId, done, until}
 
   function healthWord(value) {
     return HEALTH_WORDS.includes(value) ? value : 'unknown';
@@ -198,30 +198,29 @@
     return tr;
   }
 
-  // What the Running column shows: the running event; else, for RECENT_MS, the one seen running
-  // last, or how many the lane finished since the previous update (events shorter than the monitor
-  // interval are never running when an update is taken, and would otherwise never show).
+  // What the Running column shows: the running event; else, for RECENT_MS after an update saw the
+  // lane finish some, the event the update before had running ("<id> (done)") and how many others
+  // finished ("+N done"): events shorter than the monitor interval are never running when an update
+  // is taken, and would otherwise never show.
   function runningText(lane, entry, now) {
-    const seen = recent.get(lane) || { id: null, seenAt: 0, processed: null, doneUntil: 0, done: 0 };
+    const seen = recent.get(lane) || { running: null, processed: null, doneId: null, done: 0, until: 0 };
+    const id = entry && entry.running != null ? String(entry.running) : null;
     const processed = entry && typeof entry.processed === 'number' ? entry.processed : null;
     if (seen.processed != null && processed != null && processed > seen.processed) {
       seen.done = processed - seen.processed;
-      seen.doneUntil = now + RECENT_MS;
+      seen.doneId = seen.running !== id ? seen.running : null;
+      seen.until = now + RECENT_MS;
     }
+    seen.running = id;
     seen.processed = processed;
-    const id = entry && entry.running;
     recent.set(lane, seen);
-    if (id != null) {
-      seen.id = String(id);
-      seen.seenAt = now;
-      return { text: seen.id, recent: false };
-    }
+    if (id != null) return { text: id, recent: false };
     const parts = [];
-    const showId = seen.id && now - seen.seenAt < RECENT_MS;
-    if (showId) parts.push(seen.id + ' (done)');
-    // The event seen running is one of those just done: count only the others beside it.
-    const others = showId ? seen.done - 1 : seen.done;
-    if (now < seen.doneUntil && others > 0) parts.push('+' + others + ' done');
+    if (now < seen.until) {
+      if (seen.doneId) parts.push(seen.doneId + ' (done)');
+      const others = seen.doneId ? seen.done - 1 : seen.done;
+      if (others > 0) parts.push('+' + others + ' done');
+    }
     return { text: parts.join(' · '), recent: parts.length > 0 };
   }
 
@@ -309,12 +308,7 @@
   }
 
   function redraw() {
-    charts.forEach((chart) => {
-      chart.plot.setData(chart.data());
-      // The time axis as drawn, in ms, for whoever checks that it reads sensibly.
-      chart.el.dataset.xMin = String(Math.round(chart.plot.scales.x.min * 1000));
-      chart.el.dataset.xMax = String(Math.round(chart.plot.scales.x.max * 1000));
-    });
+    charts.forEach((chart) => chart.plot.setData(chart.data()));
     const status = $('history-status');
     status.dataset.points = String(series.ts.length);
     status.dataset.firstTs = series.ts.length ? String(Math.round(series.ts[0] * 1000)) : '';
@@ -363,13 +357,13 @@
   }
 
   // The x axis spans the data, but at least MIN_AXIS_SECONDS ending at the newest point: one point
-  // reads as "now", not as a stretch of years.
-  function timeRange(u, min, max) {
-    if (min == null || max == null) {
-      const now = Date.now() / 1000;
-      return [now - MIN_AXIS_SECONDS, now];
-    }
-    return max - min < MIN_AXIS_SECONDS ? [max - MIN_AXIS_SECONDS, max] : [min, max];
+  // reads as "now". Taken from the data, not from the range uPlot proposes, which stretches a lone
+  // time point over a thousand days; the clock only while there is no data.
+  function timeRange(u) {
+    const ts = u.data[0];
+    const newest = ts.length ? ts[ts.length - 1] : Date.now() / 1000;
+    const oldest = ts.length ? ts[0] : newest;
+    return [Math.min(oldest, newest - MIN_AXIS_SECONDS), newest];
   }
 
   // One line of clock time per tick (seconds only when the axis spans less than ten minutes):
@@ -380,6 +374,14 @@
       ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
       : { hour: '2-digit', minute: '2-digit' };
     return splits.map((t) => new Date(t * 1000).toLocaleTimeString([], style));
+  }
+
+  // The time axis as drawn, in ms ("min..max"), for whoever checks that it reads sensibly. Noted
+  // when uPlot commits a scale (after setData returns), in one attribute so that it reads whole.
+  function noteTimeAxis(el, u, key) {
+    if (key !== 'x') return;
+    el.dataset.xRange =
+      Math.round(u.scales.x.min * 1000) + '..' + Math.round(u.scales.x.max * 1000);
   }
 
   function makeChart(id, lines, data) {
@@ -395,6 +397,7 @@
       series: [{}, ...lines.map(([label, stroke, dash]) =>
         ({ label, stroke, width: 2, spanGaps: true, dash }))],
       axes: [{ values: timeLabels, space: 70 }, { size: 50 }],
+      hooks: { setScale: [(u, key) => noteTimeAxis(el, u, key)] },
     };
     charts.push({ el, data, plot: new uPlot(opts, data(), el) });
   }
