@@ -644,6 +644,32 @@ class LaneDeciderTest {
     }
 
     @Test
+    void theEtaCountsWhatIsLeftOfTheRunningAttemptAtLeastNothing() {
+      running("a"); // started at 0; the average is 50 ms
+      now = 20 * MS;
+
+      assertEquals(30, one(submit("b"), Effect.Accept.class).receipt().etaMs());
+      assertEquals(30 + 50, one(submit("c"), Effect.Accept.class).receipt().etaMs());
+
+      now = 80 * MS; // past the average: it may end any moment
+      assertEquals(2 * 50, one(submit("d"), Effect.Accept.class).receipt().etaMs());
+    }
+
+    @Test
+    void anEventWaitingForARetryCountsAWholeAttemptAhead() {
+      env.rules = rules(3, 3, RetryPolicy.builder().maxAttempts(2).build());
+      running("a");
+      now = 40 * MS;
+      fails(new IllegalStateException("boom")); // a retry is due after a backoff
+      now = 45 * MS;
+
+      assertEquals(
+          40,
+          one(submit("b"), Effect.Accept.class).receipt().etaMs(),
+          "the failed attempt's 40 ms are the lane's average; a whole attempt is still to run");
+    }
+
+    @Test
     void anEventAcceptedByAnIdleLaneIsNextWithNoWait() {
       Receipt receipt = one(submit("a"), Effect.Accept.class).receipt();
 
@@ -1510,7 +1536,7 @@ class LaneDeciderTest {
 
       assertEquals(EventStatus.State.PENDING, status.state());
       assertEquals(0, status.positionInLane());
-      assertEquals(50, status.etaMs());
+      assertEquals(50 - 3, status.etaMs(), "a has run 3 of its expected 50 ms");
       assertEquals(3, status.queuedMs());
       assertEquals("lane", status.laneKey());
     }
