@@ -2,36 +2,14 @@ package dev.parley.runtime;
 
 import com.typesafe.config.Config;
 import dev.parley.runtime.admission.Admission;
-import dev.parley.runtime.controls.Operators;
-import dev.parley.runtime.controls.Pauses;
-import dev.parley.runtime.controls.Policies;
-import dev.parley.runtime.internal.Counters;
-import dev.parley.runtime.internal.DeadLetterStore;
-import dev.parley.runtime.internal.EventLookups;
-import dev.parley.runtime.internal.Intake;
-import dev.parley.runtime.internal.JournalStart;
-import dev.parley.runtime.internal.LaneAsks;
-import dev.parley.runtime.internal.Lifecycle;
-import dev.parley.runtime.internal.MovingAverage;
-import dev.parley.runtime.internal.ParleyGuardian;
+import dev.parley.runtime.internal.Assembly;
 import dev.parley.runtime.internal.Settings;
-import dev.parley.runtime.internal.StatsSnapshot;
-import dev.parley.runtime.journal.JournalSignals;
-import dev.parley.runtime.lane.LaneCommand;
-import dev.parley.runtime.lane.LocalLanes;
-import dev.parley.runtime.lane.Scheduler;
-import dev.parley.runtime.registry.EventRegistry;
-import dev.parley.runtime.registry.Submissions;
 import dev.parley.runtime.stats.Monitor;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -61,92 +39,10 @@ public final class Parley implements AutoCloseable {
    */
   public static final String JOURNAL_UNAVAILABLE = "journal-unavailable";
 
-  private final Settings settings;
-  private final ParleyGuardian.Launched launched; // its actor system, guardian and actors
-  private final Counters counters = new Counters();
-  private final DeadLetterStore deadLetters;
-  private final EventRegistry registry;
-  private final Pauses pauses = new Pauses();
-  private final Policies policies;
-  private final MovingAverage movingAverage;
-  private final LocalLanes lanes;
-  private final Submissions submissions = new Submissions();
-  private final LaneAsks asks;
-  private final Operators operators;
-  private final EventLookups lookups;
-  private final Intake intake;
-  private final JournalSignals journalSignals;
-  private final AtomicInteger admissionGate = new AtomicInteger();
-  private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
-  private final CompletableFuture<Done> stopped = new CompletableFuture<>();
-  private final Lifecycle lifecycle;
+  private final Assembly parts;
 
-  Parley(ParleyBuilder builder, Config config, Settings settings) {
-    this.settings = settings;
-    this.movingAverage = new MovingAverage(settings.movingAverageSamples());
-    this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
-    // Until the Admission actor has started and published its own: the configured cap, no permits.
-    this.admissionState.set(
-        new Admission.State(settings.maxInFlight(), settings.maxInFlight(), 0, 0));
-    this.admissionGate.set(settings.maxInFlight());
-    this.policies = new Policies(settings.doubleTextPolicy());
-    this.journalSignals = new JournalSignals(settings.journal(), builder.journalListeners);
-    this.registry =
-        new EventRegistry(
-            settings.statusRetain(),
-            settings.dedupWindow().toNanos(),
-            settings.dedupMaxIds(),
-            builder.nanoClock);
-    this.lanes =
-        new LocalLanes(
-            lane -> scheduler().tell(new Scheduler.SpawnWorker(lane)),
-            settings.journal().enabled());
-    this.intake =
-        new Intake(
-            settings,
-            counters,
-            registry,
-            submissions,
-            lanes,
-            builder.nanoClock,
-            () -> movingAverage.averageMs(counters),
-            !builder.listeners.isEmpty(),
-            journalSignals);
-    var start =
-        new ParleyGuardian.Start(
-            settings,
-            lanes,
-            builder.handlers,
-            builder.blocking,
-            builder.retryPolicy,
-            deadLetters,
-            counters,
-            movingAverage,
-            admissionGate,
-            admissionState,
-            builder.loadProbe,
-            builder.nanoClock,
-            builder.clock,
-            builder.random,
-            registry,
-            submissions,
-            pauses,
-            policies,
-            List.copyOf(builder.listeners),
-            journalSignals,
-            () -> intake.isAccepting() && !pauses.allPaused(),
-            stopped);
-    this.launched = ParleyGuardian.launch(start, builder.system, config);
-    stopped.thenRun(journalSignals::close);
-    ActorSystem<?> system = launched.system();
-    this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
-    this.operators = new Operators(registry, pauses, lanes, asks);
-    this.lookups = new EventLookups(intake, registry, asks);
-    this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
-    if (settings.journal().enabled()) {
-      new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
-          .recover(lifecycle);
-    }
+  Parley(Assembly.Inputs inputs, Config config, Settings settings) {
+    this.parts = new Assembly(inputs, config, settings);
   }
 
   /**
@@ -156,7 +52,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalStateException when {@code parley.monitor.enabled} is off
    */
   public Monitor monitor() {
-    return launched.actors().monitorIfOn();
+    return parts.launched().actors().monitorIfOn();
   }
 
   /**
@@ -164,11 +60,7 @@ public final class Parley implements AutoCloseable {
    * ParleyBuilder#actorSystem}. Run streams such as {@code monitor().updates()} with it.
    */
   public ActorSystem<?> actorSystem() {
-    return launched.system();
-  }
-
-  private ActorRef<Scheduler.Command> scheduler() {
-    return launched.actors().scheduler();
+    return parts.launched().system();
   }
 
   public static ParleyBuilder builder() {
@@ -183,7 +75,7 @@ public final class Parley implements AutoCloseable {
    * Never throws for a non-null event.
    */
   public CompletionStage<Outcome> submit(Event event) {
-    return lookups.submit(Objects.requireNonNull(event, "event"), event.hasGivenId());
+    return parts.lookups().submit(Objects.requireNonNull(event, "event"), event.hasGivenId());
   }
 
   /**
@@ -211,7 +103,7 @@ public final class Parley implements AutoCloseable {
    * a duplicate of another). A duplicate is never answered about an event that does not exist.
    */
   public CompletionStage<Admitted> admit(Event event) {
-    return lookups.admit(Objects.requireNonNull(event, "event"));
+    return parts.lookups().admit(Objects.requireNonNull(event, "event"));
   }
 
   /**
@@ -219,7 +111,7 @@ public final class Parley implements AutoCloseable {
    * is live and for the {@code parley.status.retain} newest finished ones.
    */
   public Optional<CompletionStage<Outcome>> outcome(String eventId) {
-    return lookups.outcome(eventId);
+    return parts.lookups().outcome(eventId);
   }
 
   /**
@@ -228,7 +120,7 @@ public final class Parley implements AutoCloseable {
    * parley.status.retain} newest finished ones). Empty for an id Parley does not know.
    */
   public CompletionStage<Optional<EventStatus>> status(String eventId) {
-    return lookups.status(eventId);
+    return parts.lookups().status(eventId);
   }
 
   /**
@@ -236,7 +128,7 @@ public final class Parley implements AutoCloseable {
    * with a caller-given id; live, or among the newest finished); empty otherwise.
    */
   public Optional<Event> event(String eventId) {
-    return lookups.event(eventId);
+    return parts.lookups().event(eventId);
   }
 
   /**
@@ -244,8 +136,7 @@ public final class Parley implements AutoCloseable {
    * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
    */
   public CompletionStage<LaneView> lane(String laneKey) {
-    LaneView notLive = LaneView.notLive(laneKey, pauses.isPaused(laneKey));
-    return asks.ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
+    return parts.lane(laneKey);
   }
 
   /**
@@ -253,7 +144,7 @@ public final class Parley implements AutoCloseable {
    * database is unavailable ({@link #journalAvailable()}).
    */
   public boolean isAccepting() {
-    return intake.isAccepting() && journalSignals.available();
+    return parts.isAccepting();
   }
 
   /**
@@ -262,19 +153,12 @@ public final class Parley implements AutoCloseable {
    * are refused at once ({@value #JOURNAL_UNAVAILABLE}).
    */
   public boolean journalAvailable() {
-    return journalSignals.available();
+    return parts.journalSignals().available();
   }
 
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
-    return StatsSnapshot.of(
-        lanes.all(),
-        pauses,
-        counters,
-        admissionState.get(),
-        deadLetters,
-        registry.earlyEvictions(),
-        movingAverage);
+    return parts.stats();
   }
 
   /**
@@ -285,7 +169,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalArgumentException when {@code maxInFlight} is negative
    */
   public void setMaxInFlight(int maxInFlight) {
-    launched.actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
+    parts.launched().actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
   }
 
   /**
@@ -295,7 +179,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalArgumentException when {@code spaceId} is not a valid space id
    */
   public void policy(String spaceId, DoubleTextPolicy policy) {
-    policies.set(spaceId, policy);
+    parts.policies().set(spaceId, policy);
   }
 
   /**
@@ -303,7 +187,7 @@ public final class Parley implements AutoCloseable {
    * {@link Outcome.Cancelled}. Completes false when the event is running, has ended, or is unknown.
    */
   public CompletionStage<Boolean> cancel(String eventId) {
-    return operators.cancel(eventId);
+    return parts.operators().cancel(eventId);
   }
 
   /**
@@ -311,7 +195,7 @@ public final class Parley implements AutoCloseable {
    * index past the end moves it last). Completes false when it is not pending.
    */
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
-    return operators.move(eventId, newIndex);
+    return parts.operators().move(eventId, newIndex);
   }
 
   /**
@@ -319,22 +203,22 @@ public final class Parley implements AutoCloseable {
    * queue keeps accepting. Returns false when it was paused already.
    */
   public boolean pause(String laneKey) {
-    return operators.pause(laneKey);
+    return parts.operators().pause(laneKey);
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */
   public boolean resume(String laneKey) {
-    return operators.resume(laneKey);
+    return parts.operators().resume(laneKey);
   }
 
   /** Pauses every lane, as {@link #pause} does one. */
   public void pauseAll() {
-    operators.pauseAll();
+    parts.operators().pauseAll();
   }
 
   /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
   public void resumeAll() {
-    operators.resumeAll();
+    parts.operators().resumeAll();
   }
 
   /**
@@ -345,7 +229,8 @@ public final class Parley implements AutoCloseable {
    * {@link #pauseAll()} to hold them.
    */
   public CompletionStage<EmergencyStopReport> emergencyStop() {
-    return operators
+    return parts
+        .operators()
         .emergencyStop()
         .thenApply(sum -> new EmergencyStopReport(sum.cancelled(), sum.interrupted()));
   }
@@ -355,7 +240,7 @@ public final class Parley implements AutoCloseable {
 
   /** The dead-lettered events, newest first. */
   public List<DeadLetter> deadLetters() {
-    return deadLetters.list();
+    return parts.deadLetters().list();
   }
 
   /**
@@ -365,12 +250,12 @@ public final class Parley implements AutoCloseable {
    * @return the new outcome, or empty when no dead letter has that id
    */
   public Optional<CompletionStage<Outcome>> redrive(String eventId) {
-    return deadLetters.take(eventId).map(letter -> lookups.redrive(letter.event()));
+    return parts.deadLetters().take(eventId).map(letter -> parts.lookups().redrive(letter.event()));
   }
 
   /** Removes every dead letter; returns how many there were. */
   public int purgeDeadLetters() {
-    return deadLetters.purge();
+    return parts.deadLetters().purge();
   }
 
   /**
@@ -380,7 +265,7 @@ public final class Parley implements AutoCloseable {
    * actor system's coordinated shutdown call it.
    */
   public CompletionStage<Done> drain() {
-    return lifecycle.drain();
+    return parts.lifecycle().drain();
   }
 
   /**
@@ -388,7 +273,7 @@ public final class Parley implements AutoCloseable {
    * Idempotent.
    */
   public CompletionStage<Done> shutdown() {
-    return lifecycle.shutdown();
+    return parts.lifecycle().shutdown();
   }
 
   /** {@link #shutdown()} and wait for it. */
