@@ -36,21 +36,7 @@ final class EventRequest {
 
   /** Parses and validates {@code body} into an event of {@code spaceId}. */
   static Event parse(String spaceId, String body) {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new BadRequest("body: not valid JSON (" + e.getOriginalMessage() + ")");
-    }
-    if (root == null || !root.isObject()) {
-      throw new BadRequest("body: must be a JSON object");
-    }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!FIELDS.contains(name)) {
-        throw new BadRequest(name + ": unknown field; allowed: " + FIELDS);
-      }
-    }
+    JsonNode root = object(body, FIELDS);
     try {
       Event.Builder event = Event.to(spaceId);
       text(root, "id").ifPresent(event::id);
@@ -87,7 +73,27 @@ final class EventRequest {
     }
   }
 
-  private static java.util.Optional<String> text(JsonNode root, String field) {
+  /** {@code body} as a JSON object with no field outside {@code fields}. */
+  static JsonNode object(String body, Set<String> fields) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new BadRequest("body: not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadRequest("body: must be a JSON object");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new BadRequest(name + ": unknown field; allowed: " + fields);
+      }
+    }
+    return root;
+  }
+
+  static java.util.Optional<String> text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return java.util.Optional.empty();

@@ -79,7 +79,13 @@ public final class GatewayRoutes {
     this.health = new HealthRoutes(parley, ready, settings);
     this.spaces =
         new SpaceRoutes(
-            parley, events, new StreamRoutes(streams, access), access, origins, directory);
+            parley,
+            events,
+            new QueueRoutes(parley, settings, access, origins),
+            new StreamRoutes(streams, access),
+            access,
+            origins,
+            directory);
     this.operators = new OperatorRoutes(parley, access, origins);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }

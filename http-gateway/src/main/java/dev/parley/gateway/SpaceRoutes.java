@@ -29,6 +29,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class SpaceRoutes {
   private final Parley parley;
   private final EventRoutes events;
+  private final QueueRoutes queue;
   private final StreamRoutes streams;
 
   private final Access access;
@@ -38,6 +39,7 @@ final class SpaceRoutes {
   SpaceRoutes(
       Parley parley,
       EventRoutes events,
+      QueueRoutes queue,
       StreamRoutes streams,
       Access access,
       Origins origins,
@@ -47,6 +49,7 @@ final class SpaceRoutes {
     this.access = access;
     this.origins = origins;
     this.events = events;
+    this.queue = queue;
     this.streams = streams;
   }
 
@@ -87,6 +90,7 @@ final class SpaceRoutes {
                                                     access.require(
                                                         Role.ADMIN, () -> resumed(spaceId))))),
                             events.route(spaceId),
+                            queue.route(spaceId),
                             streams.route(spaceId))
                         : complete(
                             Problem.badRequest(

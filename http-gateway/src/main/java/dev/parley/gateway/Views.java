@@ -58,8 +58,8 @@ final class Views {
     return view;
   }
 
-  private static ObjectNode event(
-      EventStatus status, Function<String, Optional<Priority>> priorities) {
+  /** {@link #event(EventStatus)}, with its {@code priority} where {@code priorities} knows it. */
+  static ObjectNode event(EventStatus status, Function<String, Optional<Priority>> priorities) {
     ObjectNode view = event(status);
     priorities.apply(status.eventId()).ifPresent(p -> view.put("priority", p.name()));
     return view;

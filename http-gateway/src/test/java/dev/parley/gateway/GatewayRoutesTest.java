@@ -812,7 +812,7 @@ class GatewayRoutesTest {
     return Stream.of(
         Arguments.of("PUT", "/v1/spaces/s/events", "POST"),
         Arguments.of("GET", "/v1/spaces/s/events", "POST"),
-        Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE"),
+        Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE, PATCH"),
         Arguments.of("DELETE", "/v1/spaces/s", "GET"),
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
         Arguments.of("DELETE", "/healthz", "GET, HEAD"),

@@ -26,6 +26,7 @@ class OpenApiTest {
           "POST /v1/spaces/{spaceId}/events",
           "GET /v1/spaces/{spaceId}/events/{id}",
           "DELETE /v1/spaces/{spaceId}/events/{id}",
+          "PATCH /v1/spaces/{spaceId}/events/{id}",
           "POST /v1/spaces/{spaceId}/events/{id}/move",
           "GET /v1/spaces/{spaceId}",
           "GET /v1/spaces/{spaceId}/stream",

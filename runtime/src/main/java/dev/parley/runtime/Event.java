@@ -174,6 +174,22 @@ public final class Event {
     return Optional.ofNullable(policy);
   }
 
+  /** This event with another priority: what {@code Parley.reprioritize} makes of a pending one. */
+  public Event withPriority(Priority newPriority) {
+    Objects.requireNonNull(newPriority, "priority");
+    return new Event(
+        id,
+        idGiven,
+        spaceId,
+        group,
+        newPriority,
+        payload,
+        attributes,
+        timeout,
+        retryPolicy,
+        policy);
+  }
+
   /** Events are equal when every field is: what the journal gives back equals what it took. */
   @Override
   public boolean equals(Object other) {

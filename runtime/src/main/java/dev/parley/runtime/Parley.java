@@ -199,6 +199,15 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
+   * Gives a pending event {@code priority}; it keeps its place in its lane, and as the lane's next
+   * event it sets the rank its lane waits with for a permit of the global cap. Completes false when
+   * the event is not pending.
+   */
+  public CompletionStage<Boolean> reprioritize(String eventId, Priority priority) {
+    return parts.operators().reprioritize(eventId, priority);
+  }
+
+  /**
    * Pauses a lane: its running event finishes, then it starts nothing until {@link #resume}; its
    * queue keeps accepting. Returns false when it was paused already.
    */

@@ -131,6 +131,32 @@ class AdmissionTest {
   }
 
   @Test
+  void reprioritizingAWaitingLanesNextEventToP0ServesThatLaneFirst() {
+    Gates gates = new Gates();
+    Parley parley =
+        parleys.start(builder("parley.admission.max-in-flight = 1").handler(gates.handler()));
+    CompletionStage<Outcome> holder = submit(parley, "holder", Priority.P2);
+    awaitStart(gates, "holder");
+    CompletionStage<Outcome> p1 = submit(parley, "p1", Priority.P1);
+    awaitWaiting(parley, 1);
+    Event late = Event.to("p3").id("late").priority(Priority.P3).build();
+    CompletionStage<Outcome> p3 = parley.submit(late);
+    awaitWaiting(parley, 2);
+
+    assertEquals(true, await(parley.reprioritize("late", Priority.P0)));
+
+    assertEquals(Priority.P0, parley.event("late").orElseThrow().priority());
+    gates.open("holder");
+    awaitStart(gates, "p3");
+    gates.open("p3");
+    awaitStart(gates, "p1");
+    gates.open("p1");
+    awaitAll(List.of(holder, p1, p3));
+    assertEquals(List.of("holder", "p3", "p1"), gates.startOrder);
+    assertEquals(false, await(parley.reprioritize("late", Priority.P1)), "it has ended");
+  }
+
+  @Test
   void aP3LaneRunsUnderASteadyP0StreamAfterThreeAgingIntervals() {
     Duration aging = Duration.ofSeconds(10);
     AtomicLong clock = new AtomicLong();

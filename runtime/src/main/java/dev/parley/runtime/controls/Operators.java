@@ -1,5 +1,6 @@
 package dev.parley.runtime.controls;
 
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.LaneCommand;
@@ -7,13 +8,15 @@ import dev.parley.runtime.lane.LocalLanes;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The operator controls behind {@code Parley}'s: cancel, move, pause and resume, emergency stop.
+ * The operator controls behind {@code Parley}'s: cancel, move, reprioritize, pause and resume,
+ * emergency stop.
  */
 public final class Operators {
   private final EventRegistry registry;
@@ -34,6 +37,11 @@ public final class Operators {
 
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
     return askLive(eventId, replyTo -> new LaneCommand.Move(eventId, newIndex, replyTo));
+  }
+
+  public CompletionStage<Boolean> reprioritize(String eventId, Priority priority) {
+    Objects.requireNonNull(priority, "priority");
+    return askLive(eventId, replyTo -> new LaneCommand.Reprioritize(eventId, priority, replyTo));
   }
 
   /** Asks the lane of a registered event that has not ended; false for any other. */

@@ -1,6 +1,7 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DeadLetter;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
@@ -78,6 +79,11 @@ public sealed interface Effect {
 
   /** Restart the handler context (a fresh handler) once this decision's effects are done. */
   record RestartHandler(String why) implements Effect {}
+
+  /**
+   * A pending event changed (its priority): look-ups by id answer with {@code after} from now on.
+   */
+  record Replaced(Event before, Event after) implements Effect {}
 
   /** Reply to a query. */
   record Reply<T>(ActorRef<T> to, T message) implements Effect {}

@@ -113,6 +113,8 @@ final class EffectRunner {
       cancelAttempt();
     } else if (effect instanceof Effect.RunRollback rollback) {
       runRollback(rollback.attempt());
+    } else if (effect instanceof Effect.Replaced replaced) {
+      services.registry().replaced(replaced.before(), replaced.after());
     } else if (effect instanceof Effect.Reply<?> reply) {
       outbox.add(() -> tell(reply)); // after the answers it may report on
     } else if (effect instanceof Effect.ReportDrained drained) {

@@ -1,6 +1,7 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.Event;
+import dev.parley.runtime.Priority;
 
 /**
  * An accepted event as its lane holds it.
@@ -14,5 +15,10 @@ import dev.parley.runtime.Event;
 public record Job(Event event, long ticket, long acceptedAtNanos, boolean tracked, boolean timed) {
   public String id() {
     return event.id();
+  }
+
+  /** This job, its event with {@code priority}. */
+  Job withPriority(Priority priority) {
+    return new Job(event.withPriority(priority), ticket, acceptedAtNanos, tracked, timed);
   }
 }

@@ -5,7 +5,6 @@ import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
-import dev.parley.runtime.lane.LaneCommand.Cancel;
 import dev.parley.runtime.lane.LaneCommand.Submit;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.List;
  * events, applied to {@code state} as they are decided, and {@link Effect}s for the shell. Pure but
  * for {@code state} and {@code session}: the clock reading comes in as {@code now}, wall time and
  * randomness through the {@link LaneEnvironment}. The rules of attempts (retry, dead letter,
- * timeout, rollback, restarts) are in {@link AttemptRules}.
+ * timeout, rollback, restarts) are in {@link AttemptRules}, those of operator controls in {@link
+ * OperatorRules}.
  */
 public final class LaneDecider {
   static final String QUEUE_FULL = "queue-full";
@@ -31,6 +31,7 @@ public final class LaneDecider {
   final LaneEnvironment.Rules rules;
   private final AttemptRules attempts;
   private final LaneQueries queries;
+  private final OperatorRules operators;
 
   // The command being decided: set by decide, read by the rules it calls.
   LaneState state;
@@ -44,6 +45,7 @@ public final class LaneDecider {
     this.rules = env.rules();
     this.attempts = new AttemptRules(this);
     this.queries = new LaneQueries(this);
+    this.operators = new OperatorRules(this, attempts);
   }
 
   public String laneKey() {
@@ -118,22 +120,10 @@ public final class LaneDecider {
       effect(new Effect.Reply<>(query.replyTo(), queries.statusOf(query.eventId())));
     } else if (command instanceof LaneCommand.GetLaneView query) {
       effect(new Effect.Reply<>(query.replyTo(), queries.view()));
-    } else if (command instanceof Cancel cancel) {
-      onCancel(cancel);
-    } else if (command instanceof LaneCommand.Move move) {
-      boolean pending = state.position(move.eventId()) >= 0;
-      if (pending) {
-        event(new LaneEvent.Moved(move.eventId(), move.newIndex()));
-      }
-      effect(new Effect.Reply<>(move.replyTo(), pending));
-      afterQueueChange();
+    } else if (command instanceof LaneCommand.Control control) {
+      operators.on(control);
     } else if (command instanceof LaneCommand.Nudge) {
       runNext();
-    } else if (command instanceof LaneCommand.EmergencyStop stop) {
-      int interrupted = attempts.interruptRunning(EMERGENCY_STOP, false) ? 1 : 0;
-      int cancelled = cancelPending(EMERGENCY_STOP);
-      effect(new Effect.Reply<>(stop.replyTo(), new LaneCommand.Stopped(cancelled, interrupted)));
-      afterQueueChange();
     } else if (command instanceof LaneCommand.IdleCheck) {
       onIdleCheck();
     } else if (command instanceof LaneCommand.Drain drain) {
@@ -199,19 +189,8 @@ public final class LaneDecider {
     return pending.size();
   }
 
-  private void onCancel(Cancel cancel) {
-    int position = state.position(cancel.eventId());
-    if (position >= 0) {
-      Job job = state.pending().get(position);
-      event(new LaneEvent.Cancelled(List.of(job.id()), CANCELLED_BY_OPERATOR));
-      deliver(job, new Outcome.Cancelled(job.id(), CANCELLED_BY_OPERATOR));
-    }
-    effect(new Effect.Reply<>(cancel.replyTo(), position >= 0));
-    afterQueueChange();
-  }
-
   /** The head of the queue may have changed: its priority decides the lane's admission rank. */
-  private void afterQueueChange() {
+  void afterQueueChange() {
     if (session.awaitingPermit) {
       Job head = state.peek();
       if (head == null) {

@@ -70,6 +70,9 @@ public final class LaneState {
       pending.removeIf(job -> ids.contains(job.id()));
     } else if (event instanceof LaneEvent.Moved moved) {
       move(moved.eventId(), moved.index());
+    } else if (event instanceof LaneEvent.Reprioritized changed) {
+      mapPending(
+          job -> job.id().equals(changed.eventId()) ? job.withPriority(changed.priority()) : job);
     } else if (event instanceof LaneEvent.InterruptRequested interrupt) {
       running = running.interrupted(interrupt.reason(), interrupt.rollback());
     } else if (event instanceof LaneEvent.RollbackStarted) {
@@ -89,9 +92,7 @@ public final class LaneState {
    * the lane's durable state, so not a lane event.
    */
   public void rebase(UnaryOperator<Job> rebase, long nowNanos) {
-    List<Job> jobs = new ArrayList<>(pending);
-    pending.clear();
-    jobs.forEach(job -> pending.addLast(rebase.apply(job)));
+    mapPending(rebase);
     running = running == null ? null : running.rebased(rebase, nowNanos);
     rollback = rollback == null ? null : rollback.rebased(rebase, nowNanos);
   }
@@ -154,6 +155,12 @@ public final class LaneState {
     items.add(Math.max(0, Math.min(index, items.size())), item);
     pending.clear();
     pending.addAll(items);
+  }
+
+  private void mapPending(UnaryOperator<Job> change) {
+    List<Job> jobs = new ArrayList<>(pending);
+    pending.clear();
+    jobs.forEach(job -> pending.addLast(change.apply(job)));
   }
 
   /** The position of a pending event (0 runs next), or -1 when it is not pending. */

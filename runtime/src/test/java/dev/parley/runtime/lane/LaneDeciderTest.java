@@ -206,6 +206,8 @@ class LaneDeciderTest {
           + ")";
     } else if (event instanceof LaneEvent.Moved m) {
       return "Moved(" + m.eventId() + "," + m.index() + ")";
+    } else if (event instanceof LaneEvent.Reprioritized r) {
+      return "Reprioritized(" + r.eventId() + "," + r.priority() + ")";
     } else if (event instanceof LaneEvent.Cancelled c) {
       return "Cancelled(" + c.eventIds() + "," + c.reason() + ")";
     } else if (event instanceof LaneEvent.InterruptRequested i) {
@@ -1230,6 +1232,62 @@ class LaneDeciderTest {
 
       assertTrue(d.events().isEmpty());
       assertEquals(false, reply(d));
+    }
+
+    @Test
+    void reprioritizingAPendingEventChangesItsPriorityButNotItsPlace() {
+      running("a");
+      submit("b");
+      submit("c");
+      Job before = state.pending().get(1);
+
+      Decision d = on(new LaneCommand.Reprioritize("c", Priority.P0, ref()));
+
+      assertEquals(List.of("Reprioritized(c,P0)"), events(d));
+      assertEquals(true, reply(d));
+      assertEquals(List.of("b", "c"), pendingIds(state));
+      assertEquals(Priority.P0, state.pending().get(1).event().priority());
+      Effect.Replaced replaced = one(d, Effect.Replaced.class);
+      assertEquals(before.event(), replaced.before());
+      assertEquals(state.pending().get(1).event(), replaced.after());
+    }
+
+    @Test
+    void reprioritizingToTheSamePriorityChangesNothing() {
+      running("a");
+      submit("b");
+
+      Decision d = on(new LaneCommand.Reprioritize("b", Priority.P2, ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(true, reply(d));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.parley.runtime.lane.LaneDeciderTest#notPending")
+    void reprioritizingARunningOrUnknownEventRepliesFalse(String id) {
+      running("a");
+
+      Decision d = on(new LaneCommand.Reprioritize(id, Priority.P0, ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(false, reply(d));
+    }
+
+    @Test
+    void reprioritizingTheNextEventOfALaneWaitingForAPermitChangesItsRequest() {
+      env.capped = true;
+      submit("a"); // waits for a permit, as a P2 lane
+      submit("b");
+
+      Decision head = on(new LaneCommand.Reprioritize("a", Priority.P0, ref()));
+      Decision second = on(new LaneCommand.Reprioritize("b", Priority.P3, ref()));
+
+      assertEquals(Priority.P0, one(head, Effect.RequestPermit.class).priority());
+      assertEquals(
+          Priority.P0,
+          one(second, Effect.RequestPermit.class).priority(),
+          "the lane's rank is its next event's priority");
     }
 
     @Test

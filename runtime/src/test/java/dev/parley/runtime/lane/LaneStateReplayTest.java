@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.Reply;
 import dev.parley.runtime.RetryPolicy;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * What recovery does: the lane events a lane decided, written through the journal's serializer and
  * applied in order to an empty state, give the same state as the lane had when it stopped, with
  * every kind of lane event in the journal (pending, running, retry scheduled, interrupted, rolled
- * back, cancelled, moved, dead-lettered, redelivered).
+ * back, cancelled, moved, reprioritized, dead-lettered, redelivered).
  */
 class LaneStateReplayTest {
   private static final ActorTestKit KIT = ActorTestKit.create("LaneStateReplayTest");
@@ -109,6 +110,7 @@ class LaneStateReplayTest {
     submit("d");
     on(new LaneCommand.Move("d", 0, TestInbox.<Boolean>create().getRef())); // Moved
     on(new LaneCommand.Cancel("c", TestInbox.<Boolean>create().getRef())); // Cancelled
+    on(new LaneCommand.Reprioritize("b", Priority.P0, TestInbox.<Boolean>create().getRef()));
     done(new IllegalStateException("boom")); // RetryScheduled
     on(new LaneCommand.RetryDue(session.run)); // Started #2
     async();
@@ -140,6 +142,7 @@ class LaneStateReplayTest {
             LaneEvent.Enqueued.class,
             LaneEvent.Started.class,
             LaneEvent.Moved.class,
+            LaneEvent.Reprioritized.class,
             LaneEvent.Cancelled.class,
             LaneEvent.RetryScheduled.class,
             LaneEvent.Ended.class,
