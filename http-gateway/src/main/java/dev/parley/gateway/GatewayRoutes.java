@@ -44,6 +44,7 @@ public final class GatewayRoutes {
 
   private final HealthRoutes health;
   private final SpaceRoutes spaces;
+  private final QueueRoutes queue;
   private final OperatorRoutes operators;
   private final EventRoutes events;
   private final MetricsRoutes metricsRoutes;
@@ -77,15 +78,10 @@ public final class GatewayRoutes {
     SpaceDirectory directory = new SpaceDirectory(settings.spacesRemembered());
     this.events = new EventRoutes(parley, settings, ready, access, origins, metrics, directory);
     this.health = new HealthRoutes(parley, ready, settings);
+    this.queue = new QueueRoutes(parley, settings, access, origins, directory);
     this.spaces =
         new SpaceRoutes(
-            parley,
-            events,
-            new QueueRoutes(parley, settings, access, origins),
-            new StreamRoutes(streams, access),
-            access,
-            origins,
-            directory);
+            parley, events, queue, new StreamRoutes(streams, access), access, origins, directory);
     this.operators = new OperatorRoutes(parley, access, origins);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
@@ -102,7 +98,9 @@ public final class GatewayRoutes {
                             concat(
                                 health.route(),
                                 metricsRoutes.route(),
-                                pathPrefix("v1", () -> concat(spaces.route(), operators.route())),
+                                pathPrefix(
+                                    "v1",
+                                    () -> concat(spaces.route(), queue.route(), operators.route())),
                                 monitor.map(MonitorRoutes::route).orElseGet(Directives::reject)))));
   }
 

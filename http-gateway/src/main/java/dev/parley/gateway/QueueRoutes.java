@@ -1,17 +1,28 @@
 package dev.parley.gateway;
 
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.patch;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import dev.parley.gateway.GatewaySettings.Role;
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.Priority;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -29,9 +40,16 @@ final class QueueRoutes {
   private final GatewaySettings settings;
   private final Access access;
   private final Origins origins;
+  private final SpaceDirectory directory;
 
-  QueueRoutes(Parley parley, GatewaySettings settings, Access access, Origins origins) {
+  QueueRoutes(
+      Parley parley,
+      GatewaySettings settings,
+      Access access,
+      Origins origins,
+      SpaceDirectory directory) {
     this.parley = parley;
+    this.directory = directory;
     this.settings = settings;
     this.access = access;
     this.origins = origins;
@@ -39,20 +57,38 @@ final class QueueRoutes {
 
   /** The routes under {@code /v1/spaces/{spaceId}}, for a space id already checked. */
   Route route(String spaceId) {
-    return pathPrefix(
-        "events",
-        () ->
-            pathPrefix(
-                eventId ->
-                    pathEnd(() -> patch(() -> admin(body -> change(spaceId, eventId, body))))));
+    return concat(
+        pathPrefix(
+            "events",
+            () ->
+                pathPrefix(
+                    eventId ->
+                        pathEnd(
+                            () ->
+                                patch(
+                                    () ->
+                                        mutating(
+                                            Role.ADMIN, body -> change(spaceId, eventId, body)))))),
+        path(
+            "cancel",
+            () -> post(() -> mutating(Role.SUBMIT, body -> cancelInSpace(spaceId, body)))),
+        path("order", () -> patch(() -> mutating(Role.ADMIN, body -> reorder(spaceId, body)))));
   }
 
-  /** A mutating route: a JSON body within the size limit, from an allowed origin, role admin. */
-  private Route admin(Function<String, CompletionStage<HttpResponse>> answer) {
+  /** {@code POST /v1/cancel}: events of any space, by their space and id. */
+  Route route() {
+    return path(
+        "cancel", () -> post(() -> mutating(Role.ADMIN, body -> cancel(QueueRequest.named(body)))));
+  }
+
+  /**
+   * A mutating route: a JSON body within the size limit, from an allowed origin, by {@code role}.
+   */
+  private Route mutating(Role role, Function<String, CompletionStage<HttpResponse>> answer) {
     return origins.post(
         () ->
             access.require(
-                Role.ADMIN,
+                role,
                 () ->
                     withSizeLimit(
                         settings.maxBody(),
@@ -60,6 +96,103 @@ final class QueueRoutes {
                             entity(
                                 Unmarshaller.entityToString(),
                                 body -> completeWithFuture(answer.apply(body))))));
+  }
+
+  /**
+   * Cancels the space's pending events of {@code ids}, or every one of them without {@code ids}.
+   */
+  private CompletionStage<HttpResponse> cancelInSpace(String spaceId, String body) {
+    return QueueRequest.ids(body, false)
+        .map(ids -> done(ids.stream().map(id -> new QueueRequest.Named(spaceId, id)).toList()))
+        .orElseGet(() -> pendingOf(spaceId))
+        .thenCompose(this::cancel);
+  }
+
+  /**
+   * The pending events of {@code spaceId}: in its own lane, and in its group's (where its newest
+   * event went), which other spaces may share.
+   */
+  private CompletionStage<List<QueueRequest.Named>> pendingOf(String spaceId) {
+    Set<String> lanes = new LinkedHashSet<>();
+    lanes.add(spaceId);
+    directory.laneOf(spaceId).ifPresent(lanes::add);
+    List<CompletableFuture<LaneView>> views =
+        lanes.stream().map(lane -> parley.lane(lane).toCompletableFuture()).toList();
+    return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+        .thenApply(
+            all ->
+                views.stream()
+                    .flatMap(view -> view.join().pending().stream())
+                    .filter(status -> status.spaceId().equals(spaceId))
+                    .map(status -> new QueueRequest.Named(spaceId, status.eventId()))
+                    .toList());
+  }
+
+  /**
+   * Cancels the pending events among {@code asked}; an id that is not an event of the space named
+   * with it is reported {@code unknown}, like one Parley does not know.
+   */
+  private CompletionStage<HttpResponse> cancel(List<QueueRequest.Named> asked) {
+    List<String> known = asked.stream().filter(this::known).map(QueueRequest.Named::id).toList();
+    return parley
+        .cancelAll(known)
+        .thenApply(
+            report -> {
+              Set<String> cancelled = Set.copyOf(report.cancelled());
+              Map<String, String> reasons = new HashMap<>();
+              report.notCancelled().forEach(not -> reasons.put(not.id(), not.reason()));
+              List<CancelReport.NotCancelled> refused =
+                  asked.stream()
+                      .map(QueueRequest.Named::id)
+                      .filter(id -> !cancelled.contains(id))
+                      .distinct()
+                      .map(
+                          id ->
+                              new CancelReport.NotCancelled(
+                                  id, reasons.getOrDefault(id, CancelReport.UNKNOWN)))
+                      .toList();
+              return Json.response(
+                  StatusCodes.OK,
+                  Views.cancelReport(new CancelReport(report.cancelled(), refused)));
+            });
+  }
+
+  private boolean known(QueueRequest.Named named) {
+    return parley.event(named.id()).filter(e -> e.spaceId().equals(named.spaceId())).isPresent();
+  }
+
+  /**
+   * Runs the space's pending events {@code ids} first, in that order, and answers the lane's view;
+   * 404 for an id that is not an event of this space, 409 when one is not pending in its lane.
+   */
+  private CompletionStage<HttpResponse> reorder(String spaceId, String body) {
+    List<String> ids = QueueRequest.ids(body, true).orElseThrow();
+    Optional<String> stranger =
+        ids.stream().filter(id -> !known(new QueueRequest.Named(spaceId, id))).findFirst();
+    if (stranger.isPresent()) {
+      return done(Problem.unknownEvent(spaceId, stranger.get()));
+    }
+    String laneKey = parley.event(ids.get(0)).orElseThrow().laneKey();
+    return parley
+        .reorder(laneKey, ids)
+        .thenCompose(
+            notPending ->
+                notPending.isEmpty()
+                    ? parley
+                        .lane(laneKey)
+                        .thenApply(
+                            lane -> Json.response(StatusCodes.OK, Views.lane(lane, this::priority)))
+                    : done(
+                        Problem.conflict(
+                            "not-pending",
+                            "events "
+                                + notPending
+                                + " are running, have ended or are in another lane: only pending"
+                                + " events of one lane can be reordered")));
+  }
+
+  private Optional<Priority> priority(String eventId) {
+    return parley.event(eventId).map(Event::priority);
   }
 
   /**

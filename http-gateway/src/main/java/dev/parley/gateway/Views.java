@@ -2,6 +2,7 @@ package dev.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.FinishedEvent;
@@ -159,6 +160,18 @@ final class Views {
     view.put("spaceId", spaceId);
     view.put("group", group.laneKey());
     view.setAll(lane(group, priorities));
+    return view;
+  }
+
+  /** {@code {"cancelled": [id, …], "notCancelled": [{"id", "reason"}, …]}} */
+  static ObjectNode cancelReport(CancelReport report) {
+    ObjectNode view = Json.MAPPER.createObjectNode();
+    ArrayNode cancelled = view.putArray("cancelled");
+    report.cancelled().forEach(cancelled::add);
+    ArrayNode refused = view.putArray("notCancelled");
+    for (CancelReport.NotCancelled not : report.notCancelled()) {
+      refused.addObject().put("id", not.id()).put("reason", not.reason());
+    }
     return view;
   }
 

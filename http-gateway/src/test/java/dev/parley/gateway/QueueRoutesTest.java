@@ -1,8 +1,10 @@
 package dev.parley.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +144,147 @@ class QueueRoutesTest {
     assertEquals(List.of(space + "-2", space + "-3"), pendingIds(space));
     handler.open(space + "-1");
     gw.awaitOutcome(space + "-3");
+  }
+
+  private static List<String> texts(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  private static List<String> field(JsonNode array, String name) {
+    return StreamSupport.stream(array.spliterator(), false)
+        .map(item -> item.path(name).asText())
+        .toList();
+  }
+
+  @Test
+  void cancellingSomeEventsOfASpaceReportsWhatWasCancelledAndWhyTheOthersWereNot() {
+    String space = laneOf(4);
+    String other = laneOf(2);
+
+    JsonNode report =
+        gw.post(
+                "/v1/spaces/" + space + "/cancel",
+                "{\"ids\":[\"" + space + "-3\",\"" + space + "-1\",\"" + other + "-2\",\"nope\"]}")
+            .assertJson(200);
+
+    assertEquals(List.of(space + "-3"), texts(report.path("cancelled")), report::toString);
+    assertEquals(
+        List.of(space + "-1", other + "-2", "nope"),
+        field(report.path("notCancelled"), "id"),
+        report::toString);
+    assertEquals(
+        List.of("running", "unknown", "unknown"),
+        field(report.path("notCancelled"), "reason"),
+        "an event of another space is unknown here");
+    assertEquals(List.of(space + "-2", space + "-4"), pendingIds(space));
+    assertEquals(
+        "cancelled", gw.get(event(space, space + "-3")).assertJson(200).path("status").asText());
+    handler.open(space + "-1");
+    handler.open(other + "-1");
+    gw.awaitOutcome(space + "-4");
+    gw.awaitOutcome(other + "-2");
+  }
+
+  @Test
+  void cancellingASpaceWithoutIdsCancelsEveryPendingEventOfThatSpaceOnly() {
+    String group = "group-" + newSpace();
+    String space = newSpace();
+    String neighbour = newSpace();
+    gw.post(
+            events(space),
+            "{\"id\":\"" + space + "-1\",\"group\":\"" + group + "\",\"payload\":{\"gated\":true}}")
+        .assertJson(202);
+    TestGateway.await(handler.started(space + "-1"));
+    for (String[] pending : new String[][] {{space, "-2"}, {neighbour, "-1"}, {space, "-3"}}) {
+      gw.post(
+              events(pending[0]),
+              "{\"id\":\""
+                  + pending[0]
+                  + pending[1]
+                  + "\",\"group\":\""
+                  + group
+                  + "\",\"payload\":1}")
+          .assertJson(202);
+    }
+
+    JsonNode report = gw.post("/v1/spaces/" + space + "/cancel", "").assertJson(200);
+
+    assertEquals(
+        List.of(space + "-2", space + "-3"), texts(report.path("cancelled")), report::toString);
+    assertEquals(0, report.path("notCancelled").size(), report::toString);
+    handler.open(space + "-1");
+    assertInstanceOf(Outcome.Completed.class, gw.awaitOutcome(neighbour + "-1"), "not its space");
+  }
+
+  @Test
+  void cancellingAcrossSpacesNeedsEachEventsOwnSpace() {
+    String a = laneOf(2);
+    String b = laneOf(2);
+
+    JsonNode report =
+        gw.post(
+                "/v1/cancel",
+                "{\"ids\":[{\"spaceId\":\""
+                    + a
+                    + "\",\"id\":\""
+                    + a
+                    + "-2\"},"
+                    + "{\"spaceId\":\""
+                    + b
+                    + "\",\"id\":\""
+                    + b
+                    + "-2\"},"
+                    + "{\"spaceId\":\""
+                    + a
+                    + "\",\"id\":\""
+                    + b
+                    + "-1\"}]}")
+            .assertJson(200);
+
+    assertEquals(List.of(a + "-2", b + "-2"), texts(report.path("cancelled")), report::toString);
+    assertEquals(
+        b + "-1", report.path("notCancelled").path(0).path("id").asText(), report::toString);
+    assertEquals("unknown", report.path("notCancelled").path(0).path("reason").asText());
+    handler.open(a + "-1");
+    handler.open(b + "-1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"ids\":[]}",
+        "{\"ids\":\"a\"}",
+        "{\"ids\":[1]}",
+        "{\"ids\":[\"a\"],\"all\":true}",
+      })
+  void aBadCancelIs400(String body) {
+    gw.post("/v1/spaces/" + newSpace() + "/cancel", body).assertProblem(400, "bad-request", "");
+    gw.post("/v1/cancel", body).assertProblem(400, "bad-request", "");
+  }
+
+  @Test
+  void reorderingASpaceRunsTheListedEventsNextInThatOrder() {
+    String space = laneOf(5);
+
+    JsonNode lane =
+        patch(
+                "/v1/spaces/" + space + "/order",
+                "{\"ids\":[\"" + space + "-4\",\"" + space + "-2\"]}")
+            .assertJson(200);
+
+    assertEquals(
+        List.of(space + "-4", space + "-2", space + "-3", space + "-5"),
+        field(lane.path("pending"), "id"),
+        lane::toString);
+    patch("/v1/spaces/" + space + "/order", "{\"ids\":[\"" + space + "-3\",\"" + space + "-1\"]}")
+        .assertProblem(409, "not-pending", space + "-1");
+    patch("/v1/spaces/" + space + "/order", "{\"ids\":[\"nope\"]}")
+        .assertProblem(404, "not-found", "nope");
+    patch("/v1/spaces/" + space + "/order", "{}").assertProblem(400, "bad-request", "ids");
+    assertEquals(
+        List.of(space + "-4", space + "-2", space + "-3", space + "-5"), pendingIds(space));
+    handler.open(space + "-1");
+    gw.awaitOutcome(space + "-5");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.internal.Assembly;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.stats.Monitor;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -188,6 +189,28 @@ public final class Parley implements AutoCloseable {
    */
   public CompletionStage<Boolean> cancel(String eventId) {
     return parts.operators().cancel(eventId);
+  }
+
+  /**
+   * Cancels the pending events among {@code eventIds} ({@link Outcome.Cancelled}); the report says
+   * which were, and why the others were not (unknown, running, finished).
+   */
+  public CompletionStage<CancelReport> cancelAll(Collection<String> eventIds) {
+    return parts.operators().cancelAll(eventIds);
+  }
+
+  /** Cancels every pending event of the lane {@code laneKey} at once; its running event runs on. */
+  public CompletionStage<CancelReport> cancelPending(String laneKey) {
+    return parts.operators().cancelPending(laneKey);
+  }
+
+  /**
+   * Has the lane {@code laneKey} run the pending {@code eventIds} next, in this order, the others
+   * after them in their order. Completes with those of {@code eventIds} not pending in that lane;
+   * then nothing moved.
+   */
+  public CompletionStage<List<String>> reorder(String laneKey, List<String> eventIds) {
+    return parts.operators().reorder(laneKey, eventIds);
   }
 
   /**

@@ -1,9 +1,11 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.Reply;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -34,6 +36,19 @@ public sealed interface LaneCommand {
 
   /** Move a pending event to {@code newIndex} among the pending ones. */
   record Move(String eventId, int newIndex, ActorRef<Boolean> replyTo) implements Control {}
+
+  /**
+   * Cancel pending events: those of {@code ids} (empty: every pending event); the reply says which
+   * were cancelled and why the others were not.
+   */
+  record CancelMany(Optional<List<String>> ids, ActorRef<CancelReport> replyTo)
+      implements Control {}
+
+  /**
+   * Run the pending events {@code eventIds} first, in this order, then the others in their order;
+   * the reply lists those of {@code eventIds} not pending here (then nothing moved).
+   */
+  record Reorder(List<String> eventIds, ActorRef<List<String>> replyTo) implements Control {}
 
   /** Give a pending event {@code priority}; false when it is not pending here. */
   record Reprioritize(String eventId, Priority priority, ActorRef<Boolean> replyTo)

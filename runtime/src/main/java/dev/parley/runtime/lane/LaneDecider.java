@@ -176,17 +176,23 @@ public final class LaneDecider {
    */
   int endPending(String reason, boolean interrupted) {
     List<Job> pending = state.pending();
-    if (!pending.isEmpty()) {
-      event(new LaneEvent.Cancelled(pending.stream().map(Job::id).toList(), reason));
-      for (Job job : pending) {
-        Outcome outcome =
-            interrupted
-                ? new Outcome.Interrupted(job.id(), reason)
-                : new Outcome.Cancelled(job.id(), reason);
-        deliver(job, outcome);
-      }
-    }
+    endUnstarted(pending, reason, interrupted);
     return pending.size();
+  }
+
+  /** Takes {@code jobs}, pending, out of the queue unstarted, as {@link #endPending} does all. */
+  void endUnstarted(List<Job> jobs, String reason, boolean interrupted) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    event(new LaneEvent.Cancelled(jobs.stream().map(Job::id).toList(), reason));
+    for (Job job : jobs) {
+      Outcome outcome =
+          interrupted
+              ? new Outcome.Interrupted(job.id(), reason)
+              : new Outcome.Cancelled(job.id(), reason);
+      deliver(job, outcome);
+    }
   }
 
   /** The head of the queue may have changed: its priority decides the lane's admission rank. */

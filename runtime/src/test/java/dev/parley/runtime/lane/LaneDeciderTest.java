@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
@@ -206,6 +207,8 @@ class LaneDeciderTest {
           + ")";
     } else if (event instanceof LaneEvent.Moved m) {
       return "Moved(" + m.eventId() + "," + m.index() + ")";
+    } else if (event instanceof LaneEvent.Reordered r) {
+      return "Reordered(" + r.eventIds() + ")";
     } else if (event instanceof LaneEvent.Reprioritized r) {
       return "Reprioritized(" + r.eventId() + "," + r.priority() + ")";
     } else if (event instanceof LaneEvent.Cancelled c) {
@@ -1250,6 +1253,71 @@ class LaneDeciderTest {
       Effect.Replaced replaced = one(d, Effect.Replaced.class);
       assertEquals(before.event(), replaced.before());
       assertEquals(state.pending().get(1).event(), replaced.after());
+    }
+
+    @Test
+    void cancellingManyCancelsThePendingOnesAskedForAndReportsTheOthers() {
+      running("a");
+      submit("b");
+      submit("c");
+      env.rules = rules(5, 3, RetryPolicy.none());
+      submit("d");
+
+      Decision d =
+          on(new LaneCommand.CancelMany(Optional.of(List.of("d", "a", "x", "b", "d")), ref()));
+
+      assertEquals(List.of("Cancelled([b, d],cancelled)"), events(d));
+      assertEquals(List.of("c"), pendingIds(state));
+      assertEquals(
+          new CancelReport(
+              List.of("d", "b"),
+              List.of(
+                  new CancelReport.NotCancelled("a", CancelReport.RUNNING),
+                  new CancelReport.NotCancelled("x", CancelReport.FINISHED))),
+          reply(d));
+      assertEquals(2, all(d, Effect.Deliver.class).size());
+    }
+
+    @Test
+    void cancellingManyWithoutIdsCancelsEveryPendingEventInLaneOrder() {
+      running("a");
+      submit("b");
+      submit("c");
+
+      Decision d = on(new LaneCommand.CancelMany(Optional.empty(), ref()));
+
+      assertEquals(List.of("Cancelled([b, c],cancelled)"), events(d));
+      assertEquals(new CancelReport(List.of("b", "c"), List.of()), reply(d));
+      assertTrue(state.isBusy(), "the running event runs on");
+    }
+
+    @Test
+    void reorderingRunsTheListedEventsFirstInThatOrder() {
+      env.rules = rules(5, 3, RetryPolicy.none());
+      running("a");
+      submit("b");
+      submit("c");
+      submit("d");
+      submit("e");
+
+      Decision d = on(new LaneCommand.Reorder(List.of("e", "c"), ref()));
+
+      assertEquals(List.of("Reordered([e, c])"), events(d));
+      assertEquals(List.of(), reply(d));
+      assertEquals(List.of("e", "c", "b", "d"), pendingIds(state));
+    }
+
+    @Test
+    void reorderingWithAnEventNotPendingMovesNothingAndNamesIt() {
+      running("a");
+      submit("b");
+      submit("c");
+
+      Decision d = on(new LaneCommand.Reorder(List.of("c", "a", "x"), ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(List.of("a", "x"), reply(d));
+      assertEquals(List.of("b", "c"), pendingIds(state));
     }
 
     @Test

@@ -60,6 +60,7 @@ class LaneEventSerializationTest {
         new LaneEvent.Enqueued(new Job(PLAIN, 8, 0, false, false)),
         new LaneEvent.Moved("m-1", 2),
         new LaneEvent.Reprioritized("m-1", Priority.P0),
+        new LaneEvent.Reordered(List.of("m-3", "m-1")),
         new LaneEvent.Cancelled(List.of("m-1", "m-2"), "superseded"),
         new LaneEvent.Started("m-1", 1, List.of("m-2", "m-3"), 42L),
         new LaneEvent.InterruptRequested("interrupted", true),
