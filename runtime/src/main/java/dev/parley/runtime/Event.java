@@ -174,6 +174,30 @@ public final class Event {
     return Optional.ofNullable(policy);
   }
 
+  /**
+   * This event in the concurrency group {@code newGroup}: what one-lane mode ({@code
+   * parley.concurrency.enabled = off}) makes of every event. Its own group, if any, is replaced.
+   */
+  public Event withGroup(String newGroup) {
+    if (newGroup.equals(group)) {
+      return this;
+    }
+    if (!isName(newGroup)) {
+      throw new IllegalArgumentException("group: must match " + NAME.pattern());
+    }
+    return new Event(
+        id,
+        idGiven,
+        spaceId,
+        newGroup,
+        priority,
+        payload,
+        attributes,
+        timeout,
+        retryPolicy,
+        policy);
+  }
+
   /** This event with another priority: what {@code Parley.reprioritize} makes of a pending one. */
   public Event withPriority(Priority newPriority) {
     Objects.requireNonNull(newPriority, "priority");

@@ -242,7 +242,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
     LaneEnvironment environment =
         new RuntimeEnvironment(
             new LaneEnvironment.Rules(
-                settings.maxQueue(),
+                settings.laneBound(),
                 settings.handlerTimeout(),
                 settings.unhealthyAfter(),
                 start.retryPolicy(),

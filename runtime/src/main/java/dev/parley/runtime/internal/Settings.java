@@ -38,10 +38,19 @@ public record Settings(
     Duration movingAverageWindow,
     Duration sampleInterval,
     Monitor monitor,
-    JournalSettings journal) {
+    JournalSettings journal,
+    boolean concurrency) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
   public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
+
+  /** The one lane of {@code parley.concurrency.enabled = off}: every event runs in it. */
+  public static final String ONE_LANE = "default";
+
+  /** At most this many pending events in one lane ({@code max-queue}, or in one-lane mode all). */
+  public int laneBound() {
+    return concurrency ? maxQueue : (int) Math.min(Integer.MAX_VALUE, maxPending);
+  }
 
   /** The monitor's stats hub ({@code parley.monitor}). */
   public record Monitor(boolean enabled, Duration interval, int topLanes) {}
@@ -87,7 +96,8 @@ public record Settings(
                   config.getBoolean("parley.monitor.enabled"),
                   positive(config, "parley.monitor.interval"),
                   atLeast(config, "parley.monitor.top-lanes", 1)),
-              JournalSettings.from(config));
+              JournalSettings.from(config),
+              config.getBoolean("parley.concurrency.enabled"));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""
