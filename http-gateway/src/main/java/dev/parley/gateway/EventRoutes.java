@@ -420,12 +420,7 @@ final class EventRoutes {
                               ? parley
                                   .lane(laneKey)
                                   .thenApply(
-                                      lane ->
-                                          Json.response(
-                                              StatusCodes.OK,
-                                              Views.lane(
-                                                  lane,
-                                                  id -> parley.event(id).map(Event::priority))))
+                                      lane -> Json.response(StatusCodes.OK, Views.lane(lane)))
                               : CompletableFuture.completedFuture(
                                   Problem.notPending(eventId, "moved")));
             });

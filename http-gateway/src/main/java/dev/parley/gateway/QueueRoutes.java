@@ -12,11 +12,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.CancelReport;
-import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Parley;
-import dev.parley.runtime.Priority;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +30,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
- * The queue controls of a space: {@code PATCH /v1/spaces/{spaceId}/events/{id}} (priority and place
- * of a pending event). Each changes pending events only: a running or finished one is 409.
+ * The queue controls: {@code PATCH /v1/spaces/{spaceId}/events/{id}} (a pending event's priority
+ * and place), {@code POST /v1/spaces/{spaceId}/cancel} and {@code POST /v1/cancel} (bulk cancels),
+ * {@code PATCH /v1/spaces/{spaceId}/order} (bulk reorder). Each changes pending events only.
  */
 final class QueueRoutes {
   private final Parley parley;
@@ -180,8 +179,7 @@ final class QueueRoutes {
                 notPending.isEmpty()
                     ? parley
                         .lane(laneKey)
-                        .thenApply(
-                            lane -> Json.response(StatusCodes.OK, Views.lane(lane, this::priority)))
+                        .thenApply(lane -> Json.response(StatusCodes.OK, Views.lane(lane)))
                     : done(
                         Problem.conflict(
                             "not-pending",
@@ -189,10 +187,6 @@ final class QueueRoutes {
                                 + notPending
                                 + " are running, have ended or are in another lane: only pending"
                                 + " events of one lane can be reordered")));
-  }
-
-  private Optional<Priority> priority(String eventId) {
-    return parley.event(eventId).map(Event::priority);
   }
 
   /**
@@ -241,11 +235,7 @@ final class QueueRoutes {
     return parley
         .status(eventId)
         .thenApply(
-            status ->
-                Json.response(
-                    StatusCodes.OK,
-                    Views.event(
-                        status.orElseThrow(), id -> parley.event(id).map(Event::priority))));
+            status -> Json.response(StatusCodes.OK, Views.withPriority(status.orElseThrow())));
   }
 
   private static <T> CompletionStage<T> done(T value) {

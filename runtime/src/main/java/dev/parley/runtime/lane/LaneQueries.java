@@ -97,7 +97,8 @@ final class LaneQueries {
         job.tracked() ? millis(running.startedAtNanos() - job.acceptedAtNanos()) : -1,
         job.tracked() ? millis(lane.now - running.startedAtNanos()) : -1,
         Optional.empty(),
-        running.redelivered());
+        running.redelivered(),
+        job.event().priority());
   }
 
   EventStatus pendingStatus(Job job, int position) {
@@ -112,7 +113,8 @@ final class LaneQueries {
         job.tracked() ? millis(lane.now - job.acceptedAtNanos()) : -1,
         -1,
         Optional.empty(),
-        false);
+        false,
+        job.event().priority());
   }
 
   LaneView view() {

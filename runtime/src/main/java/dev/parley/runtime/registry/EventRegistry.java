@@ -119,7 +119,8 @@ public final class EventRegistry {
               -1,
               -1,
               Optional.of(outcome),
-              false);
+              false,
+              stub.priority());
       return entry;
     }
   }
