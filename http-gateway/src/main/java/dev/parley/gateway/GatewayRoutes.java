@@ -45,6 +45,7 @@ public final class GatewayRoutes {
   private final HealthRoutes health;
   private final SpaceRoutes spaces;
   private final QueueRoutes queue;
+  private final ExportRoutes export;
   private final OperatorRoutes operators;
   private final EventRoutes events;
   private final MetricsRoutes metricsRoutes;
@@ -79,6 +80,7 @@ public final class GatewayRoutes {
     this.events = new EventRoutes(parley, settings, ready, access, origins, metrics, directory);
     this.health = new HealthRoutes(parley, ready, settings);
     this.queue = new QueueRoutes(parley, settings, access, origins, directory);
+    this.export = new ExportRoutes(parley, access);
     this.spaces =
         new SpaceRoutes(
             parley, events, queue, new StreamRoutes(streams, access), access, origins, directory);
@@ -100,7 +102,12 @@ public final class GatewayRoutes {
                                 metricsRoutes.route(),
                                 pathPrefix(
                                     "v1",
-                                    () -> concat(spaces.route(), queue.route(), operators.route())),
+                                    () ->
+                                        concat(
+                                            spaces.route(),
+                                            queue.route(),
+                                            export.route(),
+                                            operators.route())),
                                 monitor.map(MonitorRoutes::route).orElseGet(Directives::reject)))));
   }
 

@@ -1155,6 +1155,7 @@ class FuzzTest {
           new Route("/v1/spaces/" + space + "/cancel", Set.of("POST")),
           new Route("/v1/spaces/" + space + "/order", Set.of("PATCH")),
           new Route("/v1/cancel", Set.of("POST")),
+          new Route("/v1/export", Set.of("GET", "HEAD")),
           new Route("/v1/spaces/" + space + "/events/e-1/move", Set.of("POST")),
           // GET would open a stream that never ends.
           new Route("/v1/spaces/" + space + "/stream", Set.of("GET", "HEAD")),

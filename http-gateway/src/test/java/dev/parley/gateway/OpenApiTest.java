@@ -30,6 +30,7 @@ class OpenApiTest {
           "POST /v1/spaces/{spaceId}/cancel",
           "PATCH /v1/spaces/{spaceId}/order",
           "POST /v1/cancel",
+          "GET /v1/export",
           "POST /v1/spaces/{spaceId}/events/{id}/move",
           "GET /v1/spaces/{spaceId}",
           "GET /v1/spaces/{spaceId}/stream",

@@ -5,13 +5,17 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.internal.Assembly;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.stats.Monitor;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
@@ -160,6 +164,22 @@ public final class Parley implements AutoCloseable {
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
     return parts.stats();
+  }
+
+  /**
+   * Writes the queue's state to {@code out} as one JSON document, for debugging: {@code at}, {@code
+   * admission}, {@code totals}, {@code deadLetters}, {@code liveLanes}, and {@code lanes}, every
+   * live lane with pending or running events (health, paused, running and pending events with
+   * priority, position, ETA, attempts). Lanes are written as they answer, a few at a time. Blocks
+   * the calling thread until done: never call it from an actor or a handler.
+   */
+  public void export(OutputStream out) throws IOException {
+    parts.export().write(out);
+  }
+
+  /** {@link #export}'s data as NDJSON lines: the summary, then one line per lane. */
+  public Source<String, NotUsed> exportLines() {
+    return parts.export().lines();
   }
 
   /**

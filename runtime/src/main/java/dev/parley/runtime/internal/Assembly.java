@@ -63,6 +63,7 @@ public final class Assembly {
   private final JournalSignals journalSignals;
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final Lifecycle lifecycle;
+  private final Export export;
 
   public Assembly(Inputs in, Config config, Settings settings) {
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
@@ -127,6 +128,7 @@ public final class Assembly {
     this.operators = new Operators(registry, pauses, lanes, asks);
     this.lookups = new EventLookups(intake, registry, asks);
     this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
+    this.export = new Export(lanes, asks, pauses, this::stats, in.clock(), system);
     if (settings.journal().enabled()) {
       new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
           .recover(lifecycle);
@@ -167,6 +169,10 @@ public final class Assembly {
 
   public Lifecycle lifecycle() {
     return lifecycle;
+  }
+
+  public Export export() {
+    return export;
   }
 
   /** {@code Parley.stats()}: the counters and every live lane. */
