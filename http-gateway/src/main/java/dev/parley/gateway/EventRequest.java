@@ -13,12 +13,12 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /v1/spaces/{spaceId}/events}, checked field by field: {@code {"id"?,
- * "group"?, "priority"?, "payload", "attributes"?, "timeoutMs"?, "policy"?}}. Anything else is a
- * {@link BadRequest} whose message names the field.
+ * "group"?, "tenant"?, "priority"?, "payload", "attributes"?, "timeoutMs"?, "policy"?}}. Anything
+ * else is a {@link BadRequest} whose message names the field.
  */
 final class EventRequest {
   private static final Set<String> FIELDS =
-      Set.of("id", "group", "priority", "payload", "attributes", "timeoutMs", "policy");
+      Set.of("id", "group", "tenant", "priority", "payload", "attributes", "timeoutMs", "policy");
 
   /** The longest handler timeout a request may ask for. */
   private static final long MAX_TIMEOUT_MS = Duration.ofHours(1).toMillis();
@@ -41,6 +41,7 @@ final class EventRequest {
       Event.Builder event = Event.to(spaceId);
       text(root, "id").ifPresent(event::id);
       text(root, "group").ifPresent(event::group);
+      text(root, "tenant").ifPresent(event::tenant);
       text(root, "priority").ifPresent(p -> event.priority(priority(p)));
       text(root, "policy").ifPresent(p -> event.policy(policy(p)));
       JsonNode timeout = root.get("timeoutMs");

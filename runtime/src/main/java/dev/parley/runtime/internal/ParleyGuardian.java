@@ -195,6 +195,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             Admission.create(
                 settings.maxInFlight(),
                 settings.agingInterval(),
+                settings.tenantWeights(),
                 settings.adaptive(),
                 start.loadProbe(),
                 start.admissionGate(),

@@ -2,10 +2,13 @@ package dev.parley.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.journal.JournalSettings;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
@@ -27,6 +30,7 @@ public record Settings(
     int maxInFlight,
     long maxPending,
     Duration agingInterval,
+    Map<String, Integer> tenantWeights,
     Admission.Adaptive adaptive,
     int statusRetain,
     Duration dedupWindow,
@@ -55,6 +59,20 @@ public record Settings(
   /** The monitor's stats hub ({@code parley.monitor}). */
   public record Monitor(boolean enabled, Duration interval, int topLanes) {}
 
+  /** A map of tenant to a weight of 1 or more. */
+  private static Map<String, Integer> weights(Config config, String key) {
+    Map<String, Integer> weights = new HashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getObject(key).entrySet()) {
+      Object value = entry.getValue().unwrapped();
+      if (!(value instanceof Integer weight) || weight < 1) {
+        throw new IllegalArgumentException(
+            key + "." + entry.getKey() + ": must be a whole number of 1 or more, got " + value);
+      }
+      weights.put(entry.getKey(), weight);
+    }
+    return Map.copyOf(weights);
+  }
+
   public static Settings from(Config config) {
     try {
       // Full paths, so that every message names the whole key.
@@ -77,6 +95,7 @@ public record Settings(
               atLeast(config, "parley.admission.max-in-flight", 0),
               atLeast(config, "parley.admission.max-pending", 1),
               positive(config, "parley.admission.aging-interval"),
+              weights(config, "parley.admission.tenant-weights"),
               new Admission.Adaptive(
                   config.getBoolean("parley.admission.adaptive.enabled"),
                   fraction(config, "parley.admission.adaptive.high-watermark"),

@@ -149,7 +149,7 @@ final class AttemptRules {
     Attempt running = lane.state.running();
     if (lane.session.restarting
         || lane.env.paused(lane.laneKey)
-        || !lane.hasPermit(running.head().event().priority())) {
+        || !lane.hasPermit(running.head().event())) {
       return; // BackoffOver, a Nudge on resume, or the permit calls runNext again
     }
     lane.session.resuming = false;

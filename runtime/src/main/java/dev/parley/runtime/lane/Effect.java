@@ -6,6 +6,7 @@ import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.admission.AdmissionQueue;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -36,7 +37,12 @@ public sealed interface Effect {
       boolean redelivered)
       implements Effect {}
 
-  record RequestPermit(Priority priority) implements Effect {}
+  /** Wait for a permit of the global cap with the rank of the lane's next event. */
+  record RequestPermit(Priority priority, String tenant) implements Effect {
+    static RequestPermit of(Event next) {
+      return new RequestPermit(next.priority(), next.tenant().orElse(AdmissionQueue.SHARED));
+    }
+  }
 
   enum ReleasePermit implements Effect {
     INSTANCE

@@ -102,7 +102,7 @@ final class EffectRunner {
     } else if (effect instanceof Effect.InFlight inFlight) {
       services.counters().inFlight.add(inFlight.delta());
     } else if (effect instanceof Effect.RequestPermit request) {
-      services.permits().request(laneKey, request.priority(), permitAdapter);
+      services.permits().request(laneKey, request.priority(), request.tenant(), permitAdapter);
     } else if (effect == Effect.ReleasePermit.INSTANCE) {
       services.permits().release(laneKey);
     } else if (effect == Effect.WithdrawPermit.INSTANCE) {

@@ -1,8 +1,8 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DoubleTextPolicy;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Priority;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
 import dev.parley.runtime.lane.LaneCommand.Submit;
@@ -203,7 +203,7 @@ public final class LaneDecider {
         session.awaitingPermit = false;
         effect(Effect.WithdrawPermit.INSTANCE);
       } else {
-        effect(new Effect.RequestPermit(head.event().priority()));
+        effect(Effect.RequestPermit.of(head.event()));
       }
     }
     runNext();
@@ -241,7 +241,7 @@ public final class LaneDecider {
       return;
     }
     Job head = state.peek();
-    if (!hasPermit(head.event().priority())) {
+    if (!hasPermit(head.event())) {
       return;
     }
     List<String> batch = List.of();
@@ -257,13 +257,13 @@ public final class LaneDecider {
    * True when an event of {@code priority} may start; otherwise asks Admission (once) and waits for
    * it.
    */
-  boolean hasPermit(Priority priority) {
+  boolean hasPermit(Event next) {
     if (session.holdsPermit || !env.capped()) {
       return true;
     }
     if (!session.awaitingPermit) {
       session.awaitingPermit = true;
-      effect(new Effect.RequestPermit(priority));
+      effect(Effect.RequestPermit.of(next));
     }
     return false;
   }

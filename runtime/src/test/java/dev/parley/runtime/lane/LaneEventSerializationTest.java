@@ -37,6 +37,7 @@ class LaneEventSerializationTest {
           .id("m-1")
           .group("bot-1")
           .priority(Priority.P1)
+          .tenant("acme")
           .payload(Map.of("text", "hi", "n", 3, "tags", List.of("a", "b")))
           .attribute("channel", "web")
           .timeout(Duration.ofSeconds(5))
