@@ -13,13 +13,13 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /v1/spaces/{spaceId}/events}, checked field by field: {@code {"id"?,
- * "group"?, "priority"?, "payload"?, "attributes"?, "timeoutMs"?, "policy"?}}; without a payload
- * the handler gets {@code null} ({@code {}} is a valid body). Anything else is a {@link BadRequest}
- * whose message names the field.
+ * "group"?, "tenant"?, "priority"?, "payload"?, "attributes"?, "timeoutMs"?, "policy"?}}; without a
+ * payload the handler gets {@code null} ({@code {}} is a valid body). Anything else is a {@link
+ * BadRequest} whose message names the field.
  */
 final class EventRequest {
   private static final Set<String> FIELDS =
-      Set.of("id", "group", "priority", "payload", "attributes", "timeoutMs", "policy");
+      Set.of("id", "group", "tenant", "priority", "payload", "attributes", "timeoutMs", "policy");
 
   /** The longest handler timeout a request may ask for. */
   private static final long MAX_TIMEOUT_MS = Duration.ofHours(1).toMillis();
@@ -37,25 +37,12 @@ final class EventRequest {
 
   /** Parses and validates {@code body} into an event of {@code spaceId}. */
   static Event parse(String spaceId, String body) {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new BadRequest("body: not valid JSON (" + e.getOriginalMessage() + ")");
-    }
-    if (root == null || !root.isObject()) {
-      throw new BadRequest("body: must be a JSON object");
-    }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!FIELDS.contains(name)) {
-        throw new BadRequest(name + ": unknown field; allowed: " + FIELDS);
-      }
-    }
+    JsonNode root = object(body, FIELDS);
     try {
       Event.Builder event = Event.to(spaceId);
       text(root, "id").ifPresent(event::id);
       text(root, "group").ifPresent(event::group);
+      text(root, "tenant").ifPresent(event::tenant);
       text(root, "priority").ifPresent(p -> event.priority(priority(p)));
       text(root, "policy").ifPresent(p -> event.policy(policy(p)));
       JsonNode timeout = root.get("timeoutMs");
@@ -88,7 +75,27 @@ final class EventRequest {
     }
   }
 
-  private static java.util.Optional<String> text(JsonNode root, String field) {
+  /** {@code body} as a JSON object with no field outside {@code fields}. */
+  static JsonNode object(String body, Set<String> fields) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new BadRequest("body: not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadRequest("body: must be a JSON object");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new BadRequest(name + ": unknown field; allowed: " + fields);
+      }
+    }
+    return root;
+  }
+
+  static java.util.Optional<String> text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return java.util.Optional.empty();

@@ -387,7 +387,7 @@ final class EventRoutes {
                 status
                     .filter(s -> s.spaceId().equals(spaceId))
                     .map(s -> Json.response(StatusCodes.OK, Views.event(s)))
-                    .orElseGet(() -> unknownEvent(spaceId, eventId)));
+                    .orElseGet(() -> Problem.unknownEvent(spaceId, eventId)));
   }
 
   private CompletionStage<HttpResponse> cancel(String spaceId, String eventId) {
@@ -395,7 +395,7 @@ final class EventRoutes {
         .thenCompose(
             status -> {
               if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
-                return CompletableFuture.completedFuture(unknownEvent(spaceId, eventId));
+                return CompletableFuture.completedFuture(Problem.unknownEvent(spaceId, eventId));
               }
               return parley
                   .cancel(eventId)
@@ -404,15 +404,8 @@ final class EventRoutes {
                           cancelled
                               ? view(spaceId, eventId)
                               : CompletableFuture.completedFuture(
-                                  notPending(eventId, "cancelled")));
+                                  Problem.notPending(eventId, "cancelled")));
             });
-  }
-
-  /** 409 for an event that is running or has ended: only a pending one can be {@code done}. */
-  private static HttpResponse notPending(String eventId, String done) {
-    return Problem.conflict(
-        "not-pending",
-        "event " + eventId + " is running or has ended: only a pending event can be " + done);
   }
 
   /**
@@ -436,7 +429,7 @@ final class EventRoutes {
         .thenCompose(
             status -> {
               if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
-                return CompletableFuture.completedFuture(unknownEvent(spaceId, eventId));
+                return CompletableFuture.completedFuture(Problem.unknownEvent(spaceId, eventId));
               }
               String laneKey = status.get().laneKey();
               return parley
@@ -447,21 +440,13 @@ final class EventRoutes {
                               ? parley
                                   .lane(laneKey)
                                   .thenApply(
-                                      lane ->
-                                          Json.response(
-                                              StatusCodes.OK,
-                                              Views.lane(
-                                                  lane,
-                                                  id -> parley.event(id).map(Event::priority))))
-                              : CompletableFuture.completedFuture(notPending(eventId, "moved")));
+                                      lane -> Json.response(StatusCodes.OK, Views.lane(lane)))
+                              : CompletableFuture.completedFuture(
+                                  Problem.notPending(eventId, "moved")));
             });
   }
 
   private CompletionStage<Optional<EventStatus>> status(String eventId) {
     return parley.status(eventId);
-  }
-
-  private static HttpResponse unknownEvent(String spaceId, String eventId) {
-    return Problem.notFound("no event " + eventId + " in space " + spaceId);
   }
 }

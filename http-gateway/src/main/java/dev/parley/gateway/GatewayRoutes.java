@@ -44,6 +44,8 @@ public final class GatewayRoutes {
 
   private final HealthRoutes health;
   private final SpaceRoutes spaces;
+  private final QueueRoutes queue;
+  private final ExportRoutes export;
   private final OperatorRoutes operators;
   private final EventRoutes events;
   private final MetricsRoutes metricsRoutes;
@@ -77,9 +79,11 @@ public final class GatewayRoutes {
     SpaceDirectory directory = new SpaceDirectory(settings.spacesRemembered());
     this.events = new EventRoutes(parley, settings, ready, access, origins, metrics, directory);
     this.health = new HealthRoutes(parley, ready, settings);
+    this.queue = new QueueRoutes(parley, settings, access, origins, directory);
+    this.export = new ExportRoutes(parley, access);
     this.spaces =
         new SpaceRoutes(
-            parley, events, new StreamRoutes(streams, access), access, origins, directory);
+            parley, events, queue, new StreamRoutes(streams, access), access, origins, directory);
     this.operators = new OperatorRoutes(parley, access, origins);
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
@@ -96,7 +100,14 @@ public final class GatewayRoutes {
                             concat(
                                 health.route(),
                                 metricsRoutes.route(),
-                                pathPrefix("v1", () -> concat(spaces.route(), operators.route())),
+                                pathPrefix(
+                                    "v1",
+                                    () ->
+                                        concat(
+                                            spaces.route(),
+                                            queue.route(),
+                                            export.route(),
+                                            operators.route())),
                                 monitor.map(MonitorRoutes::route).orElseGet(Directives::reject)))));
   }
 

@@ -47,6 +47,17 @@ final class Problem {
     return of(StatusCodes.CONFLICT, type, "Conflict", detail);
   }
 
+  /** 409 for an event that is running or has ended: only a pending one can be {@code done}. */
+  static HttpResponse notPending(String eventId, String done) {
+    return conflict(
+        "not-pending",
+        "event " + eventId + " is running or has ended: only a pending event can be " + done);
+  }
+
+  static HttpResponse unknownEvent(String spaceId, String eventId) {
+    return notFound("no event " + eventId + " in space " + spaceId);
+  }
+
   /** A refusal the client may retry after {@code retryAfter}. */
   static HttpResponse retryLater(
       StatusCode status, String type, String title, String detail, Duration retryAfter) {

@@ -12,7 +12,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Parley;
-import dev.parley.runtime.Priority;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +28,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class SpaceRoutes {
   private final Parley parley;
   private final EventRoutes events;
+  private final QueueRoutes queue;
   private final StreamRoutes streams;
 
   private final Access access;
@@ -38,6 +38,7 @@ final class SpaceRoutes {
   SpaceRoutes(
       Parley parley,
       EventRoutes events,
+      QueueRoutes queue,
       StreamRoutes streams,
       Access access,
       Origins origins,
@@ -47,6 +48,7 @@ final class SpaceRoutes {
     this.access = access;
     this.origins = origins;
     this.events = events;
+    this.queue = queue;
     this.streams = streams;
   }
 
@@ -87,6 +89,7 @@ final class SpaceRoutes {
                                                     access.require(
                                                         Role.ADMIN, () -> resumed(spaceId))))),
                             events.route(spaceId),
+                            queue.route(spaceId),
                             streams.route(spaceId))
                         : complete(
                             Problem.badRequest(
@@ -108,7 +111,7 @@ final class SpaceRoutes {
         .thenCompose(
             own -> {
               if (own.live() || own.paused()) {
-                return done(Views.lane(own, this::priority));
+                return done(Views.lane(own));
               }
               Optional<String> known = directory.laneOf(spaceId);
               if (known.isEmpty()) {
@@ -121,19 +124,13 @@ final class SpaceRoutes {
                             + " forgotten: parley.http.spaces-remembered)"));
               }
               if (known.get().equals(spaceId)) {
-                return done(Views.lane(own, this::priority));
+                return done(Views.lane(own));
               }
               return parley
                   .lane(known.get())
                   .thenApply(
-                      group ->
-                          Json.response(
-                              StatusCodes.OK, Views.spaceInGroup(spaceId, group, this::priority)));
+                      group -> Json.response(StatusCodes.OK, Views.spaceInGroup(spaceId, group)));
             });
-  }
-
-  private Optional<Priority> priority(String eventId) {
-    return parley.event(eventId).map(Event::priority);
   }
 
   private static CompletionStage<HttpResponse> done(Object view) {

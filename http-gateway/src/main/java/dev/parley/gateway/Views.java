@@ -2,17 +2,15 @@ package dev.parley.gateway;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.function.Function;
 
 /** The JSON the gateway answers with, built from the runtime's records in one place. */
 final class Views {
@@ -58,11 +56,9 @@ final class Views {
     return view;
   }
 
-  private static ObjectNode event(
-      EventStatus status, Function<String, Optional<Priority>> priorities) {
-    ObjectNode view = event(status);
-    priorities.apply(status.eventId()).ifPresent(p -> view.put("priority", p.name()));
-    return view;
+  /** {@link #event(EventStatus)} with its {@code priority}: how lane views show events. */
+  static ObjectNode withPriority(EventStatus status) {
+    return event(status).put("priority", status.priority().name());
   }
 
   /** The view of an event that has just ended, as {@code GET .../events/{id}} would show it. */
@@ -129,19 +125,16 @@ final class Views {
     node.put("message", error.message());
   }
 
-  /**
-   * The view of a lane; its running and pending events carry their {@code priority} where {@code
-   * priorities} knows it.
-   */
-  static ObjectNode lane(LaneView lane, Function<String, Optional<Priority>> priorities) {
+  /** The view of a lane; its running and pending events carry their {@code priority}. */
+  static ObjectNode lane(LaneView lane) {
     ObjectNode view = Json.MAPPER.createObjectNode();
     view.put("lane", lane.laneKey());
     view.put("live", lane.live());
     view.put("health", lane.health().name().toLowerCase(Locale.ROOT));
     view.put("paused", lane.paused());
-    lane.running().ifPresent(running -> view.set("running", event(running, priorities)));
+    lane.running().ifPresent(running -> view.set("running", withPriority(running)));
     ArrayNode pending = view.putArray("pending");
-    lane.pending().forEach(status -> pending.add(event(status, priorities)));
+    lane.pending().forEach(status -> pending.add(withPriority(status)));
     ObjectNode counters = view.putObject("counters");
     counters.put("completed", lane.completed());
     counters.put("failed", lane.failed());
@@ -153,12 +146,23 @@ final class Views {
    * The view of a space in a concurrency group: {@code spaceId} and its {@code group}, then that
    * group's lane (whose pending events may belong to other spaces of the group).
    */
-  static ObjectNode spaceInGroup(
-      String spaceId, LaneView group, Function<String, Optional<Priority>> priorities) {
+  static ObjectNode spaceInGroup(String spaceId, LaneView group) {
     ObjectNode view = Json.MAPPER.createObjectNode();
     view.put("spaceId", spaceId);
     view.put("group", group.laneKey());
-    view.setAll(lane(group, priorities));
+    view.setAll(lane(group));
+    return view;
+  }
+
+  /** {@code {"cancelled": [id, …], "notCancelled": [{"id", "reason"}, …]}} */
+  static ObjectNode cancelReport(CancelReport report) {
+    ObjectNode view = Json.MAPPER.createObjectNode();
+    ArrayNode cancelled = view.putArray("cancelled");
+    report.cancelled().forEach(cancelled::add);
+    ArrayNode refused = view.putArray("notCancelled");
+    for (CancelReport.NotCancelled not : report.notCancelled()) {
+      refused.addObject().put("id", not.id()).put("reason", not.reason());
+    }
     return view;
   }
 

@@ -50,6 +50,40 @@ class AuthAndRateLimitTest {
   }
 
   @Test
+  void theQueueControlsNeedTheirRoles() {
+    try (TestGateway gateway = TestGateway.start(echo(), AUTH)) {
+      String cancelAnywhere = "{\"ids\":[{\"spaceId\":\"s\",\"id\":\"x\"}]}";
+      gateway
+          .post("/v1/cancel", cancelAnywhere, bearer(SUBMITTER))
+          .assertProblem(403, "forbidden", "admin");
+      gateway
+          .send(
+              "PATCH",
+              "/v1/spaces/s/order",
+              "application/json",
+              "{\"ids\":[\"x\"]}",
+              bearer(SUBMITTER))
+          .assertProblem(403, "forbidden", "admin");
+      gateway
+          .send(
+              "PATCH",
+              "/v1/spaces/s/events/x",
+              "application/json",
+              "{\"priority\":\"P0\"}",
+              bearer(SUBMITTER))
+          .assertProblem(403, "forbidden", "admin");
+      gateway
+          .post("/v1/spaces/s/cancel", "{}", bearer(READER))
+          .assertProblem(403, "forbidden", "submit");
+
+      assertEquals(200, gateway.post("/v1/spaces/s/cancel", "{}", bearer(SUBMITTER)).status());
+      assertEquals(200, gateway.post("/v1/cancel", cancelAnywhere, bearer(ADMIN)).status());
+
+      OpenApiConformance.assertConforms(gateway);
+    }
+  }
+
+  @Test
   void withAuthOnAMissingOrUnknownTokenIs401AndAWrongRoleIs403() {
     try (TestGateway gateway = TestGateway.start(echo(), AUTH)) {
       TestGateway.Response missing = gateway.post("/v1/spaces/s/events", EVENT);

@@ -1149,7 +1149,13 @@ class FuzzTest {
           new Route("/v1/spaces/" + PAUSED_SPACES[0] + "/pause", Set.of("POST")),
           new Route("/v1/spaces/" + PAUSED_SPACES[0] + "/resume", Set.of("POST")),
           new Route("/v1/spaces/" + space + "/events", Set.of("POST")),
-          new Route("/v1/spaces/" + space + "/events/e-1", Set.of("GET", "HEAD", "DELETE")),
+          new Route(
+              "/v1/spaces/" + space + "/events/e-1", Set.of("GET", "HEAD", "DELETE", "PATCH")),
+          // POST would cancel the space's pending events under the other requests.
+          new Route("/v1/spaces/" + space + "/cancel", Set.of("POST")),
+          new Route("/v1/spaces/" + space + "/order", Set.of("PATCH")),
+          new Route("/v1/cancel", Set.of("POST")),
+          new Route("/v1/export", Set.of("GET", "HEAD")),
           new Route("/v1/spaces/" + space + "/events/e-1/move", Set.of("POST")),
           // GET would open a stream that never ends.
           new Route("/v1/spaces/" + space + "/stream", Set.of("GET", "HEAD")),

@@ -718,6 +718,8 @@ class GatewayRoutesTest {
         Arguments.of("{\"id\":\"a\\u0000b\",\"payload\":1}", "id"),
         Arguments.of("{\"group\":true,\"payload\":1}", "group"),
         Arguments.of("{\"group\":\"bad group\",\"payload\":1}", "group"),
+        Arguments.of("{\"tenant\":7,\"payload\":1}", "tenant"),
+        Arguments.of("{\"tenant\":\"bad tenant\",\"payload\":1}", "tenant"),
         Arguments.of("{\"priority\":1,\"payload\":1}", "priority"),
         Arguments.of("{\"policy\":[],\"payload\":1}", "policy"),
         Arguments.of("{\"timeoutMs\":\"5\",\"payload\":1}", "timeoutMs"),
@@ -738,6 +740,16 @@ class GatewayRoutesTest {
   void unknownFieldIs400() {
     gw.post(events(newSpace()), "{\"payload\":1,\"colour\":\"red\"}")
         .assertProblem(400, "bad-request", "colour: unknown field");
+  }
+
+  @Test
+  void anEventOfATenantIsAcceptedAndRunsInItsSpacesLane() {
+    String space = newSpace();
+    JsonNode view =
+        gw.post(events(space), "{\"tenant\":\"acme\",\"payload\":1}", "Prefer", "wait=5")
+            .assertJson(200);
+    assertEquals(space, view.path("lane").asText(), view::toString);
+    assertEquals("completed", view.path("status").asText(), view::toString);
   }
 
   @Test
@@ -812,7 +824,7 @@ class GatewayRoutesTest {
     return Stream.of(
         Arguments.of("PUT", "/v1/spaces/s/events", "POST"),
         Arguments.of("GET", "/v1/spaces/s/events", "POST"),
-        Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE"),
+        Arguments.of("POST", "/v1/spaces/s/events/e", "GET, DELETE, PATCH"),
         Arguments.of("DELETE", "/v1/spaces/s", "GET"),
         Arguments.of("GET", "/v1/spaces/s/pause", "POST"),
         Arguments.of("DELETE", "/healthz", "GET, HEAD"),

@@ -36,6 +36,7 @@ public final class Event {
   private final String spaceId;
   private final String group;
   private final Priority priority;
+  private final String tenant;
   private final Object payload;
   private final Map<String, String> attributes;
   private final Duration timeout;
@@ -51,6 +52,7 @@ public final class Event {
       @JsonProperty("spaceId") String spaceId,
       @JsonProperty("group") String group,
       @JsonProperty("priority") Priority priority,
+      @JsonProperty("tenant") String tenant,
       @JsonProperty("payload") @JsonDeserialize(using = PlainValueDeserializer.class)
           Object payload,
       @JsonProperty("attributes") Map<String, String> attributes,
@@ -62,6 +64,7 @@ public final class Event {
     this.spaceId = spaceId;
     this.group = group;
     this.priority = priority;
+    this.tenant = tenant;
     this.payload = payload;
     this.attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     this.timeout = timeout;
@@ -76,6 +79,7 @@ public final class Event {
     this.spaceId = b.spaceId;
     this.group = b.group;
     this.priority = b.priority;
+    this.tenant = b.tenant;
     this.payload = b.payload;
     this.attributes = b.attributes == null ? Map.of() : Map.copyOf(b.attributes);
     this.timeout = b.timeout;
@@ -91,6 +95,7 @@ public final class Event {
     this.spaceId = newest.spaceId;
     this.group = newest.group;
     this.priority = newest.priority;
+    this.tenant = newest.tenant;
     this.payload = newest.payload;
     this.attributes = newest.attributes;
     this.timeout = newest.timeout;
@@ -151,6 +156,13 @@ public final class Event {
     return priority;
   }
 
+  /**
+   * The tenant whose turns its lane waits in for a permit of the global cap; empty: the shared one.
+   */
+  public Optional<String> tenant() {
+    return Optional.ofNullable(tenant);
+  }
+
   public Object payload() {
     return payload;
   }
@@ -174,6 +186,37 @@ public final class Event {
     return Optional.ofNullable(policy);
   }
 
+  /**
+   * This event in the concurrency group {@code newGroup}: what one-lane mode ({@code
+   * parley.concurrency.enabled = off}) makes of every event. Its own group, if any, is replaced.
+   */
+  public Event withGroup(String newGroup) {
+    if (!isName(newGroup)) {
+      throw new IllegalArgumentException("group: must match " + NAME.pattern());
+    }
+    return newGroup.equals(group) ? this : copy(newGroup, priority);
+  }
+
+  /** This event with another priority: what {@code Parley.reprioritize} makes of a pending one. */
+  public Event withPriority(Priority newPriority) {
+    return copy(group, Objects.requireNonNull(newPriority, "priority"));
+  }
+
+  private Event copy(String newGroup, Priority newPriority) {
+    return new Event(
+        id,
+        idGiven,
+        spaceId,
+        newGroup,
+        newPriority,
+        tenant,
+        payload,
+        attributes,
+        timeout,
+        retryPolicy,
+        policy);
+  }
+
   /** Events are equal when every field is: what the journal gives back equals what it took. */
   @Override
   public boolean equals(Object other) {
@@ -183,6 +226,7 @@ public final class Event {
         && spaceId.equals(e.spaceId)
         && Objects.equals(group, e.group)
         && priority == e.priority
+        && Objects.equals(tenant, e.tenant)
         && Objects.equals(payload, e.payload)
         && attributes.equals(e.attributes)
         && Objects.equals(timeout, e.timeout)
@@ -201,11 +245,7 @@ public final class Event {
     return "Event[id=" + id + ", lane=" + laneKey() + ", space=" + spaceId + "]";
   }
 
-  /**
-   * A random (version 4) UUID from a thread-local generator: unique like {@link UUID#randomUUID()}
-   * without its shared, synchronized secure random on the submit path. Ids name events; they are
-   * not secrets.
-   */
+  /** A version 4 UUID, without {@link UUID#randomUUID()}'s shared lock: ids are not secrets. */
   private static String newId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = (random.nextLong() & ~0xF000L) | 0x4000L;
@@ -219,6 +259,7 @@ public final class Event {
     private String id;
     private String group;
     private Priority priority = Priority.DEFAULT;
+    private String tenant;
     private Object payload;
     private Map<String, String> attributes;
     private Duration timeout;
@@ -243,6 +284,14 @@ public final class Event {
 
     public Builder priority(Priority priority) {
       this.priority = Objects.requireNonNull(priority, "priority");
+      return this;
+    }
+
+    /**
+     * Whose share of the global cap its lane waits in ({@code parley.admission.tenant-weights}).
+     */
+    public Builder tenant(String tenant) {
+      this.tenant = tenant;
       return this;
     }
 
@@ -291,6 +340,9 @@ public final class Event {
       requireName("spaceId", spaceId);
       if (group != null) {
         requireName("group", group);
+      }
+      if (tenant != null) {
+        requireName("tenant", tenant);
       }
       if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH || hasControlChar(id))) {
         throw new IllegalArgumentException(

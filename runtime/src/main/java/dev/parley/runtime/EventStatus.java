@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param handledMs how long its handling took (so far, while running); -1 before it started
  * @param outcome once finished: how it ended
  * @param redelivered it was running when the runtime stopped and ran again after the restart
+ * @param priority its priority (after {@link Parley#reprioritize}, the new one)
  */
 public record EventStatus(
     String eventId,
@@ -28,7 +29,8 @@ public record EventStatus(
     long queuedMs,
     long handledMs,
     Optional<Outcome> outcome,
-    boolean redelivered) {
+    boolean redelivered,
+    Priority priority) {
 
   public enum State {
     PENDING,
@@ -61,6 +63,7 @@ public record EventStatus(
         queuedMs,
         handledMs,
         Optional.of(outcome),
-        redelivered);
+        redelivered,
+        event.priority());
   }
 }

@@ -2,38 +2,20 @@ package dev.parley.runtime;
 
 import com.typesafe.config.Config;
 import dev.parley.runtime.admission.Admission;
-import dev.parley.runtime.controls.Operators;
-import dev.parley.runtime.controls.Pauses;
-import dev.parley.runtime.controls.Policies;
-import dev.parley.runtime.internal.Counters;
-import dev.parley.runtime.internal.DeadLetterStore;
-import dev.parley.runtime.internal.EventLookups;
-import dev.parley.runtime.internal.Intake;
-import dev.parley.runtime.internal.JournalStart;
-import dev.parley.runtime.internal.LaneAsks;
-import dev.parley.runtime.internal.Lifecycle;
-import dev.parley.runtime.internal.MovingAverage;
-import dev.parley.runtime.internal.ParleyGuardian;
-import dev.parley.runtime.internal.Routing;
+import dev.parley.runtime.internal.Assembly;
 import dev.parley.runtime.internal.Settings;
-import dev.parley.runtime.internal.StatsSnapshot;
-import dev.parley.runtime.journal.JournalSignals;
-import dev.parley.runtime.lane.LaneCommand;
-import dev.parley.runtime.lane.LocalLanes;
-import dev.parley.runtime.lane.Scheduler;
-import dev.parley.runtime.registry.EventRegistry;
-import dev.parley.runtime.registry.Submissions;
 import dev.parley.runtime.stats.Monitor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * An embedded Parley runtime. Events of one lane run one at a time in the order they were accepted;
@@ -62,87 +44,10 @@ public final class Parley implements AutoCloseable {
    */
   public static final String JOURNAL_UNAVAILABLE = "journal-unavailable";
 
-  private final ParleyGuardian.Launched launched; // its actor system, guardian and actors
-  private final Counters counters = new Counters();
-  private final DeadLetterStore deadLetters;
-  private final EventRegistry registry;
-  private final Pauses pauses = new Pauses();
-  private final Policies policies;
-  private final MovingAverage movingAverage;
-  private final LocalLanes lanes;
-  private final Submissions submissions = new Submissions();
-  private final LaneAsks asks;
-  private final Operators operators;
-  private final EventLookups lookups;
-  private final Intake intake;
-  private final JournalSignals journalSignals;
-  private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
-  private final CompletableFuture<Done> stopped = new CompletableFuture<>();
-  private final Lifecycle lifecycle;
+  private final Assembly parts;
 
-  Parley(ParleyBuilder builder, Config config, Settings settings) {
-    this.movingAverage = new MovingAverage(settings.movingAverageSamples());
-    this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
-    this.admissionState.set(Admission.State.initial(settings.maxInFlight()));
-    AtomicInteger admissionGate = new AtomicInteger(settings.maxInFlight());
-    this.policies = new Policies(settings.doubleTextPolicy());
-    this.journalSignals = new JournalSignals(settings.journal(), builder.journalListeners);
-    this.registry =
-        new EventRegistry(
-            settings.statusRetain(),
-            settings.dedupWindow().toNanos(),
-            settings.dedupMaxIds(),
-            builder.nanoClock);
-    Routing routing = Routing.of(settings, this::scheduler, submissions, registry);
-    this.lanes = routing.lanes();
-    this.intake =
-        new Intake(
-            settings,
-            counters,
-            registry,
-            submissions,
-            routing.router(),
-            builder.nanoClock,
-            () -> movingAverage.averageMs(counters),
-            !builder.listeners.isEmpty(),
-            journalSignals,
-            routing.cluster());
-    var start =
-        new ParleyGuardian.Start(
-            settings,
-            lanes,
-            routing.router(),
-            builder.handlers,
-            builder.blocking,
-            builder.retryPolicy,
-            deadLetters,
-            counters,
-            movingAverage,
-            admissionGate,
-            admissionState,
-            builder.loadProbe,
-            builder.nanoClock,
-            builder.clock,
-            builder.random,
-            registry,
-            routing.outcomes(),
-            pauses,
-            policies,
-            List.copyOf(builder.listeners),
-            journalSignals,
-            () -> intake.isAccepting() && !pauses.allPaused(),
-            stopped);
-    this.launched = ParleyGuardian.launch(start, builder.system, config);
-    stopped.thenRun(journalSignals::close);
-    ActorSystem<?> system = launched.system();
-    this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
-    this.lookups = new EventLookups(intake, registry, asks, routing.cluster());
-    this.operators = new Operators(lookups, pauses, lanes, asks);
-    this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
-    if (settings.journal().enabled()) {
-      new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
-          .recover(lifecycle);
-    }
+  Parley(Assembly.Inputs inputs, Config config, Settings settings) {
+    this.parts = new Assembly(inputs, config, settings);
   }
 
   /**
@@ -152,7 +57,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalStateException when {@code parley.monitor.enabled} is off
    */
   public Monitor monitor() {
-    return launched.actors().monitorIfOn();
+    return parts.launched().actors().monitorIfOn();
   }
 
   /**
@@ -160,11 +65,7 @@ public final class Parley implements AutoCloseable {
    * ParleyBuilder#actorSystem}. Run streams such as {@code monitor().updates()} with it.
    */
   public ActorSystem<?> actorSystem() {
-    return launched.system();
-  }
-
-  private ActorRef<Scheduler.Command> scheduler() {
-    return launched.actors().scheduler();
+    return parts.launched().system();
   }
 
   public static ParleyBuilder builder() {
@@ -179,7 +80,7 @@ public final class Parley implements AutoCloseable {
    * Never throws for a non-null event.
    */
   public CompletionStage<Outcome> submit(Event event) {
-    return lookups.submit(Objects.requireNonNull(event, "event"), event.hasGivenId());
+    return parts.lookups().submit(Objects.requireNonNull(event, "event"), event.hasGivenId());
   }
 
   /**
@@ -207,7 +108,7 @@ public final class Parley implements AutoCloseable {
    * a duplicate of another). A duplicate is never answered about an event that does not exist.
    */
   public CompletionStage<Admitted> admit(Event event) {
-    return lookups.admit(Objects.requireNonNull(event, "event"));
+    return parts.lookups().admit(Objects.requireNonNull(event, "event"));
   }
 
   /**
@@ -215,7 +116,7 @@ public final class Parley implements AutoCloseable {
    * is live and for the {@code parley.status.retain} newest finished ones.
    */
   public Optional<CompletionStage<Outcome>> outcome(String eventId) {
-    return lookups.outcome(eventId);
+    return parts.lookups().outcome(eventId);
   }
 
   /**
@@ -224,7 +125,7 @@ public final class Parley implements AutoCloseable {
    * parley.status.retain} newest finished ones). Empty for an id Parley does not know.
    */
   public CompletionStage<Optional<EventStatus>> status(String eventId) {
-    return lookups.status(eventId);
+    return parts.lookups().status(eventId);
   }
 
   /**
@@ -232,7 +133,7 @@ public final class Parley implements AutoCloseable {
    * with a caller-given id; live, or among the newest finished); empty otherwise.
    */
   public Optional<Event> event(String eventId) {
-    return lookups.event(eventId);
+    return parts.lookups().event(eventId);
   }
 
   /**
@@ -240,8 +141,7 @@ public final class Parley implements AutoCloseable {
    * with positions and ETAs, counters. A lane without a live worker (idle, passivated) has none.
    */
   public CompletionStage<LaneView> lane(String laneKey) {
-    LaneView notLive = LaneView.notLive(laneKey, pauses.isPaused(laneKey));
-    return asks.ask(laneKey, LaneCommand.GetLaneView::new, true, notLive);
+    return parts.lane(laneKey);
   }
 
   /**
@@ -250,12 +150,12 @@ public final class Parley implements AutoCloseable {
    * Up}.
    */
   public boolean isAccepting() {
-    return intake.isAccepting() && journalSignals.available() && clusterMemberUp();
+    return parts.isAccepting();
   }
 
   /** In cluster mode, whether this node is an {@code Up} member of its cluster; else true. */
   public boolean clusterMemberUp() {
-    return lifecycle.memberUp();
+    return parts.lifecycle().memberUp();
   }
 
   /**
@@ -264,19 +164,28 @@ public final class Parley implements AutoCloseable {
    * are refused at once ({@value #JOURNAL_UNAVAILABLE}).
    */
   public boolean journalAvailable() {
-    return journalSignals.available();
+    return parts.journalSignals().available();
   }
 
   /** A snapshot of the counters and of every live lane. */
   public Stats stats() {
-    return StatsSnapshot.of(
-        lanes.all(),
-        pauses,
-        counters,
-        admissionState.get(),
-        deadLetters,
-        registry.earlyEvictions(),
-        movingAverage);
+    return parts.stats();
+  }
+
+  /**
+   * Writes the queue's state to {@code out} as one JSON document, for debugging: {@code at}, {@code
+   * admission}, {@code totals}, {@code deadLetters}, {@code liveLanes}, and {@code lanes}, every
+   * live lane with pending or running events (health, paused, running and pending events with
+   * priority, position, ETA, attempts). Lanes are written as they answer, a few at a time. Blocks
+   * the calling thread until done: never call it from an actor or a handler.
+   */
+  public void export(OutputStream out) throws IOException {
+    parts.export().write(out);
+  }
+
+  /** {@link #export}'s data as NDJSON lines: the summary, then one line per lane. */
+  public Source<String, NotUsed> exportLines() {
+    return parts.export().lines();
   }
 
   /**
@@ -287,7 +196,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalArgumentException when {@code maxInFlight} is negative
    */
   public void setMaxInFlight(int maxInFlight) {
-    launched.actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
+    parts.launched().actors().admission().tell(new Admission.SetMaxInFlight(maxInFlight));
   }
 
   /**
@@ -297,7 +206,7 @@ public final class Parley implements AutoCloseable {
    * @throws IllegalArgumentException when {@code spaceId} is not a valid space id
    */
   public void policy(String spaceId, DoubleTextPolicy policy) {
-    policies.set(spaceId, policy);
+    parts.policies().set(spaceId, policy);
   }
 
   /**
@@ -305,7 +214,29 @@ public final class Parley implements AutoCloseable {
    * {@link Outcome.Cancelled}. Completes false when the event is running, has ended, or is unknown.
    */
   public CompletionStage<Boolean> cancel(String eventId) {
-    return operators.cancel(eventId);
+    return parts.operators().cancel(eventId);
+  }
+
+  /**
+   * Cancels the pending events among {@code eventIds} ({@link Outcome.Cancelled}); the report says
+   * which were, and why the others were not (unknown, running, finished).
+   */
+  public CompletionStage<CancelReport> cancelAll(Collection<String> eventIds) {
+    return parts.operators().cancelAll(eventIds);
+  }
+
+  /** Cancels every pending event of the lane {@code laneKey} at once; its running event runs on. */
+  public CompletionStage<CancelReport> cancelPending(String laneKey) {
+    return parts.operators().cancelPending(laneKey);
+  }
+
+  /**
+   * Has the lane {@code laneKey} run the pending {@code eventIds} next, in this order, the others
+   * after them in their order. Completes with those of {@code eventIds} not pending in that lane;
+   * then nothing moved.
+   */
+  public CompletionStage<List<String>> reorder(String laneKey, List<String> eventIds) {
+    return parts.operators().reorder(laneKey, eventIds);
   }
 
   /**
@@ -313,7 +244,16 @@ public final class Parley implements AutoCloseable {
    * index past the end moves it last). Completes false when it is not pending.
    */
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
-    return operators.move(eventId, newIndex);
+    return parts.operators().move(eventId, newIndex);
+  }
+
+  /**
+   * Gives a pending event {@code priority}; it keeps its place in its lane, and as the lane's next
+   * event it sets the rank its lane waits with for a permit of the global cap. Completes false when
+   * the event is not pending.
+   */
+  public CompletionStage<Boolean> reprioritize(String eventId, Priority priority) {
+    return parts.operators().reprioritize(eventId, priority);
   }
 
   /**
@@ -321,22 +261,22 @@ public final class Parley implements AutoCloseable {
    * queue keeps accepting. Returns false when it was paused already.
    */
   public boolean pause(String laneKey) {
-    return operators.pause(laneKey);
+    return parts.operators().pause(laneKey);
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */
   public boolean resume(String laneKey) {
-    return operators.resume(laneKey);
+    return parts.operators().resume(laneKey);
   }
 
   /** Pauses every lane, as {@link #pause} does one. */
   public void pauseAll() {
-    operators.pauseAll();
+    parts.operators().pauseAll();
   }
 
   /** Ends {@link #pauseAll}; lanes paused one by one stay paused. */
   public void resumeAll() {
-    operators.resumeAll();
+    parts.operators().resumeAll();
   }
 
   /**
@@ -347,7 +287,7 @@ public final class Parley implements AutoCloseable {
    * {@link #pauseAll()} to hold them.
    */
   public CompletionStage<EmergencyStopReport> emergencyStop() {
-    return operators.emergencyStop();
+    return parts.operators().emergencyStop();
   }
 
   /** What {@link #emergencyStop()} did: pending events cancelled, running events interrupted. */
@@ -355,7 +295,7 @@ public final class Parley implements AutoCloseable {
 
   /** The dead-lettered events, newest first. */
   public List<DeadLetter> deadLetters() {
-    return deadLetters.list();
+    return parts.deadLetters().list();
   }
 
   /**
@@ -365,12 +305,12 @@ public final class Parley implements AutoCloseable {
    * @return the new outcome, or empty when no dead letter has that id
    */
   public Optional<CompletionStage<Outcome>> redrive(String eventId) {
-    return deadLetters.take(eventId).map(letter -> lookups.redrive(letter.event()));
+    return parts.deadLetters().take(eventId).map(letter -> parts.lookups().redrive(letter.event()));
   }
 
   /** Removes every dead letter; returns how many there were. */
   public int purgeDeadLetters() {
-    return deadLetters.purge();
+    return parts.deadLetters().purge();
   }
 
   /**
@@ -380,7 +320,7 @@ public final class Parley implements AutoCloseable {
    * actor system's coordinated shutdown call it.
    */
   public CompletionStage<Done> drain() {
-    return lifecycle.drain();
+    return parts.lifecycle().drain();
   }
 
   /**
@@ -388,7 +328,7 @@ public final class Parley implements AutoCloseable {
    * Idempotent.
    */
   public CompletionStage<Done> shutdown() {
-    return lifecycle.shutdown();
+    return parts.lifecycle().shutdown();
   }
 
   /** {@link #shutdown()} and wait for it. */

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.cluster.ClusterSettings;
+import dev.parley.runtime.internal.Assembly;
 import dev.parley.runtime.internal.LoggingCheck;
 import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.journal.JournalListener;
@@ -155,7 +156,19 @@ public final class ParleyBuilder {
               .withFallback(effective);
     }
     LoggingCheck.warnIfNoProvider(); // else every warning of the runtime vanishes
-    return new Parley(this, effective, settings);
+    var inputs =
+        new Assembly.Inputs(
+            handlers,
+            blocking,
+            retryPolicy,
+            loadProbe,
+            nanoClock,
+            clock,
+            random,
+            List.copyOf(listeners),
+            List.copyOf(journalListeners),
+            system);
+    return new Parley(inputs, effective, settings);
   }
 
   /**

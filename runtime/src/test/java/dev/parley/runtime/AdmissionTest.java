@@ -5,6 +5,7 @@ import static dev.parley.runtime.ParleyTestKit.awaitAll;
 import static dev.parley.runtime.ParleyTestKit.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.admission.LoadProbe;
 import java.time.Duration;
@@ -128,6 +129,82 @@ class AdmissionTest {
     await(holder);
     awaitAll(waiting);
     assertEquals(List.of("holder", "p0", "p1-first", "p1-second", "p3"), gates.startOrder);
+  }
+
+  @Test
+  void reprioritizingAWaitingLanesNextEventToP0ServesThatLaneFirst() {
+    Gates gates = new Gates();
+    Parley parley =
+        parleys.start(builder("parley.admission.max-in-flight = 1").handler(gates.handler()));
+    CompletionStage<Outcome> holder = submit(parley, "holder", Priority.P2);
+    awaitStart(gates, "holder");
+    CompletionStage<Outcome> p1 = submit(parley, "p1", Priority.P1);
+    awaitWaiting(parley, 1);
+    Event late = Event.to("p3").id("late").priority(Priority.P3).build();
+    CompletionStage<Outcome> p3 = parley.submit(late);
+    awaitWaiting(parley, 2);
+
+    assertEquals(true, await(parley.reprioritize("late", Priority.P0)));
+
+    assertEquals(Priority.P0, parley.event("late").orElseThrow().priority());
+    gates.open("holder");
+    awaitStart(gates, "p3");
+    gates.open("p3");
+    awaitStart(gates, "p1");
+    gates.open("p1");
+    awaitAll(List.of(holder, p1, p3));
+    assertEquals(List.of("holder", "p3", "p1"), gates.startOrder);
+    assertEquals(false, await(parley.reprioritize("late", Priority.P1)), "it has ended");
+  }
+
+  /**
+   * Tenant A floods 1,000 lanes, then tenant B submits 10 events to 10 lanes; with a cap of 4 and
+   * weights 1:1, B's events all start within the first 20 permits after they arrive. The test frees
+   * one permit at a time, so the order of starts is the order of the grants.
+   */
+  @Test
+  void aTenantWithFewLanesIsServedBetweenTheTurnsOfATenantWithAThousand() {
+    List<String> started = new CopyOnWriteArrayList<>();
+    Map<String, CompletableFuture<Reply>> gates = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean allOpen =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Parley parley =
+        parleys.start(
+            builder("parley.admission.max-in-flight = 4")
+                .handler(
+                    (event, lane) -> {
+                      started.add(event.id());
+                      CompletableFuture<Reply> gate =
+                          gates.computeIfAbsent(event.id(), id -> new CompletableFuture<>());
+                      if (allOpen.get()) { // read after the gate is in the map: see the sweep
+                        gate.complete(Reply.empty());
+                      }
+                      return gate;
+                    }));
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      outcomes.add(parley.submit(Event.to("a-" + i).id("a-" + i).tenant("A").build()));
+    }
+    parleys.eventually(TEN_SECONDS, () -> assertEquals(4, started.size()));
+    awaitWaiting(parley, 996);
+    for (int i = 0; i < 10; i++) {
+      outcomes.add(parley.submit(Event.to("b-" + i).id("b-" + i).tenant("B").build()));
+    }
+    awaitWaiting(parley, 1_006);
+
+    for (int permit = 0; permit < 20; permit++) {
+      gates.get(started.get(permit)).complete(Reply.empty()); // the oldest running event ends
+      int next = 4 + permit + 1;
+      parleys.eventually(TEN_SECONDS, () -> assertEquals(next, started.size()));
+    }
+
+    List<String> first20 = started.subList(4, 24);
+    for (int i = 0; i < 10; i++) {
+      assertTrue(first20.contains("b-" + i), "b-" + i + " started among " + first20);
+    }
+    allOpen.set(true);
+    gates.values().forEach(gate -> gate.complete(Reply.empty()));
+    awaitAll(outcomes).forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
   }
 
   @Test

@@ -115,6 +115,32 @@ class EventTest {
   }
 
   @Nested
+  class Tenant {
+    @ParameterizedTest
+    @MethodSource("dev.parley.runtime.EventTest#validNames")
+    void acceptsTheSameNamesAsASpaceIdAndKeepsTheLane(String tenant) {
+      Event event = Event.to("space").tenant(tenant).build();
+
+      assertEquals(Optional.of(tenant), event.tenant());
+      assertEquals("space", event.laneKey());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.parley.runtime.EventTest#invalidNames")
+    void rejectsAnInvalidTenantWithAMessageNamingIt(String tenant) {
+      assertRejected("tenant", () -> Event.to("space").tenant(tenant).build());
+    }
+
+    @Test
+    void isEmptyWhenNotSetAndSurvivesACopy() {
+      assertEquals(Optional.empty(), Event.to("space").build().tenant());
+      Event event = Event.to("space").tenant("acme").build();
+      assertEquals(Optional.of("acme"), event.withPriority(Priority.P0).tenant());
+      assertEquals(Optional.of("acme"), event.withGroup("g").tenant());
+    }
+  }
+
+  @Nested
   class Group {
     @ParameterizedTest
     @MethodSource("dev.parley.runtime.EventTest#validNames")

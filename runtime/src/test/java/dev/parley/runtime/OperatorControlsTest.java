@@ -14,7 +14,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,125 @@ class OperatorControlsTest {
     await(parley.outcome("b").orElseThrow());
 
     assertEquals(List.of("running", "c", "a", "b"), handled);
+  }
+
+  @Test
+  void cancelAllCancelsThePendingEventsOfEveryLaneAndReportsTheOthers() {
+    Parley parley = start("", null);
+    enqueue(parley, "a", "a-running", "gate");
+    enqueue(parley, "b", "b-running", "gate");
+    awaitHandled("a-running");
+    awaitHandled("b-running");
+    enqueue(parley, "a", "a1", "x");
+    enqueue(parley, "a", "a2", "x");
+    enqueue(parley, "b", "b1", "x");
+    enqueue(parley, "c", "c-done", "x");
+    await(parley.outcome("c-done").orElseThrow());
+
+    CancelReport report =
+        await(parley.cancelAll(List.of("b1", "a-running", "a2", "nope", "c-done", "b1")));
+
+    assertEquals(List.of("b1", "a2"), report.cancelled());
+    assertEquals(
+        List.of(
+            new CancelReport.NotCancelled("a-running", CancelReport.RUNNING),
+            new CancelReport.NotCancelled("nope", CancelReport.UNKNOWN),
+            new CancelReport.NotCancelled("c-done", CancelReport.FINISHED)),
+        report.notCancelled());
+    assertEquals(
+        new Outcome.Cancelled("a2", "cancelled"), await(parley.outcome("a2").orElseThrow()));
+    gates.get("a-running").complete(Reply.empty());
+    await(parley.outcome("a1").orElseThrow());
+    assertFalse(handled.contains("a2"));
+    assertFalse(handled.contains("b1"));
+  }
+
+  @Test
+  void cancelPendingCancelsEveryPendingEventOfOneLaneAndLetsTheRunningOneFinish() {
+    Parley parley = start("", null);
+    enqueue(parley, "s", "running", "gate");
+    awaitHandled("running");
+    for (int i = 0; i < 5; i++) {
+      enqueue(parley, "s", "e" + i, "x");
+    }
+    enqueue(parley, "other", "o1", "gate");
+
+    CancelReport report = await(parley.cancelPending("s"));
+
+    assertEquals(List.of("e0", "e1", "e2", "e3", "e4"), report.cancelled());
+    assertEquals(List.of(), report.notCancelled());
+    assertEquals(CancelReport.none(), await(parley.cancelPending("idle-lane")));
+    gates.get("running").complete(Reply.empty());
+    assertInstanceOf(Outcome.Completed.class, await(parley.outcome("running").orElseThrow()));
+    awaitHandled("o1");
+    assertEquals(5, parley.stats().totals().cancelled());
+  }
+
+  @Test
+  void reorderRunsTheListedPendingEventsFirstInThatOrder() {
+    Parley parley = start("", null);
+    enqueue(parley, "s", "running", "gate");
+    awaitHandled("running");
+    for (String id : List.of("a", "b", "c", "d")) {
+      enqueue(parley, "s", id, "x");
+    }
+
+    assertEquals(List.of("running", "x"), await(parley.reorder("s", List.of("c", "running", "x"))));
+    assertEquals(List.of(), await(parley.reorder("s", List.of("d", "b"))));
+
+    gates.get("running").complete(Reply.empty());
+    await(parley.outcome("c").orElseThrow());
+    assertEquals(List.of("running", "d", "b", "a", "c"), handled);
+  }
+
+  /**
+   * 20 lanes of 50 events each, a random third of them cancelled in bulk while the lanes run: every
+   * event gets exactly one outcome, a cancelled one never runs, and each lane runs the rest in the
+   * order they were accepted.
+   */
+  @Test
+  void bulkCancelsWhileLanesRunKeepOneOutcomePerEventAndTheOrderOfEachLane() {
+    Map<String, List<Integer>> runs = new ConcurrentHashMap<>();
+    Parley parley =
+        parleys.start(
+            builder("parley.admission.max-in-flight = 4")
+                .handler(
+                    (event, lane) -> {
+                      runs.computeIfAbsent(lane.laneKey(), k -> new CopyOnWriteArrayList<>())
+                          .add((Integer) event.payload());
+                      return CompletableFuture.completedFuture(Reply.empty());
+                    }));
+    java.util.Random random = new java.util.Random(14);
+    Map<String, CompletionStage<Outcome>> outcomes = new java.util.LinkedHashMap<>();
+    List<String> toCancel = new ArrayList<>();
+    for (int seq = 0; seq < 50; seq++) {
+      for (int lane = 0; lane < 20; lane++) {
+        String id = "l" + lane + "-" + seq;
+        outcomes.put(id, parley.submit(Event.to("l" + lane).id(id).payload(seq).build()));
+        if (random.nextInt(3) == 0) {
+          toCancel.add(id);
+        }
+      }
+      if (seq % 10 == 9) {
+        CancelReport report = await(parley.cancelAll(List.copyOf(toCancel)));
+        assertEquals(toCancel.size(), report.cancelled().size() + report.notCancelled().size());
+        toCancel.clear();
+      }
+    }
+
+    Map<String, Outcome> ended = new java.util.HashMap<>();
+    outcomes.forEach((id, stage) -> ended.put(id, await(stage)));
+    for (int lane = 0; lane < 20; lane++) {
+      List<Integer> ran = runs.getOrDefault("l" + lane, List.of());
+      assertEquals(ran.stream().sorted().toList(), ran, "lane l" + lane + " ran in order");
+      for (int seq = 0; seq < 50; seq++) {
+        Outcome outcome = ended.get("l" + lane + "-" + seq);
+        boolean cancelled = outcome instanceof Outcome.Cancelled;
+        assertEquals(!cancelled, ran.contains(seq), outcome + ": ran exactly when not cancelled");
+      }
+    }
+    Stats.Totals totals = parley.stats().totals();
+    assertEquals(1_000, totals.completed() + totals.cancelled(), "one outcome per event");
   }
 
   @Test

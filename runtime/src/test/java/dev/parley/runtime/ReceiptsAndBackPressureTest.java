@@ -85,6 +85,40 @@ class ReceiptsAndBackPressureTest {
     assertTrue(parley.status("never-seen").toCompletableFuture().join().isEmpty());
   }
 
+  @Test
+  void theEtaCountsOnlyWhatIsLeftOfTheRunningEvent() {
+    AtomicLong clock = new AtomicLong();
+    CompletableFuture<Reply> gate = new CompletableFuture<>();
+    Parley parley =
+        parleys.start(
+            builder("")
+                .nanoClock(clock::get)
+                .handler(
+                    (event, lane) -> {
+                      if ("gate".equals(event.payload())) {
+                        return gate;
+                      }
+                      clock.addAndGet(HANDLER_NANOS); // the lane's average: 100 ms
+                      return CompletableFuture.completedFuture(Reply.of(event.payload()));
+                    }));
+    await(parley.submit(Event.to("s").payload("warm-up").build()));
+    await(parley.enqueue(Event.to("s").id("gate").payload("gate").build()));
+    Receipt next = await(parley.enqueue(Event.to("s").id("next").payload("x").build()));
+    assertEquals(100, next.etaMs(), "the running event has just started");
+
+    clock.addAndGet(Duration.ofMillis(60).toNanos());
+    assertEquals(40, status(parley, "next").etaMs(), "60 of its 100 ms are gone");
+    Receipt after = await(parley.enqueue(Event.to("s").id("after").payload("x").build()));
+    assertEquals(40 + 100, after.etaMs(), "what is left of it, then next");
+
+    clock.addAndGet(Duration.ofSeconds(3).toNanos());
+    assertEquals(0, status(parley, "next").etaMs(), "past its average: it may end any moment");
+    assertEquals(100, status(parley, "after").etaMs());
+
+    gate.complete(Reply.of("opened"));
+    await(parley.outcome("after").orElseThrow());
+  }
+
   private static EventStatus status(Parley parley, String id) {
     return await(parley.status(id)).orElseThrow();
   }

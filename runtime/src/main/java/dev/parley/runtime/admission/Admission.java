@@ -32,8 +32,10 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
 
   public sealed interface Command {}
 
-  /** Ask for a permit for {@code lane}, whose next event has {@code priority}. */
-  public record Request(String lane, Priority priority, ActorRef<Granted> replyTo)
+  /**
+   * Ask for a permit for {@code lane}, whose next event has {@code priority} and {@code tenant}.
+   */
+  public record Request(String lane, Priority priority, String tenant, ActorRef<Granted> replyTo)
       implements Command {}
 
   /** Give back the permit held by {@code lane}. */
@@ -93,6 +95,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
   public static Behavior<Command> create(
       int maxInFlight,
       Duration agingInterval,
+      Map<String, Integer> tenantWeights,
       Adaptive adaptive,
       LoadProbe probe,
       AtomicInteger gate,
@@ -105,15 +108,18 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
                   if (adaptive.enabled()) {
                     timers.startTimerAtFixedRate(CheckLoad.INSTANCE, adaptive.checkInterval());
                   }
+                  var queue =
+                      new AdmissionQueue(
+                          Math.max(1, maxInFlight), agingInterval.toNanos(), tenantWeights);
                   return new Admission(
-                      ctx, maxInFlight, agingInterval, adaptive, probe, gate, published, nanoClock);
+                      ctx, maxInFlight, queue, adaptive, probe, gate, published, nanoClock);
                 }));
   }
 
   private Admission(
       ActorContext<Command> ctx,
       int maxInFlight,
-      Duration agingInterval,
+      AdmissionQueue queue,
       Adaptive adaptive,
       LoadProbe probe,
       AtomicInteger gate,
@@ -125,7 +131,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
     this.nanoClock = nanoClock;
     this.adaptive = adaptive;
     this.probe = probe;
-    this.queue = new AdmissionQueue(Math.max(1, maxInFlight), agingInterval.toNanos());
+    this.queue = queue;
     setCap(maxInFlight, maxInFlight);
     publish();
   }
@@ -147,7 +153,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
       return this;
     }
     waiting.put(request.lane(), request.replyTo());
-    queue.request(request.lane(), request.priority(), nanoClock.getAsLong());
+    queue.request(request.lane(), request.priority(), request.tenant(), nanoClock.getAsLong());
     return grant();
   }
 

@@ -12,15 +12,38 @@ import java.util.Objects;
  * {@link Admission} actor owns it) with the clock passed in, so the ordering is tested without
  * actors or real time.
  *
- * <p>Order: effective priority (P0 first), then waiting time. A lane's effective priority rises one
- * level for every {@code agingInterval} it has waited, so a P3 lane is served even under a steady
- * stream of P0 lanes. Aging keeps the order within one base priority (the oldest waits longest), so
- * only the head of each priority's queue can be next: choosing is O(1).
+ * <p>Order: tenants with waiting lanes take turns, as often as their weights say (smooth weighted
+ * round-robin: with weights 1:1 they alternate), so one tenant's thousand busy lanes cannot starve
+ * another's one. Within a tenant: effective priority (P0 first), then waiting time. A lane's
+ * effective priority rises one level for every {@code agingInterval} it has waited, so a P3 lane is
+ * served even under a steady stream of P0 lanes. Aging keeps the order within one base priority
+ * (the oldest waits longest), so only the head of each priority's queue can be next.
  */
 public final class AdmissionQueue {
+  /** The tenant of events that name none. */
+  public static final String SHARED = "";
+
+  /** One tenant's waiting lanes, by priority, and its turn credit. */
+  private static final class Tenant {
+    final int weight;
+    long credit;
+    final Map<Priority, LinkedHashMap<String, Long>> waiting = new EnumMap<>(Priority.class);
+
+    Tenant(int weight) {
+      this.weight = weight;
+      for (Priority p : Priority.values()) {
+        waiting.put(p, new LinkedHashMap<>());
+      }
+    }
+  }
+
+  /** Where a waiting lane is: its tenant and its priority. */
+  private record Place(String tenant, Priority priority) {}
+
   private final long agingNanos;
-  private final Map<Priority, LinkedHashMap<String, Long>> waiting = new EnumMap<>(Priority.class);
-  private final Map<String, Priority> priorityOf = new LinkedHashMap<>();
+  private final Map<String, Integer> weights;
+  private final Map<String, Tenant> tenants = new LinkedHashMap<>(); // those with waiting lanes
+  private final Map<String, Place> placeOf = new LinkedHashMap<>();
   private int maxInFlight;
   private int inFlight;
 
@@ -29,10 +52,16 @@ public final class AdmissionQueue {
    * @param agingNanos how long a lane waits before its priority rises one level
    */
   public AdmissionQueue(int maxInFlight, long agingNanos) {
+    this(maxInFlight, agingNanos, Map.of());
+  }
+
+  /**
+   * @param weights each tenant's share of the turns ({@code parley.admission.tenant-weights}); a
+   *     tenant not named has weight 1
+   */
+  public AdmissionQueue(int maxInFlight, long agingNanos, Map<String, Integer> weights) {
     this.agingNanos = agingNanos;
-    for (Priority p : Priority.values()) {
-      waiting.put(p, new LinkedHashMap<>());
-    }
+    this.weights = Map.copyOf(weights);
     setMaxInFlight(maxInFlight);
   }
 
@@ -43,16 +72,35 @@ public final class AdmissionQueue {
     this.maxInFlight = maxInFlight;
   }
 
-  /** Queues {@code lane} for a permit (replacing its earlier request, keeping its wait). */
+  /** Queues {@code lane} of the shared tenant for a permit. */
   public void request(String lane, Priority priority, long nowNanos) {
+    request(lane, priority, SHARED, nowNanos);
+  }
+
+  /** Queues {@code lane} for a permit (replacing its earlier request, keeping its wait). */
+  public void request(String lane, Priority priority, String tenant, long nowNanos) {
     Objects.requireNonNull(priority, "priority");
-    Priority before = priorityOf.get(lane);
-    long since = nowNanos;
-    if (before != null) {
-      since = waiting.get(before).remove(lane);
+    Objects.requireNonNull(tenant, "tenant");
+    Long before = take(lane);
+    long since = before != null ? before : nowNanos;
+    placeOf.put(lane, new Place(tenant, priority));
+    Tenant queue =
+        tenants.computeIfAbsent(tenant, t -> new Tenant(Math.max(1, weights.getOrDefault(t, 1))));
+    insertInOrder(queue.waiting.get(priority), lane, since);
+  }
+
+  /** Takes {@code lane} out of its tenant's queue; returns since when it waited, or null. */
+  private Long take(String lane) {
+    Place place = placeOf.remove(lane);
+    if (place == null) {
+      return null;
     }
-    priorityOf.put(lane, priority);
-    insertInOrder(waiting.get(priority), lane, since);
+    Tenant tenant = tenants.get(place.tenant());
+    Long since = tenant.waiting.get(place.priority()).remove(lane);
+    if (tenant.waiting.values().stream().allMatch(Map::isEmpty)) {
+      tenants.remove(place.tenant()); // it takes turns again from scratch when it comes back
+    }
+    return since;
   }
 
   /** Keeps each priority's queue ordered by waiting time, also for a re-queued request. */
@@ -84,8 +132,7 @@ public final class AdmissionQueue {
 
   /** Takes {@code lane} out of the queue (paused, or nothing left to run). */
   public boolean withdraw(String lane) {
-    Priority priority = priorityOf.remove(lane);
-    return priority != null && waiting.get(priority).remove(lane) != null;
+    return take(lane) != null;
   }
 
   /** Returns a permit. */
@@ -101,28 +148,47 @@ public final class AdmissionQueue {
    * null} when the cap is reached or nobody waits.
    */
   public String grantNext(long nowNanos) {
-    if (inFlight >= maxInFlight) {
+    if (inFlight >= maxInFlight || tenants.isEmpty()) {
       return null;
     }
+    String best = bestOf(nextTenant(), nowNanos);
+    withdraw(best);
+    inFlight++;
+    return best;
+  }
+
+  /** The tenant whose turn it is: each gains its weight, the richest goes and pays the total. */
+  private Tenant nextTenant() {
+    Tenant next = null;
+    long total = 0;
+    for (Tenant tenant : tenants.values()) {
+      tenant.credit += tenant.weight;
+      total += tenant.weight;
+      if (next == null || tenant.credit > next.credit) {
+        next = tenant;
+      }
+    }
+    next.credit -= total;
+    return next;
+  }
+
+  /** The lane of {@code tenant} served first: by effective priority, then by waiting time. */
+  private String bestOf(Tenant tenant, long nowNanos) {
     String best = null;
     int bestLevel = Integer.MAX_VALUE;
     long bestSince = Long.MAX_VALUE;
-    for (LinkedHashMap<String, Long> queue : waiting.values()) {
-      Iterator<Map.Entry<String, Long>> head = queue.entrySet().iterator();
+    for (Map.Entry<Priority, LinkedHashMap<String, Long>> queue : tenant.waiting.entrySet()) {
+      Iterator<Map.Entry<String, Long>> head = queue.getValue().entrySet().iterator();
       if (!head.hasNext()) {
         continue;
       }
       Map.Entry<String, Long> first = head.next();
-      int level = effectiveLevel(priorityOf.get(first.getKey()), first.getValue(), nowNanos);
+      int level = effectiveLevel(queue.getKey(), first.getValue(), nowNanos);
       if (level < bestLevel || (level == bestLevel && first.getValue() < bestSince)) {
         best = first.getKey();
         bestLevel = level;
         bestSince = first.getValue();
       }
-    }
-    if (best != null) {
-      withdraw(best);
-      inFlight++;
     }
     return best;
   }
@@ -132,18 +198,22 @@ public final class AdmissionQueue {
     return (int) Math.max(0, priority.ordinal() - Math.min(levels, Priority.values().length));
   }
 
-  /** How many lanes would be served before {@code lane} if permits were granted now (-1: none). */
+  /**
+   * How many lanes of its tenant would be served before {@code lane} if permits were granted now
+   * (-1: it does not wait); other tenants' turns come on top.
+   */
   public int position(String lane, long nowNanos) {
-    Priority priority = priorityOf.get(lane);
-    if (priority == null) {
+    Place place = placeOf.get(lane);
+    if (place == null) {
       return -1;
     }
-    long since = waiting.get(priority).get(lane);
-    int level = effectiveLevel(priority, since, nowNanos);
+    Tenant tenant = tenants.get(place.tenant());
+    long since = tenant.waiting.get(place.priority()).get(lane);
+    int level = effectiveLevel(place.priority(), since, nowNanos);
     int ahead = 0;
-    for (LinkedHashMap<String, Long> queue : waiting.values()) {
-      for (Map.Entry<String, Long> e : queue.entrySet()) {
-        int other = effectiveLevel(priorityOf.get(e.getKey()), e.getValue(), nowNanos);
+    for (Map.Entry<Priority, LinkedHashMap<String, Long>> queue : tenant.waiting.entrySet()) {
+      for (Map.Entry<String, Long> e : queue.getValue().entrySet()) {
+        int other = effectiveLevel(queue.getKey(), e.getValue(), nowNanos);
         if (other < level || (other == level && e.getValue() < since)) {
           ahead++;
         }
@@ -161,10 +231,10 @@ public final class AdmissionQueue {
   }
 
   public int waitingCount() {
-    return priorityOf.size();
+    return placeOf.size();
   }
 
   public boolean isWaiting(String lane) {
-    return priorityOf.containsKey(lane);
+    return placeOf.containsKey(lane);
   }
 }

@@ -1,29 +1,49 @@
 package dev.parley.runtime.controls;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.Parley;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.internal.EventLookups;
 import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.lane.LocalLanes;
+import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The operator controls behind {@code Parley}'s: cancel, move, pause and resume, emergency stop.
+ * The operator controls behind {@code Parley}'s: cancel (one, many, a lane's pending), move,
+ * reorder, reprioritize, pause and resume, emergency stop.
  */
 public final class Operators {
   private final EventLookups lookups;
+  private final EventRegistry registry;
   private final Pauses pauses;
   private final LocalLanes lanes;
   private final LaneAsks asks;
 
-  public Operators(EventLookups lookups, Pauses pauses, LocalLanes lanes, LaneAsks asks) {
+  public Operators(
+      EventLookups lookups,
+      EventRegistry registry,
+      Pauses pauses,
+      LocalLanes lanes,
+      LaneAsks asks) {
     this.lookups = lookups;
+    this.registry = registry;
     this.pauses = pauses;
     this.lanes = lanes;
     this.asks = asks;
@@ -35,6 +55,86 @@ public final class Operators {
 
   public CompletionStage<Boolean> move(String eventId, int newIndex) {
     return askLive(eventId, replyTo -> new LaneCommand.Move(eventId, newIndex, replyTo));
+  }
+
+  public CompletionStage<Boolean> reprioritize(String eventId, Priority priority) {
+    Objects.requireNonNull(priority, "priority");
+    return askLive(eventId, replyTo -> new LaneCommand.Reprioritize(eventId, priority, replyTo));
+  }
+
+  /**
+   * Cancels the pending events among {@code eventIds}: each lane is asked once, for its own; an id
+   * Parley does not know, or whose event has ended, is reported without asking.
+   */
+  public CompletionStage<CancelReport> cancelAll(Collection<String> eventIds) {
+    List<String> asked = List.copyOf(new LinkedHashSet<>(eventIds));
+    Map<String, List<String>> byLane = new LinkedHashMap<>();
+    List<CancelReport> reports = new ArrayList<>();
+    List<CancelReport.NotCancelled> known = new ArrayList<>();
+    for (String id : asked) {
+      EventRegistry.Entry entry = registry.find(id);
+      if (entry == null || entry.finished() != null) {
+        known.add(
+            new CancelReport.NotCancelled(
+                id, entry == null ? CancelReport.UNKNOWN : CancelReport.FINISHED));
+      } else {
+        byLane.computeIfAbsent(entry.event().laneKey(), lane -> new ArrayList<>()).add(id);
+      }
+    }
+    reports.add(new CancelReport(List.of(), known));
+    List<CompletableFuture<CancelReport>> replies = new ArrayList<>();
+    byLane.forEach(
+        (lane, ids) ->
+            replies.add(
+                asks.ask(
+                        lane,
+                        replyTo -> new LaneCommand.CancelMany(Optional.of(ids), replyTo),
+                        false,
+                        CancelReport.none())
+                    .toCompletableFuture()));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              replies.forEach(reply -> reports.add(reply.join()));
+              return merge(asked, reports);
+            });
+  }
+
+  /** The reports of several lanes as one, in the order of {@code asked}. */
+  private static CancelReport merge(List<String> asked, List<CancelReport> reports) {
+    Set<String> cancelled = new HashSet<>();
+    Map<String, String> reasons = new HashMap<>();
+    for (CancelReport report : reports) {
+      cancelled.addAll(report.cancelled());
+      report.notCancelled().forEach(refused -> reasons.put(refused.id(), refused.reason()));
+    }
+    return new CancelReport(
+        asked.stream().filter(cancelled::contains).toList(),
+        asked.stream()
+            .filter(id -> !cancelled.contains(id))
+            .map(
+                id ->
+                    new CancelReport.NotCancelled(
+                        id, reasons.getOrDefault(id, CancelReport.FINISHED)))
+            .toList());
+  }
+
+  /** Cancels every pending event of the lane {@code laneKey}, in one step of that lane. */
+  public CompletionStage<CancelReport> cancelPending(String laneKey) {
+    return asks.ask(
+        laneKey,
+        replyTo -> new LaneCommand.CancelMany(Optional.empty(), replyTo),
+        true,
+        CancelReport.none());
+  }
+
+  /**
+   * Has the lane {@code laneKey} run the pending {@code eventIds} first, in this order; completes
+   * with those of them not pending there (then nothing moved).
+   */
+  public CompletionStage<List<String>> reorder(String laneKey, List<String> eventIds) {
+    List<String> ids = List.copyOf(eventIds);
+    return asks.ask(laneKey, replyTo -> new LaneCommand.Reorder(ids, replyTo), true, ids);
   }
 
   /** Asks the lane of a registered event that has not ended; false for any other. */

@@ -20,9 +20,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Where events enter the runtime: refused at once while shutting down or over {@code
- * parley.admission.max-pending}, deduplicated by id, timed when sampled, then routed to their lane
- * with a ticket for their answers. In cluster mode the lane may be on another node: it counts the
- * event there, and answers the ticket through this node's edge.
+ * parley.admission.max-pending}, put in the one lane in one-lane mode ({@code
+ * parley.concurrency.enabled = off}), deduplicated by id, timed when sampled, then routed to their
+ * lane with a ticket for their answers. In cluster mode the lane may be on another node: it counts
+ * the event there, and answers the ticket through this node's edge.
  */
 public final class Intake {
   private static final int LATENCY_SAMPLE = 16;
@@ -94,6 +95,9 @@ public final class Intake {
       boolean tracked) {
     submitting.increment(); // close() waits for submits in progress
     try {
+      if (!settings.concurrency()) {
+        event = event.withGroup(Settings.ONE_LANE); // one-lane mode: all in one lane, in order
+      }
       if (!accepting) {
         refuse(event, outcome, receipt, Parley.SHUTTING_DOWN, 0);
         return null;

@@ -205,6 +205,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
             Admission.create(
                 settings.maxInFlight(),
                 settings.agingInterval(),
+                settings.tenantWeights(),
                 settings.adaptive(),
                 start.loadProbe(),
                 start.admissionGate(),
@@ -252,7 +253,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
     LaneEnvironment environment =
         new RuntimeEnvironment(
             new LaneEnvironment.Rules(
-                settings.maxQueue(),
+                settings.laneBound(),
                 settings.handlerTimeout(),
                 settings.unhealthyAfter(),
                 start.retryPolicy(),

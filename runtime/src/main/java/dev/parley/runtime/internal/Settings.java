@@ -2,11 +2,14 @@ package dev.parley.runtime.internal;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.journal.JournalSettings;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
@@ -28,6 +31,7 @@ public record Settings(
     int maxInFlight,
     long maxPending,
     Duration agingInterval,
+    Map<String, Integer> tenantWeights,
     Admission.Adaptive adaptive,
     int statusRetain,
     Duration dedupWindow,
@@ -40,13 +44,36 @@ public record Settings(
     Duration sampleInterval,
     Monitor monitor,
     JournalSettings journal,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    boolean concurrency) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
   public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
 
+  /** The one lane of {@code parley.concurrency.enabled = off}: every event runs in it. */
+  public static final String ONE_LANE = "default";
+
+  /** At most this many pending events in one lane ({@code max-queue}, or in one-lane mode all). */
+  public int laneBound() {
+    return concurrency ? maxQueue : (int) Math.min(Integer.MAX_VALUE, maxPending);
+  }
+
   /** The monitor's stats hub ({@code parley.monitor}). */
   public record Monitor(boolean enabled, Duration interval, int topLanes) {}
+
+  /** A map of tenant to a weight of 1 or more. */
+  private static Map<String, Integer> weights(Config config, String key) {
+    Map<String, Integer> weights = new HashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getObject(key).entrySet()) {
+      Object value = entry.getValue().unwrapped();
+      if (!(value instanceof Integer weight) || weight < 1) {
+        throw new IllegalArgumentException(
+            key + "." + entry.getKey() + ": must be a whole number of 1 or more, got " + value);
+      }
+      weights.put(entry.getKey(), weight);
+    }
+    return Map.copyOf(weights);
+  }
 
   public static Settings from(Config config) {
     try {
@@ -70,6 +97,7 @@ public record Settings(
               atLeast(config, "parley.admission.max-in-flight", 0),
               atLeast(config, "parley.admission.max-pending", 1),
               positive(config, "parley.admission.aging-interval"),
+              weights(config, "parley.admission.tenant-weights"),
               new Admission.Adaptive(
                   config.getBoolean("parley.admission.adaptive.enabled"),
                   fraction(config, "parley.admission.adaptive.high-watermark"),
@@ -90,7 +118,8 @@ public record Settings(
                   positive(config, "parley.monitor.interval"),
                   atLeast(config, "parley.monitor.top-lanes", 1)),
               JournalSettings.from(config),
-              ClusterSettings.from(config));
+              ClusterSettings.from(config),
+              config.getBoolean("parley.concurrency.enabled"));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""

@@ -147,9 +147,7 @@ final class AttemptRules {
   /** Runs the recovered running event again, once the lane may start an event. */
   void resume() {
     Attempt running = lane.state.running();
-    if (lane.session.restarting
-        || lane.paused()
-        || !lane.hasPermit(running.head().event().priority())) {
+    if (lane.session.restarting || lane.paused() || !lane.hasPermit(running.head().event())) {
       return; // BackoffOver, a Nudge on resume, or the permit calls runNext again
     }
     lane.session.resuming = false;

@@ -1,10 +1,12 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DeadLetter;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.admission.AdmissionQueue;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -35,7 +37,12 @@ public sealed interface Effect {
       boolean redelivered)
       implements Effect {}
 
-  record RequestPermit(Priority priority) implements Effect {}
+  /** Wait for a permit of the global cap with the rank of the lane's next event. */
+  record RequestPermit(Priority priority, String tenant) implements Effect {
+    static RequestPermit of(Event next) {
+      return new RequestPermit(next.priority(), next.tenant().orElse(AdmissionQueue.SHARED));
+    }
+  }
 
   enum ReleasePermit implements Effect {
     INSTANCE
@@ -78,6 +85,11 @@ public sealed interface Effect {
 
   /** Restart the handler context (a fresh handler) once this decision's effects are done. */
   record RestartHandler(String why) implements Effect {}
+
+  /**
+   * A pending event changed (its priority): look-ups by id answer with {@code after} from now on.
+   */
+  record Replaced(Event before, Event after) implements Effect {}
 
   /** Reply to a query. */
   record Reply<T>(ActorRef<T> to, T message) implements Effect {}

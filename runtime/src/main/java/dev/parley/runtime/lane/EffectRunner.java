@@ -102,7 +102,7 @@ final class EffectRunner {
     } else if (effect instanceof Effect.InFlight inFlight) {
       services.counters().inFlight.add(inFlight.delta());
     } else if (effect instanceof Effect.RequestPermit request) {
-      services.permits().request(laneKey, request.priority(), permitAdapter);
+      services.permits().request(laneKey, request.priority(), request.tenant(), permitAdapter);
     } else if (effect == Effect.ReleasePermit.INSTANCE) {
       services.permits().release(laneKey);
     } else if (effect == Effect.WithdrawPermit.INSTANCE) {
@@ -113,6 +113,8 @@ final class EffectRunner {
       cancelAttempt();
     } else if (effect instanceof Effect.RunRollback rollback) {
       runRollback(rollback.attempt());
+    } else if (effect instanceof Effect.Replaced replaced) {
+      services.registry().replaced(replaced.before(), replaced.after());
     } else if (effect instanceof Effect.Reply<?> reply) {
       outbox.add(() -> tell(reply)); // after the answers it may report on
     } else if (effect instanceof Effect.ReportDrained drained) {

@@ -1,6 +1,7 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.Event;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.cluster.Answer;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -34,5 +35,10 @@ public record Job(
   /** This job as it reached its lane's node at {@code nanos}: its times count from there. */
   Job arrived(long nanos) {
     return new Job(event, ticket, nanos, tracked, timed, replyTo);
+  }
+
+  /** This job, its event with {@code priority}. */
+  Job withPriority(Priority priority) {
+    return new Job(event.withPriority(priority), ticket, acceptedAtNanos, tracked, timed, replyTo);
   }
 }

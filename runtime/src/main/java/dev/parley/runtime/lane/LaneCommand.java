@@ -1,8 +1,11 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.LaneView;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.Reply;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -25,11 +28,31 @@ public sealed interface LaneCommand {
   /** Describe the lane: health, running and pending events, counters. */
   record GetLaneView(ActorRef<LaneView> replyTo) implements Routed {}
 
+  /** An operator's change of the lane's queue: decided by {@link OperatorRules}. */
+  sealed interface Control extends Routed {}
+
   /** Cancel a pending event; false when it is running, ended, or not in this lane. */
-  record Cancel(String eventId, ActorRef<Boolean> replyTo) implements Routed {}
+  record Cancel(String eventId, ActorRef<Boolean> replyTo) implements Control {}
 
   /** Move a pending event to {@code newIndex} among the pending ones. */
-  record Move(String eventId, int newIndex, ActorRef<Boolean> replyTo) implements Routed {}
+  record Move(String eventId, int newIndex, ActorRef<Boolean> replyTo) implements Control {}
+
+  /**
+   * Cancel pending events: those of {@code ids} (empty: every pending event); the reply says which
+   * were cancelled and why the others were not.
+   */
+  record CancelMany(Optional<List<String>> ids, ActorRef<CancelReport> replyTo)
+      implements Control {}
+
+  /**
+   * Run the pending events {@code eventIds} first, in this order, then the others in their order;
+   * the reply lists those of {@code eventIds} not pending here (then nothing moved).
+   */
+  record Reorder(List<String> eventIds, ActorRef<List<String>> replyTo) implements Control {}
+
+  /** Give a pending event {@code priority}; false when it is not pending here. */
+  record Reprioritize(String eventId, Priority priority, ActorRef<Boolean> replyTo)
+      implements Control {}
 
   /** Look at the pause flags and the health check again. */
   enum Nudge implements Routed {
@@ -37,7 +60,7 @@ public sealed interface LaneCommand {
   }
 
   /** Cancel every pending event and interrupt the running one cooperatively. */
-  record EmergencyStop(ActorRef<Stopped> replyTo) implements Routed {}
+  record EmergencyStop(ActorRef<Stopped> replyTo) implements Control {}
 
   /** What an emergency stop did to one lane. */
   record Stopped(int cancelled, int interrupted) {}

@@ -1,11 +1,10 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.DoubleTextPolicy;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Priority;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
-import dev.parley.runtime.lane.LaneCommand.Cancel;
 import dev.parley.runtime.lane.LaneCommand.Submit;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.List;
  * events, applied to {@code state} as they are decided, and {@link Effect}s for the shell. Pure but
  * for {@code state} and {@code session}: the clock reading comes in as {@code now}, wall time and
  * randomness through the {@link LaneEnvironment}. The rules of attempts (retry, dead letter,
- * timeout, rollback, restarts) are in {@link AttemptRules}.
+ * timeout, rollback, restarts) are in {@link AttemptRules}, those of operator controls in {@link
+ * OperatorRules}.
  */
 public final class LaneDecider {
   static final String QUEUE_FULL = "queue-full";
@@ -31,6 +31,7 @@ public final class LaneDecider {
   final LaneEnvironment.Rules rules;
   private final AttemptRules attempts;
   private final LaneQueries queries;
+  private final OperatorRules operators;
 
   // The command being decided: set by decide, read by the rules it calls.
   LaneState state;
@@ -44,6 +45,7 @@ public final class LaneDecider {
     this.rules = env.rules();
     this.attempts = new AttemptRules(this);
     this.queries = new LaneQueries(this);
+    this.operators = new OperatorRules(this, attempts);
   }
 
   public String laneKey() {
@@ -118,22 +120,10 @@ public final class LaneDecider {
       effect(new Effect.Reply<>(query.replyTo(), queries.statusOf(query.eventId())));
     } else if (command instanceof LaneCommand.GetLaneView query) {
       effect(new Effect.Reply<>(query.replyTo(), queries.view()));
-    } else if (command instanceof Cancel cancel) {
-      onCancel(cancel);
-    } else if (command instanceof LaneCommand.Move move) {
-      boolean pending = state.position(move.eventId()) >= 0;
-      if (pending) {
-        event(new LaneEvent.Moved(move.eventId(), move.newIndex()));
-      }
-      effect(new Effect.Reply<>(move.replyTo(), pending));
-      afterQueueChange();
+    } else if (command instanceof LaneCommand.Control control) {
+      operators.on(control);
     } else if (command instanceof LaneCommand.Nudge) {
       runNext();
-    } else if (command instanceof LaneCommand.EmergencyStop stop) {
-      int interrupted = attempts.interruptRunning(EMERGENCY_STOP, false) ? 1 : 0;
-      int cancelled = cancelPending(EMERGENCY_STOP);
-      effect(new Effect.Reply<>(stop.replyTo(), new LaneCommand.Stopped(cancelled, interrupted)));
-      afterQueueChange();
     } else if (command instanceof LaneCommand.IdleCheck) {
       onIdleCheck();
     } else if (command instanceof LaneCommand.Drain drain) {
@@ -190,39 +180,34 @@ public final class LaneDecider {
    */
   int endPending(String reason, boolean interrupted) {
     List<Job> pending = state.pending();
-    if (!pending.isEmpty()) {
-      event(new LaneEvent.Cancelled(pending.stream().map(Job::id).toList(), reason));
-      for (Job job : pending) {
-        Outcome outcome =
-            interrupted
-                ? new Outcome.Interrupted(job.id(), reason)
-                : new Outcome.Cancelled(job.id(), reason);
-        deliver(job, outcome);
-      }
-    }
+    endUnstarted(pending, reason, interrupted);
     return pending.size();
   }
 
-  private void onCancel(Cancel cancel) {
-    int position = state.position(cancel.eventId());
-    if (position >= 0) {
-      Job job = state.pending().get(position);
-      event(new LaneEvent.Cancelled(List.of(job.id()), CANCELLED_BY_OPERATOR));
-      deliver(job, new Outcome.Cancelled(job.id(), CANCELLED_BY_OPERATOR));
+  /** Takes {@code jobs}, pending, out of the queue unstarted, as {@link #endPending} does all. */
+  void endUnstarted(List<Job> jobs, String reason, boolean interrupted) {
+    if (jobs.isEmpty()) {
+      return;
     }
-    effect(new Effect.Reply<>(cancel.replyTo(), position >= 0));
-    afterQueueChange();
+    event(new LaneEvent.Cancelled(jobs.stream().map(Job::id).toList(), reason));
+    for (Job job : jobs) {
+      Outcome outcome =
+          interrupted
+              ? new Outcome.Interrupted(job.id(), reason)
+              : new Outcome.Cancelled(job.id(), reason);
+      deliver(job, outcome);
+    }
   }
 
   /** The head of the queue may have changed: its priority decides the lane's admission rank. */
-  private void afterQueueChange() {
+  void afterQueueChange() {
     if (session.awaitingPermit) {
       Job head = state.peek();
       if (head == null) {
         session.awaitingPermit = false;
         effect(Effect.WithdrawPermit.INSTANCE);
       } else {
-        effect(new Effect.RequestPermit(head.event().priority()));
+        effect(Effect.RequestPermit.of(head.event()));
       }
     }
     runNext();
@@ -263,7 +248,7 @@ public final class LaneDecider {
       return;
     }
     Job head = state.peek();
-    if (!hasPermit(head.event().priority())) {
+    if (!hasPermit(head.event())) {
       return;
     }
     List<String> batch = List.of();
@@ -279,13 +264,13 @@ public final class LaneDecider {
    * True when an event of {@code priority} may start; otherwise asks Admission (once) and waits for
    * it.
    */
-  boolean hasPermit(Priority priority) {
+  boolean hasPermit(Event next) {
     if (session.holdsPermit || !env.capped()) {
       return true;
     }
     if (!session.awaitingPermit) {
       session.awaitingPermit = true;
-      effect(new Effect.RequestPermit(priority));
+      effect(Effect.RequestPermit.of(next));
     }
     return false;
   }

@@ -3,6 +3,7 @@ package dev.parley.runtime.lane;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.Priority;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.List;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = LaneEvent.Enqueued.class, name = "Enqueued"),
   @JsonSubTypes.Type(value = LaneEvent.Moved.class, name = "Moved"),
+  @JsonSubTypes.Type(value = LaneEvent.Reprioritized.class, name = "Reprioritized"),
+  @JsonSubTypes.Type(value = LaneEvent.Reordered.class, name = "Reordered"),
   @JsonSubTypes.Type(value = LaneEvent.Cancelled.class, name = "Cancelled"),
   @JsonSubTypes.Type(value = LaneEvent.Started.class, name = "Started"),
   @JsonSubTypes.Type(value = LaneEvent.InterruptRequested.class, name = "InterruptRequested"),
@@ -32,6 +35,12 @@ public sealed interface LaneEvent {
 
   /** A pending event was moved to {@code index} among the pending ones (clamped). */
   record Moved(String eventId, int index) implements LaneEvent {}
+
+  /** A pending event's priority changed; it keeps its place in the lane. */
+  record Reprioritized(String eventId, Priority priority) implements LaneEvent {}
+
+  /** The pending events {@code eventIds} run first, in this order; the others keep theirs. */
+  record Reordered(List<String> eventIds) implements LaneEvent {}
 
   /** Pending events left the queue unstarted (cancelled, superseded, interrupted). */
   record Cancelled(List<String> eventIds, String reason) implements LaneEvent {}

@@ -19,9 +19,10 @@ final class LaneQueries {
   }
 
   /**
-   * ETA = (events ahead in the lane, counting the running one) × the lane's moving handling time +
-   * the estimated wait for a permit of the global cap: lanes ahead in admission ÷ the cap × the
-   * runtime's moving handling time.
+   * ETA = what is left of the running event (the lane's moving handling time less how long its
+   * attempt has run so far, at least 0; a whole handling time while it waits for a retry) + the
+   * events ahead of this one × the lane's moving handling time + the estimated wait for a permit of
+   * the global cap: lanes ahead in admission ÷ the cap × the runtime's moving handling time.
    */
   Receipt receipt(int position) {
     Job job = lane.state.pending().get(position);
@@ -45,7 +46,7 @@ final class LaneQueries {
   }
 
   long eta(int position) {
-    int ahead = position + (lane.state.isBusy() ? 1 : 0);
+    double average = laneAverageMs();
     int admissionAhead = admissionAhead();
     double admissionWaitMs =
         admissionAhead == 0
@@ -53,7 +54,19 @@ final class LaneQueries {
             : (double) admissionAhead
                 / lane.env.admission().effectiveMaxInFlight()
                 * lane.env.averageMs();
-    return Math.round(ahead * laneAverageMs() + admissionWaitMs);
+    return Math.round(runningLeftMs(average) + position * average + admissionWaitMs);
+  }
+
+  /** What is left of the running event: its expected time less what its attempt has run. */
+  private double runningLeftMs(double average) {
+    if (!lane.state.isBusy()) {
+      return 0;
+    }
+    if (!lane.session.attemptOpen) {
+      return average; // between attempts: the next one is still to run
+    }
+    double elapsedMs = (lane.now - lane.session.attemptStartedNanos) / 1_000_000.0;
+    return Math.max(0, average - elapsedMs);
   }
 
   double laneAverageMs() {
@@ -84,7 +97,8 @@ final class LaneQueries {
         job.tracked() ? millis(running.startedAtNanos() - job.acceptedAtNanos()) : -1,
         job.tracked() ? millis(lane.now - running.startedAtNanos()) : -1,
         Optional.empty(),
-        running.redelivered());
+        running.redelivered(),
+        job.event().priority());
   }
 
   EventStatus pendingStatus(Job job, int position) {
@@ -99,7 +113,8 @@ final class LaneQueries {
         job.tracked() ? millis(lane.now - job.acceptedAtNanos()) : -1,
         -1,
         Optional.empty(),
-        false);
+        false,
+        job.event().priority());
   }
 
   LaneView view() {

@@ -5,8 +5,10 @@ import dev.parley.runtime.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -71,6 +73,11 @@ public final class LaneState {
       pending.removeIf(job -> ids.contains(job.id()));
     } else if (event instanceof LaneEvent.Moved moved) {
       move(moved.eventId(), moved.index());
+    } else if (event instanceof LaneEvent.Reordered reordered) {
+      reorder(reordered.eventIds());
+    } else if (event instanceof LaneEvent.Reprioritized changed) {
+      mapPending(
+          job -> job.id().equals(changed.eventId()) ? job.withPriority(changed.priority()) : job);
     } else if (event instanceof LaneEvent.InterruptRequested interrupt) {
       running = running.interrupted(interrupt.reason(), interrupt.rollback());
     } else if (event instanceof LaneEvent.RollbackStarted) {
@@ -90,9 +97,7 @@ public final class LaneState {
    * the lane's durable state, so not a lane event.
    */
   public void rebase(UnaryOperator<Job> rebase, long nowNanos) {
-    List<Job> jobs = new ArrayList<>(pending);
-    pending.clear();
-    jobs.forEach(job -> pending.addLast(rebase.apply(job)));
+    mapPending(rebase);
     running = running == null ? null : running.rebased(rebase, nowNanos);
     rollback = rollback == null ? null : rollback.rebased(rebase, nowNanos);
   }
@@ -155,6 +160,23 @@ public final class LaneState {
     items.add(Math.max(0, Math.min(index, items.size())), item);
     pending.clear();
     pending.addAll(items);
+  }
+
+  private void reorder(List<String> first) {
+    Map<String, Job> byId = new HashMap<>();
+    pending.forEach(job -> byId.put(job.id(), job));
+    List<Job> rest = new ArrayList<>(pending);
+    Set<String> moved = Set.copyOf(first);
+    rest.removeIf(job -> moved.contains(job.id()));
+    pending.clear();
+    first.forEach(id -> pending.addLast(byId.get(id)));
+    pending.addAll(rest);
+  }
+
+  private void mapPending(UnaryOperator<Job> change) {
+    List<Job> jobs = new ArrayList<>(pending);
+    pending.clear();
+    jobs.forEach(job -> pending.addLast(change.apply(job)));
   }
 
   /** The position of a pending event (0 runs next), or -1 when it is not pending. */

@@ -6,7 +6,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /** The global cap as a lane sees it: ask for a permit, give it back, withdraw the request. */
 public interface Permits {
-  void request(String laneKey, Priority priority, ActorRef<Admission.Granted> replyTo);
+  void request(
+      String laneKey, Priority priority, String tenant, ActorRef<Admission.Granted> replyTo);
 
   void release(String laneKey);
 
@@ -16,8 +17,9 @@ public interface Permits {
   static Permits of(ActorRef<Admission.Command> admission) {
     return new Permits() {
       @Override
-      public void request(String laneKey, Priority priority, ActorRef<Admission.Granted> replyTo) {
-        admission.tell(new Admission.Request(laneKey, priority, replyTo));
+      public void request(
+          String laneKey, Priority priority, String tenant, ActorRef<Admission.Granted> replyTo) {
+        admission.tell(new Admission.Request(laneKey, priority, tenant, replyTo));
       }
 
       @Override

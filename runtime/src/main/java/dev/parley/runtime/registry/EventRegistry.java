@@ -35,7 +35,7 @@ public final class EventRegistry {
 
   /** One registered event: its outcome stage, and its final status once it has ended. */
   public static final class Entry {
-    private final Event event;
+    private volatile Event event; // replaced when a pending event changes (its priority)
     private final CompletableFuture<Outcome> outcome;
     private final CompletableFuture<Boolean> settled;
     private volatile EventStatus finished;
@@ -119,7 +119,8 @@ public final class EventRegistry {
               -1,
               -1,
               Optional.of(outcome),
-              false);
+              false,
+              stub.priority());
       return entry;
     }
   }
@@ -213,6 +214,14 @@ public final class EventRegistry {
   public Entry accepted(Event event) {
     Entry entry = byId.get(event.id());
     return entry != null && entry.event == event ? entry : null;
+  }
+
+  /** The live entry of {@code before} holds {@code after} from now on: its lane changed it. */
+  public void replaced(Event before, Event after) {
+    Entry entry = byId.get(before.id());
+    if (entry != null && entry.event == before) {
+      entry.event = after;
+    }
   }
 
   /** Forgets a finished event, so that its id may be accepted again at once. */

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.Priority;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AdmissionQueueTest {
@@ -25,6 +28,52 @@ class AdmissionQueueTest {
     queue.release();
     assertEquals("c", queue.grantNext(4));
     assertEquals(2, queue.inFlight());
+  }
+
+  @Test
+  void tenantsOfEqualWeightTakeTurnsWhateverTheirNumberOfLanes() {
+    AdmissionQueue queue = new AdmissionQueue(1, AGING);
+    for (int i = 0; i < 100; i++) {
+      queue.request("a-" + i, Priority.P0, "A", i);
+    }
+    queue.request("b-0", Priority.P3, "B", 200);
+    queue.request("b-1", Priority.P3, "B", 201);
+
+    List<String> granted = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      granted.add(grantAndRelease(queue, 300));
+    }
+
+    assertEquals(List.of("a-0", "b-0", "a-1", "b-1", "a-2", "a-3"), granted);
+  }
+
+  @Test
+  void aTenantOfWeightThreeGetsThreeTurnsOfFour() {
+    AdmissionQueue queue = new AdmissionQueue(1, AGING, Map.of("big", 3));
+    for (int i = 0; i < 20; i++) {
+      queue.request("big-" + i, Priority.P2, "big", i);
+      queue.request("small-" + i, Priority.P2, "small", i);
+    }
+
+    long big = 0;
+    for (int i = 0; i < 16; i++) {
+      big += grantAndRelease(queue, 100).startsWith("big-") ? 1 : 0;
+    }
+
+    assertEquals(12, big);
+  }
+
+  @Test
+  void withinATenantPriorityAndWaitingTimeDecide() {
+    AdmissionQueue queue = new AdmissionQueue(1, AGING);
+    queue.request("a-p3", Priority.P3, "A", 0);
+    queue.request("a-p0", Priority.P0, "A", 1);
+    queue.request("b-p2", Priority.P2, "B", 2);
+
+    assertEquals("a-p0", grantAndRelease(queue, 3));
+    assertEquals("b-p2", grantAndRelease(queue, 3));
+    assertEquals("a-p3", grantAndRelease(queue, 3));
+    assertEquals(0, queue.waitingCount());
   }
 
   @Test

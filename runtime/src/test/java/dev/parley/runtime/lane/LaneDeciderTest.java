@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
@@ -206,6 +207,10 @@ class LaneDeciderTest {
           + ")";
     } else if (event instanceof LaneEvent.Moved m) {
       return "Moved(" + m.eventId() + "," + m.index() + ")";
+    } else if (event instanceof LaneEvent.Reordered r) {
+      return "Reordered(" + r.eventIds() + ")";
+    } else if (event instanceof LaneEvent.Reprioritized r) {
+      return "Reprioritized(" + r.eventId() + "," + r.priority() + ")";
     } else if (event instanceof LaneEvent.Cancelled c) {
       return "Cancelled(" + c.eventIds() + "," + c.reason() + ")";
     } else if (event instanceof LaneEvent.InterruptRequested i) {
@@ -641,6 +646,32 @@ class LaneDeciderTest {
       assertEquals(1, receipt.positionInLane());
       assertEquals(0, receipt.positionInAdmission());
       assertEquals(2 * 50, receipt.etaMs(), "the running event and b are ahead");
+    }
+
+    @Test
+    void theEtaCountsWhatIsLeftOfTheRunningAttemptAtLeastNothing() {
+      running("a"); // started at 0; the average is 50 ms
+      now = 20 * MS;
+
+      assertEquals(30, one(submit("b"), Effect.Accept.class).receipt().etaMs());
+      assertEquals(30 + 50, one(submit("c"), Effect.Accept.class).receipt().etaMs());
+
+      now = 80 * MS; // past the average: it may end any moment
+      assertEquals(2 * 50, one(submit("d"), Effect.Accept.class).receipt().etaMs());
+    }
+
+    @Test
+    void anEventWaitingForARetryCountsAWholeAttemptAhead() {
+      env.rules = rules(3, 3, RetryPolicy.builder().maxAttempts(2).build());
+      running("a");
+      now = 40 * MS;
+      fails(new IllegalStateException("boom")); // a retry is due after a backoff
+      now = 45 * MS;
+
+      assertEquals(
+          40,
+          one(submit("b"), Effect.Accept.class).receipt().etaMs(),
+          "the failed attempt's 40 ms are the lane's average; a whole attempt is still to run");
     }
 
     @Test
@@ -1207,6 +1238,127 @@ class LaneDeciderTest {
     }
 
     @Test
+    void reprioritizingAPendingEventChangesItsPriorityButNotItsPlace() {
+      running("a");
+      submit("b");
+      submit("c");
+      Job before = state.pending().get(1);
+
+      Decision d = on(new LaneCommand.Reprioritize("c", Priority.P0, ref()));
+
+      assertEquals(List.of("Reprioritized(c,P0)"), events(d));
+      assertEquals(true, reply(d));
+      assertEquals(List.of("b", "c"), pendingIds(state));
+      assertEquals(Priority.P0, state.pending().get(1).event().priority());
+      Effect.Replaced replaced = one(d, Effect.Replaced.class);
+      assertEquals(before.event(), replaced.before());
+      assertEquals(state.pending().get(1).event(), replaced.after());
+    }
+
+    @Test
+    void cancellingManyCancelsThePendingOnesAskedForAndReportsTheOthers() {
+      running("a");
+      submit("b");
+      submit("c");
+      env.rules = rules(5, 3, RetryPolicy.none());
+      submit("d");
+
+      Decision d =
+          on(new LaneCommand.CancelMany(Optional.of(List.of("d", "a", "x", "b", "d")), ref()));
+
+      assertEquals(List.of("Cancelled([b, d],cancelled)"), events(d));
+      assertEquals(List.of("c"), pendingIds(state));
+      assertEquals(
+          new CancelReport(
+              List.of("d", "b"),
+              List.of(
+                  new CancelReport.NotCancelled("a", CancelReport.RUNNING),
+                  new CancelReport.NotCancelled("x", CancelReport.FINISHED))),
+          reply(d));
+      assertEquals(2, all(d, Effect.Deliver.class).size());
+    }
+
+    @Test
+    void cancellingManyWithoutIdsCancelsEveryPendingEventInLaneOrder() {
+      running("a");
+      submit("b");
+      submit("c");
+
+      Decision d = on(new LaneCommand.CancelMany(Optional.empty(), ref()));
+
+      assertEquals(List.of("Cancelled([b, c],cancelled)"), events(d));
+      assertEquals(new CancelReport(List.of("b", "c"), List.of()), reply(d));
+      assertTrue(state.isBusy(), "the running event runs on");
+    }
+
+    @Test
+    void reorderingRunsTheListedEventsFirstInThatOrder() {
+      env.rules = rules(5, 3, RetryPolicy.none());
+      running("a");
+      submit("b");
+      submit("c");
+      submit("d");
+      submit("e");
+
+      Decision d = on(new LaneCommand.Reorder(List.of("e", "c"), ref()));
+
+      assertEquals(List.of("Reordered([e, c])"), events(d));
+      assertEquals(List.of(), reply(d));
+      assertEquals(List.of("e", "c", "b", "d"), pendingIds(state));
+    }
+
+    @Test
+    void reorderingWithAnEventNotPendingMovesNothingAndNamesIt() {
+      running("a");
+      submit("b");
+      submit("c");
+
+      Decision d = on(new LaneCommand.Reorder(List.of("c", "a", "x"), ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(List.of("a", "x"), reply(d));
+      assertEquals(List.of("b", "c"), pendingIds(state));
+    }
+
+    @Test
+    void reprioritizingToTheSamePriorityChangesNothing() {
+      running("a");
+      submit("b");
+
+      Decision d = on(new LaneCommand.Reprioritize("b", Priority.P2, ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(true, reply(d));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.parley.runtime.lane.LaneDeciderTest#notPending")
+    void reprioritizingARunningOrUnknownEventRepliesFalse(String id) {
+      running("a");
+
+      Decision d = on(new LaneCommand.Reprioritize(id, Priority.P0, ref()));
+
+      assertTrue(d.events().isEmpty());
+      assertEquals(false, reply(d));
+    }
+
+    @Test
+    void reprioritizingTheNextEventOfALaneWaitingForAPermitChangesItsRequest() {
+      env.capped = true;
+      submit("a"); // waits for a permit, as a P2 lane
+      submit("b");
+
+      Decision head = on(new LaneCommand.Reprioritize("a", Priority.P0, ref()));
+      Decision second = on(new LaneCommand.Reprioritize("b", Priority.P3, ref()));
+
+      assertEquals(Priority.P0, one(head, Effect.RequestPermit.class).priority());
+      assertEquals(
+          Priority.P0,
+          one(second, Effect.RequestPermit.class).priority(),
+          "the lane's rank is its next event's priority");
+    }
+
+    @Test
     void anEmergencyStopCancelsThePendingInterruptsTheRunningAndRepliesCounts() {
       running("a");
       submit("b");
@@ -1510,7 +1662,7 @@ class LaneDeciderTest {
 
       assertEquals(EventStatus.State.PENDING, status.state());
       assertEquals(0, status.positionInLane());
-      assertEquals(50, status.etaMs());
+      assertEquals(50 - 3, status.etaMs(), "a has run 3 of its expected 50 ms");
       assertEquals(3, status.queuedMs());
       assertEquals("lane", status.laneKey());
     }

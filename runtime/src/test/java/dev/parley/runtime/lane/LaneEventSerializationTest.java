@@ -37,6 +37,7 @@ class LaneEventSerializationTest {
           .id("m-1")
           .group("bot-1")
           .priority(Priority.P1)
+          .tenant("acme")
           .payload(Map.of("text", "hi", "n", 3, "tags", List.of("a", "b")))
           .attribute("channel", "web")
           .timeout(Duration.ofSeconds(5))
@@ -59,6 +60,8 @@ class LaneEventSerializationTest {
         new LaneEvent.Enqueued(new Job(FULL, 7, 123_456_789L, true, true)),
         new LaneEvent.Enqueued(new Job(PLAIN, 8, 0, false, false)),
         new LaneEvent.Moved("m-1", 2),
+        new LaneEvent.Reprioritized("m-1", Priority.P0),
+        new LaneEvent.Reordered(List.of("m-3", "m-1")),
         new LaneEvent.Cancelled(List.of("m-1", "m-2"), "superseded"),
         new LaneEvent.Started("m-1", 1, List.of("m-2", "m-3"), 42L),
         new LaneEvent.InterruptRequested("interrupted", true),

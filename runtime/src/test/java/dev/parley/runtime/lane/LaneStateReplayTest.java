@@ -3,14 +3,17 @@ package dev.parley.runtime.lane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
+import dev.parley.runtime.Priority;
 import dev.parley.runtime.Reply;
 import dev.parley.runtime.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * What recovery does: the lane events a lane decided, written through the journal's serializer and
  * applied in order to an empty state, give the same state as the lane had when it stopped, with
  * every kind of lane event in the journal (pending, running, retry scheduled, interrupted, rolled
- * back, cancelled, moved, dead-lettered, redelivered).
+ * back, cancelled, moved, reordered, reprioritized, dead-lettered, redelivered).
  */
 class LaneStateReplayTest {
   private static final ActorTestKit KIT = ActorTestKit.create("LaneStateReplayTest");
@@ -109,6 +112,12 @@ class LaneStateReplayTest {
     submit("d");
     on(new LaneCommand.Move("d", 0, TestInbox.<Boolean>create().getRef())); // Moved
     on(new LaneCommand.Cancel("c", TestInbox.<Boolean>create().getRef())); // Cancelled
+    on(new LaneCommand.Reprioritize("b", Priority.P0, TestInbox.<Boolean>create().getRef()));
+    submit("f");
+    on(new LaneCommand.Reorder(List.of("f", "d"), TestInbox.<List<String>>create().getRef()));
+    on(
+        new LaneCommand.CancelMany(
+            Optional.of(List.of("f")), TestInbox.<CancelReport>create().getRef()));
     done(new IllegalStateException("boom")); // RetryScheduled
     on(new LaneCommand.RetryDue(session.run)); // Started #2
     async();
@@ -140,6 +149,8 @@ class LaneStateReplayTest {
             LaneEvent.Enqueued.class,
             LaneEvent.Started.class,
             LaneEvent.Moved.class,
+            LaneEvent.Reprioritized.class,
+            LaneEvent.Reordered.class,
             LaneEvent.Cancelled.class,
             LaneEvent.RetryScheduled.class,
             LaneEvent.Ended.class,
