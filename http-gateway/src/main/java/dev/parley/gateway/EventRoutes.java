@@ -235,7 +235,7 @@ final class EventRoutes {
       return CompletableFuture.completedFuture(duplicateView(spaceId, first.get(), mayRead));
     }
     return ended(eventId, wait.get())
-        .thenCompose(done -> status(eventId))
+        .thenCompose(done -> status(spaceId, eventId))
         .thenApply(now -> duplicateView(spaceId, now.orElse(first.get()), mayRead));
   }
 
@@ -294,7 +294,7 @@ final class EventRoutes {
         .thenCompose(
             done ->
                 done
-                    ? status(receipt.eventId())
+                    ? status(spaceId, receipt.eventId())
                         .thenApply(s -> Json.response(StatusCodes.OK, Views.event(s.orElseThrow())))
                     : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
@@ -381,7 +381,7 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> view(String spaceId, String eventId) {
-    return status(eventId)
+    return status(spaceId, eventId)
         .thenApply(
             status ->
                 status
@@ -391,7 +391,7 @@ final class EventRoutes {
   }
 
   private CompletionStage<HttpResponse> cancel(String spaceId, String eventId) {
-    return status(eventId)
+    return status(spaceId, eventId)
         .thenCompose(
             status -> {
               if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
@@ -425,7 +425,7 @@ final class EventRoutes {
           Problem.badRequest("position: must be a query parameter 0 or more, as in ?position=0"));
     }
     int index = position;
-    return status(eventId)
+    return status(spaceId, eventId)
         .thenCompose(
             status -> {
               if (status.filter(s -> s.spaceId().equals(spaceId)).isEmpty()) {
@@ -446,7 +446,11 @@ final class EventRoutes {
             });
   }
 
-  private CompletionStage<Optional<EventStatus>> status(String eventId) {
-    return parley.status(eventId);
+  /**
+   * The event's status; one this node does not know is asked of its space's lane too (in cluster
+   * mode the event may have come in through another node).
+   */
+  private CompletionStage<Optional<EventStatus>> status(String spaceId, String eventId) {
+    return parley.status(directory.laneOf(spaceId).orElse(spaceId), eventId);
   }
 }

@@ -129,6 +129,15 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
+   * As {@link #status(String)}, then, for an id that does not find, asks the lane {@code laneKey}
+   * itself if it is live: in cluster mode that finds an event wherever it was submitted (a
+   * journaled lane keeps its newest ended events).
+   */
+  public CompletionStage<Optional<EventStatus>> status(String laneKey, String eventId) {
+    return parts.lookups().status(laneKey, eventId);
+  }
+
+  /**
    * The event with this id, while {@link #status} knows it (accepted through {@link #enqueue} or
    * with a caller-given id; live, or among the newest finished); empty otherwise.
    */

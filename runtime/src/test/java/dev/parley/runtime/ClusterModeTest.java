@@ -233,6 +233,14 @@ class ClusterModeTest {
               return null;
             });
 
+    // A node that neither took these events nor hosts their lane finds them, live.
+    Parley third =
+        nodes.stream().filter(node -> node != via && node != hostNode).findFirst().orElseThrow();
+    assertEquals(
+        EventStatus.State.RUNNING, await(third.status(running)).orElseThrow().state(), running);
+    assertEquals(
+        EventStatus.State.PENDING, await(third.status(space + "-4")).orElseThrow().state());
+
     // The host leaves: its lane starts nothing more, and hands over once the running event ends.
     CompletionStage<?> leaving = hostNode.shutdown();
     TestProbe.create(via.actorSystem())

@@ -100,6 +100,24 @@ public final class EventLookups {
   }
 
   /**
+   * {@link #status(String)}, then, for an event none of that knows, the lane {@code laneKey} if it
+   * is live (in cluster mode, wherever it is): it knows its pending and running events and, when
+   * journaled, its newest ended ones.
+   */
+  public CompletionStage<Optional<EventStatus>> status(String laneKey, String eventId) {
+    return status(eventId)
+        .thenCompose(
+            known ->
+                known.isPresent()
+                    ? CompletableFuture.completedFuture(known)
+                    : asks.ask(
+                        laneKey,
+                        replyTo -> new LaneCommand.GetStatus(eventId, replyTo),
+                        true,
+                        Optional.<EventStatus>empty()));
+  }
+
+  /**
    * The lane of an event that has not ended, wherever it was submitted; empty for an event that
    * ended or that no node knows.
    */

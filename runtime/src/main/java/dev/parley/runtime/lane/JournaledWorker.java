@@ -2,7 +2,6 @@ package dev.parley.runtime.lane;
 
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
-import dev.parley.runtime.Receipt;
 import dev.parley.runtime.registry.EventRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,6 +55,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private final LaneDecider decider;
   private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
   private final RecentlyEnded recent;
+  private final OwnedIds ids;
   private EffectRunner runner;
   private boolean live; // recovered: events are applied as they are decided
   private List<Decision> writing = List.of(); // their events are being written
@@ -83,6 +83,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     this.outbox = new Outbox(lane.key(), services.callbackExecutor(), services.outcomes());
     this.decider = new LaneDecider(lane.key(), services.environment());
     this.recent = new RecentlyEnded(services.registry());
+    this.ids = new OwnedIds(services, outbox, recent);
     this.runner = newRunner();
   }
 
@@ -190,7 +191,8 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
       if (next == null) {
         break;
       }
-      if (next instanceof LaneCommand.Submit submit && duplicate(state, submit.job())) {
+      if (ids.answeredHere(state, next)) {
+        session.received++; // a routed command, as if decided
         continue;
       }
       Decision decision = decide(state, next);
@@ -219,57 +221,6 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
                 throw new IllegalStateException("lane " + lane.key() + " passivated mid-write");
               }
             });
-  }
-
-  /**
-   * Cluster mode: the lane owns its ids. An id it has pending, running or recently ended was
-   * submitted before (perhaps through another node, or again after its node was lost): refused as a
-   * duplicate, not run twice. A tracked event submitted through another node is registered here
-   * too, where its lane decides (for look-ups and its final status); an id this node's registry
-   * knows is a duplicate as well.
-   */
-  private boolean duplicate(LaneState state, Job job) {
-    if (job.replyTo() == null || !job.tracked()) {
-      return false;
-    }
-    OutcomeSink outcomes = services.outcomes();
-    boolean known = knows(state, job.id());
-    if (!known) {
-      // Submitted here, its entry is this node's own, or gone (its receipt timed out meanwhile).
-      EventRegistry.Entry first =
-          services
-              .registry()
-              .register(new EventRegistry.Entry(job.event(), new CompletableFuture<>()));
-      known = first != null && !outcomes.answersHere(job);
-    }
-    if (!known) {
-      return false;
-    }
-    services.counters().accepted.decrement(); // counted when it reached this node
-    services.counters().outstanding.decrement();
-    services.counters().rejected.increment();
-    if (outcomes.answersHere(job)
-        && !state.holds(job.event())) { // its entry here is not the lane's
-      EventRegistry.Entry entry = services.registry().refused(job.event());
-      if (entry != null) {
-        entry.settle(false);
-      }
-    }
-    Receipt receipt = Receipt.rejected(job.event(), EventRegistry.DUPLICATE, 0);
-    outbox.add( // off the lane's thread, with its other answers
-        () -> {
-          outcomes.receipt(job, receipt);
-          outcomes.outcome(job, new Outcome.Rejected(job.id(), EventRegistry.DUPLICATE));
-          outcomes.settled(job, false);
-        });
-    return true;
-  }
-
-  private boolean knows(LaneState state, String id) {
-    Attempt running = state.running();
-    return state.position(id) >= 0
-        || (running != null && running.members().stream().anyMatch(m -> m.id().equals(id)))
-        || recent.knows(id);
   }
 
   private Decision decide(LaneState state, LaneCommand command) {

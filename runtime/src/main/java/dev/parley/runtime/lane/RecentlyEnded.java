@@ -7,6 +7,7 @@ import dev.parley.runtime.registry.EventRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -84,18 +85,30 @@ final class RecentlyEnded {
     snapshot.forEach(end -> ended.put(end.event().id(), end));
   }
 
-  /** Registers what ended, unless this JVM knows it already (the lane was only passivated). */
+  /**
+   * Registers what ended; an entry this JVM has already is finished too, unless it is (the lane was
+   * only passivated, or its submit came through here and the lost node could not answer it).
+   */
   void register(long nowNanos) {
     for (LaneSnapshot.Ended end : ended.values()) {
-      Event event = end.event();
-      if (registry.register(
-              new EventRegistry.Entry(event, CompletableFuture.completedFuture(end.outcome())))
-          == null) {
-        registry.finished(
-            event,
-            EventStatus.finished(event, end.attempts(), -1, -1, end.outcome(), end.redelivered()),
-            nowNanos);
+      EventRegistry.Entry known =
+          registry.register(
+              new EventRegistry.Entry(
+                  end.event(), CompletableFuture.completedFuture(end.outcome())));
+      Event event = known == null ? end.event() : known.event();
+      if (known == null || known.finished() == null) {
+        registry.finished(event, status(end), nowNanos);
       }
     }
+  }
+
+  /** The final status of a recently ended event, when the lane knows it. */
+  Optional<EventStatus> status(String id) {
+    return Optional.ofNullable(ended.get(id)).map(RecentlyEnded::status);
+  }
+
+  private static EventStatus status(LaneSnapshot.Ended end) {
+    return EventStatus.finished(
+        end.event(), end.attempts(), -1, -1, end.outcome(), end.redelivered());
   }
 }
