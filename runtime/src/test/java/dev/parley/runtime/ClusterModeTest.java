@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL. Lanes are sharded over them; any node takes events for any lane.
  */
 class ClusterModeTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final AtomicInteger databases = new AtomicInteger();
   private static EmbeddedPostgres postgres;
 
@@ -110,6 +110,8 @@ class ClusterModeTest {
             parley.journal { url = "%s", user = postgres, password = "" }
             parley.cluster { port = %d, seed-nodes = ["127.0.0.1:%d"] }
             parley.monitor.enabled = off
+            # A busy machine: a new shard's first message may wait for the coordinator's writes.
+            parley.ask-timeout = 60s
             """
                 .formatted(url, port, seedPort));
     String node = "node-" + index;
