@@ -35,16 +35,18 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The monitor dashboard in a real headless Chromium against a real server: the page connects, the
  * lanes appear with the depths the server holds, a lane's pause and resume buttons work and match
  * its state, the server's history is charted on load, a lane's queue shows as cards that reorder by
- * dragging, and cancelling (one or several) asks first. Events are gated, so every depth the page
- * shows is one the test set up, not a race. Needs Chromium (or Chrome) and chromedriver ({@link
- * Chromium} says where it looks); without them the test fails, it is not skipped. {@code mvn verify
- * -DskipBrowserTests} leaves out the tests tagged {@code browser} on purpose.
+ * dragging and change priority from their control, cancelling (one or several) asks first, and
+ * Export downloads {@code /v1/export}. Events are gated, so every depth the page shows is one the
+ * test set up, not a race. Needs Chromium (or Chrome) and chromedriver ({@link Chromium} says where
+ * it looks); without them the test fails, it is not skipped. {@code mvn verify -DskipBrowserTests}
+ * leaves out the tests tagged {@code browser} on purpose.
  */
 @Tag("browser")
 class DashboardBrowserTest {
@@ -147,9 +149,12 @@ class DashboardBrowserTest {
     assertEquals("1", second.findElement(By.cssSelector(".field-position b")).getText());
     assertEquals("P2", second.findElement(By.cssSelector(".priority")).getText());
     assertEquals("0", second.findElement(By.cssSelector(".field-attempts b")).getText());
-    assertFalse(
-        second.findElement(By.cssSelector("select.reprioritize")).isDisplayed(),
-        "reprioritize stays hidden until its API exists");
+    WebElement priority = second.findElement(By.cssSelector("select.reprioritize"));
+    assertTrue(priority.isDisplayed(), "a pending card offers its priority control");
+    assertEquals("P2", new Select(priority).getFirstSelectedOption().getText());
+    assertTrue(
+        running.findElements(By.cssSelector("select.reprioritize")).isEmpty(),
+        "the running card has no priority control");
     screenshot("dashboard.png");
 
     // Resume bob from the page: bob-2 runs, and the lane empties.
@@ -369,21 +374,95 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void exportDownloadsTheNewestStateUpdateAsJson() throws IOException {
+  void changingACardsPriorityChangesThePriorityTheRestViewReports() {
+    for (int i = 1; i <= 3; i++) {
+      gw.submitGated("alice", "p" + i, null);
+    }
+    TestGateway.await(handler.started("p1"));
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitCards("p1", "p2", "p3");
+    assertEquals("P2", restPriority("alice", "p3"));
+
+    new Select(card("p3").findElement(By.cssSelector("select.reprioritize"))).selectByValue("P0");
+
+    awaitControlStatus("priority p3 P0");
+    // The event views of GET /v1/spaces/{s}/events/{id} carry no priority; the lane view does.
+    waiting("GET /v1/spaces/alice should report p3 at priority P0")
+        .until(d -> "P0".equals(restPriority("alice", "p3")));
+    // The lane view is reloaded: the card shows its new priority and keeps its place.
+    waiting("p3's card should show P0")
+        .until(
+            d ->
+                "P0".equals(card("p3").findElement(By.cssSelector(".priority")).getText())
+                    && "P0"
+                        .equals(
+                            new Select(
+                                    card("p3").findElement(By.cssSelector("select.reprioritize")))
+                                .getFirstSelectedOption()
+                                .getText()));
+    awaitCards("p1", "p2", "p3");
+    awaitRestOrder("alice", "p2", "p3");
+    assertEquals("P2", restPriority("alice", "p2"));
+    assertEquals(
+        "pending", gw.get("/v1/spaces/alice/events/p3").assertJson(200).path("status").asText());
+    handler.openAll();
+    assertInstanceOf(Outcome.Completed.class, gw.awaitOutcome("p3"));
+  }
+
+  @Test
+  void changingThePriorityOfAnEventThatIsNoLongerPendingShowsTheServersRefusal() {
+    gw.submitGated("alice", "q1", null);
+    TestGateway.await(handler.started("q1"));
+    gw.submitGated("alice", "q2", null);
+    driver.get(gw.base() + "/monitor");
+    openLane("alice");
+    awaitCards("q1", "q2");
+
+    // In one task, so that no refresh of the lane view comes in between: q2 is cancelled behind
+    // the page's back, then its card's priority is changed.
+    ((JavascriptExecutor) driver)
+        .executeScript(
+            "const xhr = new XMLHttpRequest();"
+                + "xhr.open('DELETE', '/v1/spaces/alice/events/q2', false);"
+                + "xhr.setRequestHeader('Content-Type', 'application/json');"
+                + "xhr.send();"
+                + "const select = document.querySelector("
+                + "\"#lane-cards li[data-id='q2'] select.reprioritize\");"
+                + "select.value = 'P0';"
+                + "select.dispatchEvent(new Event('change', { bubbles: true }));");
+
+    By status = By.id("control-status");
+    waiting("control status should report the 409 with the server's reason")
+        .until(
+            d -> {
+              WebElement el = d.findElement(status);
+              return el.getText().startsWith("priority q2 P0: 409")
+                  && el.getText().contains(" — ")
+                  && el.getDomAttribute("class").contains("error")
+                  && "409".equals(el.getDomAttribute("data-status"));
+            });
+    assertInstanceOf(Outcome.Cancelled.class, gw.awaitOutcome("q2"));
+    awaitCards("q1");
+  }
+
+  @Test
+  void exportDownloadsTheQueueStatusFromTheExportRoute() throws IOException {
     gw.submitGated("alice", "x1", null);
     TestGateway.await(handler.started("x1"));
+    gw.submitGated("alice", "x2", null);
     driver.get(gw.base() + "/monitor");
-    awaitLane("alice", "0", "busy");
+    awaitLane("alice", "1", "busy");
     driver.findElement(By.id("export")).click();
 
     Path[] file = new Path[1];
-    waiting("Export should download a parley-state-*.json file into " + downloads)
+    waiting("Export should download a parley-export-*.json file into " + downloads)
         .until(
             d -> {
               try (var files = Files.list(downloads)) {
                 file[0] =
                     files
-                        .filter(f -> f.getFileName().toString().matches("parley-state-.*\\.json"))
+                        .filter(f -> f.getFileName().toString().matches("parley-export-.*\\.json"))
                         .findFirst()
                         .orElse(null);
                 return file[0] != null && Files.size(file[0]) > 0;
@@ -391,12 +470,23 @@ class DashboardBrowserTest {
                 return false; // the directory appears with the first download
               }
             });
-    JsonNode state = TestGateway.parse(Files.readString(file[0]));
-    assertEquals("state", state.path("type").asText(), state::toString);
-    assertEquals(
-        "x1", state.path("workerPool").path("running").path("alice").asText(), state::toString);
-    assertTrue(state.has("process"), state::toString);
-    assertFalse(state.has("history"), "the export is the snapshot, not the history");
+    // The page fetched the export route, and the file is its document.
+    Object fetched =
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "return performance.getEntriesByType('resource')"
+                    + ".map(e => new URL(e.name).pathname).filter(p => p === '/v1/export').length");
+    assertEquals(1L, fetched, "the page fetched /v1/export once");
+    awaitControlStatus("export");
+    JsonNode doc = TestGateway.parse(Files.readString(file[0]));
+    assertTrue(doc.has("totals") && doc.has("admission"), doc::toString);
+    assertEquals(1, doc.path("lanes").size(), doc::toString);
+    JsonNode lane = doc.path("lanes").path(0);
+    assertEquals("alice", lane.path("lane").asText(), doc::toString);
+    assertEquals("x1", lane.path("running").path("id").asText(), doc::toString);
+    assertEquals("x2", lane.path("pending").path(0).path("id").asText(), doc::toString);
+    assertEquals("P2", lane.path("pending").path(0).path("priority").asText(), doc::toString);
+    assertFalse(doc.has("workerPool"), "the export is the queue status, not a state update");
   }
 
   @Test
@@ -517,6 +607,18 @@ class DashboardBrowserTest {
                   .forEach(view -> pending.add(view.path("id").asText()));
               return expected.equals(pending);
             });
+  }
+
+  /**
+   * The priority of the pending event {@code id} as the REST lane view reports it ("" if absent).
+   */
+  private String restPriority(String lane, String id) {
+    for (JsonNode view : gw.get("/v1/spaces/" + lane).assertJson(200).path("pending")) {
+      if (id.equals(view.path("id").asText())) {
+        return view.path("priority").asText();
+      }
+    }
+    return "";
   }
 
   /** Waits until the button {@code shown} is displayed and the button {@code hidden} is not. */

@@ -1,6 +1,6 @@
 // Parley live monitor: one WebSocket of state updates (the first one carries the server's recent
-// history), three charts, a lane table, a lane's queue as cards (drag to reorder, tick to cancel
-// several) and operator controls over the REST API. Every destructive action asks first. Every
+// history), three charts, a lane table, a lane's queue as cards (drag to reorder, a priority per
+// card, tick to cancel several) and operator controls over the REST API. Every destructive action asks first. Every
 // piece of data reaches the DOM through textContent.
 (function () {
   'use strict';
@@ -12,9 +12,6 @@
   const BACKOFF_MIN_MS = 1000;
   const BACKOFF_MAX_MS = 30000;
   const HEALTH_WORDS = ['healthy', 'busy', 'unhealthy', 'restarting', 'paused', 'starting'];
-  // Reprioritizing a pending event needs an API that does not exist yet: the control is built but
-  // stays hidden until it does.
-  const REPRIORITIZE_AVAILABLE = false;
 
   const $ = (id) => document.getElementById(id);
 
@@ -60,7 +57,6 @@
   let socket = null;
   let retryTimer = null;
   let backoffMs = BACKOFF_MIN_MS;
-  let latest = null; // the newest state update, for Export
 
   function setConnection(state, text) {
     const el = $('connection');
@@ -140,9 +136,6 @@
   }
 
   function render(state) {
-    const { history, ...snapshot } = state;
-    latest = snapshot;
-    $('export').disabled = false;
     document.querySelectorAll('[data-field]').forEach((el) => {
       setText(el, format(pick(state, el.dataset.field), el.dataset.format));
     });
@@ -422,21 +415,41 @@
     });
   }
 
-  // ---- Export: the newest state update as a JSON file ------------------------------------------
+  // ---- Export: the server's queue status (GET /v1/export) as a JSON file ----------------------
 
-  function exportSnapshot() {
-    if (!latest) return;
-    const text = JSON.stringify(latest, null, 2);
+  async function exportQueue() {
+    const label = 'export';
+    showStatus(label + ': sending…', true, null);
+    let response;
+    let text;
+    try {
+      response = await fetch('/v1/export', { headers: requestHeaders('GET') });
+      text = await response.text();
+    } catch (e) {
+      showStatus(label + ': request failed (' + e.message + ')', false, null);
+      return;
+    }
+    const head = label + ': ' + response.status + ' ' + response.statusText;
+    if (!response.ok) {
+      let reason = summary(text);
+      try {
+        const problem = JSON.parse(text);
+        reason = problem.detail || problem.title || reason;
+      } catch (e) {
+        // not JSON: the text as it came
+      }
+      showStatus(head + ' — nothing downloaded' + (reason ? ': ' + reason : ''), false, response.status);
+      return;
+    }
     const blob = new Blob([text], { type: 'application/json' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = 'parley-state-' + new Date(latest.ts || Date.now()).toISOString()
-      .replace(/[:.]/g, '-') + '.json';
+    link.download = 'parley-export-' + new Date().toISOString().replace(/[:.]/g, '-') + '.json';
     document.body.appendChild(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(link.href), 0);
-    showStatus('export: ' + link.download + ' (' + text.length + ' bytes)', true, null);
+    showStatus(head + ' ' + link.download + ' (' + blob.size + ' bytes)', true, response.status);
   }
 
   // ---- confirmation: every destructive action asks first ---------------------------------------
@@ -467,12 +480,18 @@
     return text.length > 300 ? text.slice(0, 300) + '…' : text;
   }
 
-  async function request(method, path) {
+  function requestHeaders(method) {
     const headers = { Accept: 'application/json, application/problem+json' };
     // The server takes mutating requests as JSON only, an empty body included.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (token()) headers.Authorization = 'Bearer ' + token();
-    const response = await fetch(path, { method, headers });
+    return headers;
+  }
+
+  async function request(method, path, payload) {
+    const init = { method, headers: requestHeaders(method) };
+    if (payload !== undefined) init.body = JSON.stringify(payload);
+    const response = await fetch(path, init);
     let body = null;
     const type = response.headers.get('Content-Type') || '';
     try {
@@ -485,11 +504,11 @@
 
   // Calls the API and reports the answer in #control-status (a 2xx body through describe, if
   // given); resolves to the body when 2xx, else to undefined.
-  async function call(method, path, label, describe = summary) {
+  async function call(method, path, label, describe = summary, payload = undefined) {
     showStatus(label + ': sending…', true, null);
     let answer;
     try {
-      answer = await request(method, path);
+      answer = await request(method, path, payload);
     } catch (e) {
       showStatus(label + ': request failed (' + e.message + ')', false, null);
       return undefined;
@@ -527,8 +546,20 @@
     refreshLanePanel(true);
   }
 
+  // PATCH the pending event's priority; the server's answer (a 409 once it runs, a 403 without the
+  // admin role) shows in the control status, and the lane view is reloaded either way.
+  async function reprioritize(select) {
+    const li = select.closest('li');
+    const id = li.dataset.id;
+    const priority = select.value;
+    const changed = await call('PATCH', eventPath(li.dataset.space, id), 'priority ' + id + ' ' + priority,
+      (view) => (view && view.priority ? 'now ' + view.priority : ''), { priority });
+    if (changed === undefined) select.value = select.dataset.priority;
+    refreshLanePanel(true);
+  }
+
   function initControls() {
-    $('export').addEventListener('click', exportSnapshot);
+    $('export').addEventListener('click', exportQueue);
     $('pause-all').addEventListener('click', () => call('POST', '/v1/admin/pause', 'pause all'));
     $('resume-all').addEventListener('click', () => call('POST', '/v1/admin/resume', 'resume all'));
     $('emergency-stop').addEventListener('click', async () => {
@@ -693,9 +724,9 @@
       actions.className = 'card-actions';
       const priority = document.createElement('select');
       priority.className = 'reprioritize';
-      priority.title = 'Change the priority (needs the reprioritize API)';
+      priority.title = 'Change the priority of ' + view.id;
+      priority.dataset.priority = String(view.priority || '');
       ['P0', 'P1', 'P2', 'P3'].forEach((p) => priority.add(new Option(p, p, false, p === view.priority)));
-      priority.hidden = !REPRIORITIZE_AVAILABLE;
       actions.append(priority, button('cancel', 'Cancel', 'Cancel ' + view.id));
       li.appendChild(actions);
     }
@@ -783,6 +814,11 @@
       refreshLanePanel(true);
     });
     list.addEventListener('change', (event) => {
+      const select = event.target.closest('select.reprioritize');
+      if (select) {
+        reprioritize(select);
+        return;
+      }
       const box = event.target.closest('input.select');
       if (!box) return;
       const id = box.closest('li').dataset.id;
