@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -341,8 +340,8 @@ class UnhealthyWorkerTest {
   @Test
   void aBlockingHandlerStuckInSleepIsInterruptedAndTheBoundedPoolKeepsItsThreads()
       throws InterruptedException {
+    AtomicInteger started = new AtomicInteger();
     AtomicInteger interrupted = new AtomicInteger();
-    CountDownLatch allInterrupted = new CountDownLatch(100);
     Parley parley =
         parleys.start(
             builder(
@@ -354,11 +353,11 @@ class UnhealthyWorkerTest {
                 .blockingHandler(
                     (event, lane) -> {
                       if ("sleep".equals(event.payload())) {
+                        started.incrementAndGet();
                         try {
                           Thread.sleep(Duration.ofHours(1).toMillis()); // a hung blocking call
                         } catch (InterruptedException e) {
                           interrupted.incrementAndGet();
-                          allInterrupted.countDown();
                           throw e;
                         }
                       }
@@ -370,7 +369,15 @@ class UnhealthyWorkerTest {
       hangs.add(submit(parley, "lane-" + (i % 10), "sleep"));
     }
     awaitAll(hangs).forEach(o -> assertInstanceOf(Outcome.TimedOut.class, o));
-    assertTrue(allInterrupted.await(30, java.util.concurrent.TimeUnit.SECONDS));
+    // Every call that started was interrupted (one still queued in the pool when its attempt
+    // timed out, as on a busy machine, is cancelled before it starts: it never sleeps).
+    TestProbe.create(parley.actorSystem())
+        .awaitAssert(
+            Duration.ofSeconds(30),
+            () -> {
+              assertEquals(started.get(), interrupted.get(), "hung calls interrupted");
+              return null;
+            });
 
     // 4 threads served 100 hangs: each was given back. The pool still runs new work.
     List<Outcome> after =
@@ -379,7 +386,7 @@ class UnhealthyWorkerTest {
                 .mapToObj(i -> submit(parley, "after-" + i, "ok"))
                 .toList());
     after.forEach(o -> assertInstanceOf(Outcome.Completed.class, o));
-    assertEquals(100, interrupted.get());
+    assertTrue(started.get() >= 4, "the pool's threads all took a hung call: " + started);
   }
 
   @Test

@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.parley.samples.RecordingUpstream.Delivery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,32 +54,22 @@ class DemoClusterNodeLossIT {
    */
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @RegisterExtension final DemoWatch watch = new DemoWatch();
 
-  /** One delivery the upstream received. */
-  record Delivery(String id, String space, boolean redelivered, long atNanos) {}
-
-  private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-  private final AtomicInteger overlaps = new AtomicInteger();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<DemoProcess> nodes = new ArrayList<>();
   private final AtomicLong killedAt = new AtomicLong();
   private final Map<String, Integer> retries = new ConcurrentHashMap<>();
-  private HttpServer upstream;
+  private RecordingUpstream upstream;
+  private List<Delivery> deliveries;
   private String journalUrl;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres =
-        EmbeddedPostgres.builder()
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("fsync", "on")
-            .start();
+    postgres = new TestPostgres();
   }
 
   @AfterAll
@@ -95,55 +79,19 @@ class DemoClusterNodeLossIT {
 
   /** A database of the test's own: the journal of an earlier test's lanes would know its ids. */
   @BeforeEach
-  void freshDatabase() throws Exception {
-    String name = "cluster_" + DATABASES.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
-    }
-    journalUrl = postgres.getJdbcUrl("postgres", name);
-  }
-
-  @BeforeEach
-  void startUpstream() throws Exception {
-    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-    upstream.setExecutor(Executors.newFixedThreadPool(16));
-    upstream.createContext(
-        "/chat",
-        exchange -> {
-          String space = exchange.getRequestHeaders().getFirst("X-Parley-Space");
-          AtomicInteger running = inFlight.computeIfAbsent(space, s -> new AtomicInteger());
-          if (running.incrementAndGet() > 1) {
-            overlaps.incrementAndGet();
-          }
-          deliveries.add(
-              new Delivery(
-                  exchange.getRequestHeaders().getFirst("X-Parley-Event-Id"),
-                  space,
-                  "true".equals(exchange.getRequestHeaders().getFirst("X-Parley-Redelivered")),
-                  System.nanoTime()));
-          try {
-            Thread.sleep(20); // a slow agent: events wait in their lanes
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          running.decrementAndGet();
-          byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    upstream.start();
+  void start() throws Exception {
+    journalUrl = postgres.freshDatabase();
+    upstream = new RecordingUpstream();
+    deliveries = upstream.deliveries;
   }
 
   @AfterEach
   void stopUpstream() {
-    upstream.stop(0);
+    upstream.close();
   }
 
   private DemoProcess startNode(int clusterPort, int seedPort) throws Exception {
-    String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/chat";
+    String url = upstream.url();
     List<String> options =
         List.of(
             "-Dparley.journal.url=" + journalUrl,
@@ -206,7 +154,7 @@ class DemoClusterNodeLossIT {
         settledAfterNanos = Math.max(settledAfterNanos, firstAfterKill - killedAt.get());
       }
     }
-    assertEquals(0, overlaps.get(), "never two deliveries of one lane at the same time");
+    assertEquals(0, upstream.overlaps(), "never two deliveries of one lane at the same time");
     Duration settled = Duration.ofNanos(settledAfterNanos);
     System.out.printf(
         "cluster node loss: every lane with pending work delivered again %.1f s after the kill%n",
@@ -230,7 +178,7 @@ class DemoClusterNodeLossIT {
     assertTrue(
         byId.values().stream().flatMap(List::stream).noneMatch(Delivery::redelivered),
         "a handed-over lane runs nothing again");
-    assertEquals(0, overlaps.get(), "never two deliveries of one lane at the same time");
+    assertEquals(0, upstream.overlaps(), "never two deliveries of one lane at the same time");
   }
 
   /**

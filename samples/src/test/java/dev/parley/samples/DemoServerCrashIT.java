@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,55 +39,29 @@ abstract class DemoServerCrashIT {
 
   @RegisterExtension final DemoWatch watch = new DemoWatch();
 
-  /** One delivery the upstream received. */
-  record Delivery(String id, String space, boolean redelivered) {}
-
-  private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean slow = new AtomicBoolean(true);
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private HttpServer upstream;
+  private RecordingUpstream upstream;
+  private List<RecordingUpstream.Delivery> deliveries;
   private Path dataDir;
 
   @BeforeEach
   void startUpstream() throws Exception {
     dataDir = DemoProcess.freshDataDir();
-    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-    upstream.setExecutor(Executors.newFixedThreadPool(8));
-    upstream.createContext(
-        "/chat",
-        exchange -> {
-          deliveries.add(
-              new Delivery(
-                  exchange.getRequestHeaders().getFirst("X-Parley-Event-Id"),
-                  exchange.getRequestHeaders().getFirst("X-Parley-Space"),
-                  "true".equals(exchange.getRequestHeaders().getFirst("X-Parley-Redelivered"))));
-          if (slow.get()) {
-            try {
-              Thread.sleep(20); // a slow agent: most events are still pending at the kill
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    upstream.start();
+    upstream = new RecordingUpstream();
+    deliveries = upstream.deliveries;
   }
 
   @AfterEach
   void stopUpstream() {
-    upstream.stop(0);
+    upstream.close();
   }
 
   /** JVM options that choose the demo's journal; none: H2 under its data directory. */
   abstract List<String> journalOptions();
 
   private DemoProcess startDemo() throws Exception {
-    String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/chat";
+    String url = upstream.url();
     List<String> options = new ArrayList<>(journalOptions());
     options.add("-Dparley.forward.max-connections=4"); // most events wait in their lanes
     return watch.track(DemoProcess.start(dataDir, options, "--forward", url));
@@ -112,25 +81,25 @@ abstract class DemoServerCrashIT {
         deliveredBeforeKill < acceptedCount / 2,
         "most events were pending at the kill: " + deliveredBeforeKill);
 
-    slow.set(false);
+    upstream.slow.set(false);
     DemoProcess second = startDemo();
     awaitAllCompleted(second.base(), accepted);
 
-    Map<String, List<Delivery>> byId = new HashMap<>();
-    for (Delivery delivery : deliveries) {
+    Map<String, List<RecordingUpstream.Delivery>> byId = new HashMap<>();
+    for (RecordingUpstream.Delivery delivery : deliveries) {
       byId.computeIfAbsent(delivery.id(), id -> new ArrayList<>()).add(delivery);
     }
     Map<String, Integer> redeliveredBySpace = new HashMap<>();
     for (Map.Entry<String, List<String>> space : accepted.entrySet()) {
       List<String> firstOrder = new ArrayList<>();
-      for (Delivery delivery : deliveries) {
+      for (RecordingUpstream.Delivery delivery : deliveries) {
         if (delivery.space().equals(space.getKey()) && !firstOrder.contains(delivery.id())) {
           firstOrder.add(delivery.id());
         }
       }
       assertEquals(space.getValue(), firstOrder, "first deliveries in submission order");
       for (String id : space.getValue()) {
-        List<Delivery> of = byId.get(id);
+        List<RecordingUpstream.Delivery> of = byId.get(id);
         assertTrue(of.size() <= 2, id + " delivered " + of.size() + " times");
         assertTrue(!of.get(0).redelivered() || of.size() == 1, id + ": first delivery " + of);
         if (of.size() == 2) {

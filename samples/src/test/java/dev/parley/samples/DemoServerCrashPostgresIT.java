@@ -1,24 +1,16 @@
 package dev.parley.samples;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/**
- * The crash test on a real PostgreSQL, which runs in the test's JVM (so the kill of the demo does
- * not touch it), {@code synchronous_commit} on as in production.
- */
+/** The crash test on a real PostgreSQL ({@link TestPostgres}). */
 class DemoServerCrashPostgresIT extends DemoServerCrashIT {
-  private static EmbeddedPostgres postgres;
+  private static TestPostgres postgres;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres =
-        EmbeddedPostgres.builder()
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("fsync", "on")
-            .start();
+    postgres = new TestPostgres();
   }
 
   @AfterAll
@@ -28,8 +20,6 @@ class DemoServerCrashPostgresIT extends DemoServerCrashIT {
 
   @Override
   List<String> journalOptions() {
-    return List.of(
-        "-Dparley.journal.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-        "-Dparley.journal.user=postgres");
+    return List.of("-Dparley.journal.url=" + postgres.url(), "-Dparley.journal.user=postgres");
   }
 }
