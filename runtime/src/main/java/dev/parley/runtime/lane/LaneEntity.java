@@ -62,7 +62,7 @@ public final class LaneEntity extends AbstractBehavior<LaneCommand> {
   }
 
   private Behavior<LaneCommand> route(LaneCommand.Routed command) {
-    if (lane == null || !lane.tryDeliver(command)) { // none yet, or it passivated meanwhile
+    if (!lane.tryDeliver(command)) { // it passivated meanwhile, or stopped on a failed write
       startLane();
       lane.tryDeliver(command);
     }
