@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -196,11 +197,19 @@ public final class LaneState {
   }
 
   /** A copy of the pending events, in order. */
+  /** Whether an event with this id is pending or running here. */
+  boolean has(String id) {
+    return any(job -> job.id().equals(id));
+  }
+
   /** Whether {@code event} itself (this instance) is pending or running here. */
   boolean holds(Event event) {
-    Attempt attempt = running;
-    return pending.stream().anyMatch(job -> job.event() == event)
-        || (attempt != null && attempt.members().stream().anyMatch(job -> job.event() == event));
+    return any(job -> job.event() == event);
+  }
+
+  private boolean any(Predicate<Job> test) {
+    return pending.stream().anyMatch(test)
+        || (running != null && running.members().stream().anyMatch(test));
   }
 
   public List<Job> pending() {

@@ -32,7 +32,7 @@ final class OwnedIds {
     if (command instanceof LaneCommand.Submit submit) {
       return duplicate(state, submit.job());
     }
-    if (command instanceof LaneCommand.GetStatus query && !knowsLive(state, query.eventId())) {
+    if (command instanceof LaneCommand.GetStatus query && !state.has(query.eventId())) {
       Optional<EventStatus> ended = recent.status(query.eventId());
       if (ended.isPresent()) {
         outbox.add(() -> query.replyTo().tell(ended));
@@ -87,12 +87,6 @@ final class OwnedIds {
   }
 
   private boolean knows(LaneState state, String id) {
-    return knowsLive(state, id) || recent.knows(id);
-  }
-
-  private static boolean knowsLive(LaneState state, String id) {
-    Attempt running = state.running();
-    return state.position(id) >= 0
-        || (running != null && running.members().stream().anyMatch(m -> m.id().equals(id)));
+    return state.has(id) || recent.knows(id);
   }
 }
