@@ -242,7 +242,10 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                       latency,
                       start.nanoClock(),
                       hub.first(),
-                      latest)),
+                      latest,
+                      settings.cluster().enabled()
+                          ? Optional.of(monitoring.staleAfter())
+                          : Optional.empty())),
               "stats-hub",
               // Beside the workers: on another dispatcher, every report would wake one of its
               // threads, and the wake-ups cost the workers' cores more than the reports do.

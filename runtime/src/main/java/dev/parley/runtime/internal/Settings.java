@@ -59,7 +59,16 @@ public record Settings(
   }
 
   /** The monitor's stats hub ({@code parley.monitor}). */
-  public record Monitor(boolean enabled, Duration interval, int topLanes) {}
+  /**
+   * @param staleAfterIntervals cluster mode: intervals after which another node's last summary no
+   *     longer counts
+   */
+  public record Monitor(boolean enabled, Duration interval, int topLanes, int staleAfterIntervals) {
+    /** How long another node's last summary counts when no newer one comes. */
+    public Duration staleAfter() {
+      return interval.multipliedBy(staleAfterIntervals);
+    }
+  }
 
   /** A map of tenant to a weight of 1 or more. */
   private static Map<String, Integer> weights(Config config, String key) {
@@ -116,7 +125,8 @@ public record Settings(
               new Monitor(
                   config.getBoolean("parley.monitor.enabled"),
                   positive(config, "parley.monitor.interval"),
-                  atLeast(config, "parley.monitor.top-lanes", 1)),
+                  atLeast(config, "parley.monitor.top-lanes", 1),
+                  atLeast(config, "parley.monitor.stale-after-intervals", 2)),
               JournalSettings.from(config),
               ClusterSettings.from(config),
               config.getBoolean("parley.concurrency.enabled"));

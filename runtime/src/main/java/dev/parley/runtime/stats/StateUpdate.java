@@ -8,11 +8,13 @@ import java.util.Map;
  * What the monitor publishes every {@code parley.monitor.interval}: totals and rates for the whole
  * runtime, counts of workers by health, and the top lanes by depth (bounded however many lanes
  * exist). A superset of the MAIAR queue state ({@code queueLength}, {@code isRunning}, {@code
- * workerPool}).
+ * workerPool}). In cluster mode "the whole runtime" is every member node: figures are summed over
+ * the nodes' latest summaries, latency percentiles are the highest node's, each lane names its
+ * node, and {@code nodes} breaks the figures down by node.
  *
  * @param ts when it was taken, epoch milliseconds
  * @param queueLength pending events in all lanes
- * @param isRunning whether the runtime accepts events and is not paused as a whole
+ * @param isRunning whether the runtime accepts events and is not paused as a whole (this node's)
  * @param workerPool live workers, and the lanes shown
  * @param admission the global in-flight cap
  * @param throughput rates over the last interval
@@ -21,6 +23,7 @@ import java.util.Map;
  * @param deadLetters dead letters held
  * @param lanesShown lanes in {@link WorkerPool#lanes}
  * @param lanesTotal live lanes that match the filter (all live lanes without one)
+ * @param nodes cluster mode: each node the figures come from, by address; empty in one JVM
  */
 public record StateUpdate(
     long ts,
@@ -33,7 +36,12 @@ public record StateUpdate(
     Totals totals,
     int deadLetters,
     int lanesShown,
-    int lanesTotal) {
+    int lanesTotal,
+    List<NodeFigures> nodes) {
+
+  public StateUpdate {
+    nodes = List.copyOf(nodes);
+  }
 
   /**
    * @param totalWorkers live workers
@@ -76,4 +84,15 @@ public record StateUpdate(
       long cancelled,
       long interrupted,
       long restarts) {}
+
+  /**
+   * One node of the cluster as its last summary showed it.
+   *
+   * @param node its address, {@code host:port}
+   * @param up whether it is an {@code Up} member
+   * @param queueLength pending events in its lanes
+   * @param inFlight events running on it (or waiting to retry)
+   * @param lanes its live lanes
+   */
+  public record NodeFigures(String node, boolean up, long queueLength, int inFlight, int lanes) {}
 }

@@ -10,8 +10,8 @@ import dev.parley.runtime.lane.Lane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,18 +21,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.BoundedSourceQueue;
 
 /**
  * Publishes a {@link StateUpdate} every interval to the monitor's broadcast queue, built from the
  * figures every live lane publishes in its routing entry (the ones {@code stats()} reads): workers
- * send the hub nothing, and every update holds only the top lanes.
+ * send the hub nothing, and every update holds only the top lanes. In cluster mode the hub also
+ * tells every other node's hub a bounded summary of its own on a {@link Topic}, and its updates
+ * merge the summaries of the current members ({@link ClusterStats}).
  */
 public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
 
@@ -46,7 +54,18 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
     INSTANCE
   }
 
-  /** What the hub reads its figures from, and where it publishes. */
+  /** Another node's summary, heard on the topic. */
+  private record Heard(NodeSummary summary) implements Command {}
+
+  /** The topic every node's hub publishes its summary on, and hears the others' on. */
+  static final String TOPIC = "parley-node-summaries";
+
+  /**
+   * What the hub reads its figures from, and where it publishes.
+   *
+   * @param cluster cluster mode: how long another node's last summary counts (the hub then tells
+   *     the other nodes its own figures and merges theirs); empty in one JVM
+   */
   public record Setup(
       Supplier<Collection<Lane>> lanes,
       Pauses pauses,
@@ -59,15 +78,12 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
       LatencyRecorder latency,
       LongSupplier nanoClock,
       BoundedSourceQueue<StateUpdate> out,
-      AtomicReference<StateUpdate> latest) {}
-
-  private static final Comparator<LaneReport> RANK =
-      Comparator.comparingInt(LaneReport::depth)
-          .thenComparingInt(report -> severity(report.health()))
-          .reversed()
-          .thenComparing(LaneReport::laneKey);
+      AtomicReference<StateUpdate> latest,
+      Optional<Duration> cluster) {}
 
   private final Setup setup;
+  private final ClusterStats cluster; // null in one JVM
+  private final ActorRef<Topic.Command<NodeSummary>> topic;
   private long lastTickNanos;
   private long lastAccepted;
   private long lastCompleted;
@@ -88,6 +104,14 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   private StatsHub(ActorContext<Command> ctx, Setup setup) {
     super(ctx);
     this.setup = setup;
+    if (setup.cluster().isPresent()) {
+      cluster = new ClusterStats(self(ctx), setup.cluster().get());
+      topic = ctx.spawn(Topic.create(NodeSummary.class, TOPIC), "node-summaries");
+      topic.tell(Topic.subscribe(ctx.messageAdapter(NodeSummary.class, Heard::new)));
+    } else {
+      cluster = null;
+      topic = null;
+    }
     lastTickNanos = setup.nanoClock().getAsLong();
     publish(); // the first update at once, so that a subscriber never waits a whole interval
   }
@@ -97,12 +121,18 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
     return newReceiveBuilder()
         .onMessage(View.class, this::onView)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(Heard.class, this::onHeard)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
   private Behavior<Command> onView(View view) {
-    view.replyTo().complete(build(view.prefix(), view.top()));
+    view.replyTo().complete(view(view.prefix(), view.top()));
+    return this;
+  }
+
+  private Behavior<Command> onHeard(Heard heard) {
+    cluster.received(heard.summary(), setup.nanoClock().getAsLong());
     return this;
   }
 
@@ -128,7 +158,11 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   }
 
   private void publish() {
-    StateUpdate update = build("", setup.topLanes());
+    StateUpdate own = build("", setup.topLanes());
+    if (cluster != null) {
+      topic.tell(Topic.publish(new NodeSummary(cluster.self(), own)));
+    }
+    StateUpdate update = merged(own, "", setup.topLanes());
     setup.latest().set(update);
     try {
       setup.out().offer(update); // dropped only when the hub's buffer is full: the next follows
@@ -144,12 +178,50 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         + counters.interrupted.sum();
   }
 
+  /** An update for {@code prefix} and {@code top}: this node's, merged with the others' if any. */
+  private StateUpdate view(String prefix, int top) {
+    return merged(build(prefix, top), prefix, top);
+  }
+
+  private StateUpdate merged(StateUpdate own, String prefix, int top) {
+    if (cluster == null) {
+      return own;
+    }
+    return cluster.merge(own, members(), setup.nanoClock().getAsLong(), prefix, top);
+  }
+
+  /**
+   * The members whose lanes count, each with whether it is {@code Up}: a leaving node still hosts
+   * lanes until it has handed them over; a joining one hosts none yet.
+   */
+  private Map<String, Boolean> members() {
+    Map<String, Boolean> members = new HashMap<>();
+    for (Member member : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      MemberStatus status = member.status();
+      if (status == MemberStatus.up()
+          || status == MemberStatus.weaklyUp()
+          || status == MemberStatus.leaving()) {
+        members.put(node(member.address()), status == MemberStatus.up());
+      }
+    }
+    return members;
+  }
+
+  private static String self(ActorContext<Command> ctx) {
+    return node(Cluster.get(ctx.getSystem()).selfMember().address());
+  }
+
+  /** A node's address as the monitor shows it: {@code host:port}. */
+  private static String node(Address address) {
+    return address.getHost().orElse("") + ":" + address.getPort().map(String::valueOf).orElse("");
+  }
+
   /**
    * One pass over the live lanes' published figures: the lanes shown, the counts by health and the
    * queue length all come from it, so one update never contradicts itself.
    */
   private StateUpdate build(String prefix, int top) {
-    PriorityQueue<LaneReport> shown = new PriorityQueue<>(top + 1, RANK.reversed());
+    PriorityQueue<LaneReport> shown = new PriorityQueue<>(top + 1, LaneReport.RANK.reversed());
     Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
     for (WorkerHealth health : WorkerHealth.values()) {
       byHealth.put(health, 0);
@@ -167,13 +239,13 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         continue;
       }
       matching++;
-      shown.add(report(lane.key(), figures, health));
+      shown.add(report(lane.key(), figures, health, cluster == null ? null : cluster.self()));
       if (shown.size() > top) {
         shown.poll(); // the lowest ranked
       }
     }
     List<LaneReport> ranked = new ArrayList<>(shown);
-    ranked.sort(RANK);
+    ranked.sort(LaneReport.RANK);
     Counters counters = setup.counters();
     long inFlight = Math.max(0, counters.inFlight.sum());
     Admission.State permits = setup.admissionState().get();
@@ -204,11 +276,12 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
             counters.restarts.sum()),
         setup.deadLetters().size(),
         ranked.size(),
-        matching);
+        matching,
+        List.of());
   }
 
   private static LaneReport report(
-      String laneKey, Effect.LaneFigures figures, WorkerHealth health) {
+      String laneKey, Effect.LaneFigures figures, WorkerHealth health, String node) {
     return new LaneReport(
         laneKey,
         figures.pending(),
@@ -217,19 +290,8 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         figures.completed(),
         figures.failed(),
         figures.restarts(),
-        figures.averageMs());
-  }
-
-  /** How much a lane in this health asks for attention: the higher, the earlier it is shown. */
-  private static int severity(WorkerHealth health) {
-    return switch (health) {
-      case UNHEALTHY -> 5;
-      case RESTARTING -> 4;
-      case BUSY -> 3;
-      case STARTING -> 2;
-      case PAUSED -> 1;
-      case HEALTHY -> 0;
-    };
+        figures.averageMs(),
+        node);
   }
 
   private Behavior<Command> onPostStop() {

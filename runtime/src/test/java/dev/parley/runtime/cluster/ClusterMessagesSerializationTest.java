@@ -11,6 +11,10 @@ import dev.parley.runtime.Reply;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.Job;
 import dev.parley.runtime.lane.LaneCommand;
+import dev.parley.runtime.stats.LaneReport;
+import dev.parley.runtime.stats.NodeSummary;
+import dev.parley.runtime.stats.StateUpdate;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +32,7 @@ class ClusterMessagesSerializationTest {
 
   private static final Event EVENT =
       Event.to("alice").id("m-1").payload(Map.of("text", "hi")).build();
+  private static final String NODE = "127.0.0.1:25520";
   private static final EventStatus FINISHED =
       EventStatus.finished(
           EVENT, 1, 12, 3, new Outcome.Completed("m-1", Reply.of(Map.of("ok", true))), false);
@@ -69,6 +74,45 @@ class ClusterMessagesSerializationTest {
             1,
             0,
             0));
+  }
+
+  @Test
+  void nodeSummariesOfTheMonitorRoundTrip() {
+    Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
+    for (WorkerHealth health : WorkerHealth.values()) {
+      byHealth.put(health, health.ordinal());
+    }
+    StateUpdate update =
+        new StateUpdate(
+            1_764_053_076_000L,
+            6,
+            true,
+            new StateUpdate.WorkerPool(
+                3,
+                2,
+                byHealth,
+                List.of(
+                    new LaneReport(
+                        "alice", 3, WorkerHealth.BUSY, Optional.of("m-1"), 4, 1, 0, 12.5, NODE),
+                    new LaneReport(
+                        "bob",
+                        0,
+                        WorkerHealth.PAUSED,
+                        Optional.empty(),
+                        0,
+                        0,
+                        2,
+                        Double.NaN,
+                        NODE))),
+            new StateUpdate.Permits(8, 6, 2, 1),
+            new StateUpdate.Throughput(9.0, 1.5, 0.25),
+            new StateUpdate.Latency(0.02, 0.05, 12.5, 40.1),
+            new StateUpdate.Totals(9, 1, 2, 3, 4, 5, 6, 7),
+            2,
+            2,
+            3,
+            List.of());
+    assertRoundTrips(new NodeSummary(NODE, update));
   }
 
   private static void assertRoundTrips(Object message) {

@@ -13,6 +13,7 @@ import dev.parley.runtime.lane.Lane;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,8 @@ class StatsHubTest {
                     new LatencyRecorder(),
                     System::nanoTime,
                     out,
-                    latest)));
+                    latest,
+                    Optional.empty())));
   }
 
   @AfterAll
