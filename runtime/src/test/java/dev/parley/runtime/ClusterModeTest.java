@@ -1,17 +1,14 @@
 package dev.parley.runtime;
 
+import static dev.parley.runtime.TestCluster.WAIT;
+import static dev.parley.runtime.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,22 +30,19 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL. Lanes are sharded over them; any node takes events for any lane.
  */
 class ClusterModeTest {
-  private static final Duration WAIT = Duration.ofSeconds(120);
-  private static final AtomicInteger databases = new AtomicInteger();
   private static EmbeddedPostgres postgres;
-
-  private final List<Parley> nodes = new ArrayList<>();
 
   /** Per space, the events its handler ran, in the order they started, with the node. */
   private final Map<String, List<String>> runs = new ConcurrentHashMap<>();
 
   private final Map<String, AtomicInteger> runningPerSpace = new ConcurrentHashMap<>();
   private final AtomicInteger overlaps = new AtomicInteger();
-  private String url;
+  private TestCluster cluster;
+  private List<Parley> nodes;
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
+    postgres = TestCluster.startPostgres();
   }
 
   @AfterAll
@@ -60,60 +52,20 @@ class ClusterModeTest {
 
   @BeforeEach
   void freshDatabase() throws Exception {
-    String name = "cluster_" + databases.incrementAndGet();
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
-    }
-    url = postgres.getJdbcUrl("postgres", name);
+    cluster = new TestCluster(postgres);
   }
 
-  /** One node after the other, the seed last: each leaves a cluster whose leader stays. */
   @AfterEach
   void stopNodes() {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      await(nodes.get(i).shutdown());
-    }
+    cluster.stop();
   }
 
   /** Starts three nodes, the first the seed of the others, and waits until all three are Up. */
   private void startCluster(Map<String, CompletableFuture<Void>> gates) throws Exception {
-    int[] ports = {freePort(), freePort(), freePort()};
-    for (int i = 0; i < ports.length; i++) {
-      nodes.add(node(i, ports[i], ports[0], gates));
-    }
-    for (Parley node : nodes) {
-      TestProbe.create(node.actorSystem())
-          .awaitAssert(
-              WAIT,
-              () -> {
-                long up =
-                    java.util.stream.StreamSupport.stream(
-                            Cluster.get(node.actorSystem()).state().getMembers().spliterator(),
-                            false)
-                        .filter(member -> member.status() == MemberStatus.up())
-                        .count();
-                assertEquals(3, up, "members up");
-                return null;
-              });
-    }
+    nodes = cluster.start(3, "parley.monitor.enabled = off", (i, config) -> node(i, config, gates));
   }
 
-  private Parley node(
-      int index, int port, int seedPort, Map<String, CompletableFuture<Void>> gates) {
-    Config config =
-        ConfigFactory.parseString(
-            """
-            parley.system-name = cluster-test
-            parley.mode = cluster
-            parley.durability = journal
-            parley.journal { url = "%s", user = postgres, password = "" }
-            parley.cluster { port = %d, seed-nodes = ["127.0.0.1:%d"] }
-            parley.monitor.enabled = off
-            # A busy machine: a new shard's first message may wait for the coordinator's writes.
-            parley.ask-timeout = 60s
-            """
-                .formatted(url, port, seedPort));
+  private Parley node(int index, Config config, Map<String, CompletableFuture<Void>> gates) {
     String node = "node-" + index;
     return Parley.builder()
         .config(config)
@@ -135,16 +87,6 @@ class ClusterModeTest {
                   });
             })
         .build();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static <T> T await(CompletionStage<T> stage) {
-    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   @Test
@@ -169,7 +111,7 @@ class ClusterModeTest {
       chains.add(chain);
     }
     CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new))
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+        .orTimeout(TestCluster.WAIT.toSeconds(), TimeUnit.SECONDS)
         .join();
     for (int l = 0; l < lanes; l++) {
       String space = "space-" + l;
@@ -254,7 +196,7 @@ class ClusterModeTest {
             });
     firstMayEnd.complete(null);
     await(leaving);
-    nodes.remove(hostNode);
+    cluster.stopped(hostNode);
 
     for (String id : ids) {
       assertInstanceOf(Outcome.Completed.class, await(via.outcome(id).orElseThrow()), id);
