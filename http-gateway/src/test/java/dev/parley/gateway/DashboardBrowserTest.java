@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.monitor.StateUpdateJson;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.RetryPolicy;
+import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.stats.LaneReport;
+import dev.parley.runtime.stats.StateUpdate;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -107,6 +116,8 @@ class DashboardBrowserTest {
     awaitText(By.id("lanes-total"), "3");
     awaitText(By.id("queue-length"), "6");
     awaitText(By.id("dead-letters"), "0");
+    assertFalse(driver.findElement(By.id("nodes-card")).isDisplayed(), "one JVM: no nodes");
+    assertFalse(row("alice").findElement(By.cssSelector("td.node")).isDisplayed());
     assertEquals(
         List.of("alice", "team", "bob"),
         driver.findElements(By.cssSelector("#lanes tbody tr")).stream()
@@ -526,6 +537,84 @@ class DashboardBrowserTest {
    * looked for), both named explicitly so that Selenium Manager is never asked (and never downloads
    * anything); fails the test if it cannot.
    */
+  /**
+   * A cluster's update, as the server writes it, through a stand-in for the page's WebSocket (one
+   * JVM cannot host a cluster's server here): each lane shows its node, and the nodes card each
+   * node's figures.
+   */
+  @Test
+  void aClustersUpdateShowsEachLanesNodeAndEachNodesFigures() {
+    String a = "127.0.0.1:25520";
+    String b = "127.0.0.1:25521";
+    Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
+    for (WorkerHealth health : WorkerHealth.values()) {
+      byHealth.put(health, health == WorkerHealth.BUSY ? 2 : 0);
+    }
+    StateUpdate update =
+        new StateUpdate(
+            System.currentTimeMillis(),
+            5,
+            true,
+            new StateUpdate.WorkerPool(
+                2,
+                2,
+                byHealth,
+                List.of(
+                    lane("alice", 3, Optional.of("alice-1"), b),
+                    lane("bob", 2, Optional.of("bob-1"), a))),
+            new StateUpdate.Permits(0, 0, 2, 0),
+            new StateUpdate.Throughput(0, 0, 0),
+            new StateUpdate.Latency(0, 0, 0, 0),
+            new StateUpdate.Totals(7, 0, 0, 0, 0, 0, 0, 0),
+            0,
+            2,
+            2,
+            List.of(
+                new StateUpdate.NodeFigures(a, true, 2, 1, 1),
+                new StateUpdate.NodeFigures(b, false, 3, 1, 1)));
+    String socket =
+        """
+        window.WebSocket = class {
+          constructor(url) {
+            setTimeout(() => {
+              this.onopen && this.onopen();
+              this.onmessage && this.onmessage({ data: %s });
+            }, 0);
+          }
+          send() {}
+          close() {}
+        };
+        """
+            .formatted(jsString(StateUpdateJson.write(update)));
+    ((ChromeDriver) driver)
+        .executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", socket));
+
+    driver.get(gw.base() + "/monitor");
+
+    awaitText(By.cssSelector("#lanes tr[data-lane='alice'] td.node"), b);
+    awaitText(By.cssSelector("#lanes tr[data-lane='bob'] td.node"), a);
+    assertTrue(driver.findElement(By.id("nodes-card")).isDisplayed());
+    assertEquals(
+        List.of(List.of(a, "up", "2", "1", "1"), List.of(b, "not up", "3", "1", "1")),
+        driver.findElements(By.cssSelector("#nodes tbody tr")).stream()
+            .map(tr -> tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+            .toList());
+    awaitText(By.id("queue-length"), "5");
+  }
+
+  /** {@code text} as a JavaScript string literal (a JSON string is one). */
+  private static String jsString(String text) {
+    try {
+      return new ObjectMapper().writeValueAsString(text);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static LaneReport lane(String key, int depth, Optional<String> running, String node) {
+    return new LaneReport(key, depth, WorkerHealth.BUSY, running, 0, 0, 0, Double.NaN, node);
+  }
+
   private WebDriver startChromium(Path profile) {
     Chromium.Install chromium = Chromium.find();
     System.setProperty(
@@ -535,7 +624,7 @@ class DashboardBrowserTest {
     options.setBinary(chromium.browser().toFile());
     options.setExperimentalOption(
         "prefs",
-        java.util.Map.of(
+        Map.of(
             "download.default_directory",
             downloads.toAbsolutePath().toString(),
             "download.prompt_for_download",

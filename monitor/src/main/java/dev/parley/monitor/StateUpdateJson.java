@@ -16,8 +16,9 @@ import java.util.Map;
  * A {@link StateUpdate} as the monitor's JSON message: the MAIAR queue-state fields ({@code
  * queueLength}, {@code isRunning}, {@code workerPool} with {@code queueLengths} and {@code
  * workerHealth} by lane), then admission, throughput, latency, totals, and the shown lanes in rank
- * order with their details. Written field by field, so the wire format is exactly this and no
- * accident of reflection.
+ * order with their details; in cluster mode each lane's {@code node} and the figures of each node
+ * ({@code nodes}), fields that one JVM's messages do not have. Written field by field, so the wire
+ * format is exactly this and no accident of reflection.
  */
 public final class StateUpdateJson {
   private static final JsonFactory JSON = new JsonFactory();
@@ -93,6 +94,9 @@ public final class StateUpdateJson {
       json.writeNumberField("deadLetters", update.deadLetters());
       json.writeNumberField("lanesShown", update.lanesShown());
       json.writeNumberField("lanesTotal", update.lanesTotal());
+      if (!update.nodes().isEmpty()) {
+        writeNodes(json, update.nodes());
+      }
       if (process != null) {
         writeProcess(json, process);
       }
@@ -137,6 +141,9 @@ public final class StateUpdateJson {
     for (LaneReport lane : pool.lanes()) {
       json.writeStartObject();
       json.writeStringField("lane", lane.laneKey());
+      if (lane.node() != null) {
+        json.writeStringField("node", lane.node());
+      }
       json.writeNumberField("depth", lane.depth());
       json.writeStringField("health", name(lane.health()));
       if (lane.running().isPresent()) {
@@ -152,6 +159,22 @@ public final class StateUpdateJson {
     }
     json.writeEndArray();
     json.writeEndObject();
+  }
+
+  /** Cluster mode: each node's figures, as its last summary showed them. */
+  private static void writeNodes(JsonGenerator json, List<StateUpdate.NodeFigures> nodes)
+      throws IOException {
+    json.writeArrayFieldStart("nodes");
+    for (StateUpdate.NodeFigures node : nodes) {
+      json.writeStartObject();
+      json.writeStringField("node", node.node());
+      json.writeBooleanField("up", node.up());
+      json.writeNumberField("queueLength", node.queueLength());
+      json.writeNumberField("inFlight", node.inFlight());
+      json.writeNumberField("lanes", node.lanes());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
   }
 
   private static void writeProcess(JsonGenerator json, ProcessFigures process) throws IOException {

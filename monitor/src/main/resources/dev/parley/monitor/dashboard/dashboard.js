@@ -146,6 +146,7 @@
     $('pause-all').hidden = allPaused;
     $('resume-all').hidden = !allPaused;
     renderLanes(state.workerPool || {}, at.getTime());
+    renderNodes(Array.isArray(state.nodes) ? state.nodes : []);
     addPoint(state);
     refreshLanePanel();
   }
@@ -181,6 +182,7 @@
     tr.className = 'lane-row';
     tr.title = 'Show the queue of ' + lane;
     cell(tr, 'lane').textContent = lane;
+    cell(tr, 'node');
     cell(tr, 'depth num');
     cell(tr, 'health');
     cell(tr, 'running');
@@ -239,6 +241,8 @@
         tr = createRow(lane);
         rows.set(lane, tr);
       }
+      const detail = details.get(lane);
+      setText(tr.querySelector('td.node'), detail && detail.node != null ? String(detail.node) : '');
       setText(tr.querySelector('td.depth'), String(depths[lane] || 0));
       const word = healthWord(health[lane]);
       const healthCell = tr.querySelector('td.health');
@@ -258,6 +262,30 @@
       if (tbody.rows[index] !== tr) tbody.insertBefore(tr, tbody.rows[index] || null);
     });
     $('lanes-empty').hidden = order.length > 0;
+  }
+
+  // ---- cluster mode: the node of each lane, and each node's figures ---------------------------
+
+  // A cluster's updates list its nodes; one JVM's do not, and the node column and card stay hidden.
+  function renderNodes(nodes) {
+    $('lanes').classList.toggle('clustered', nodes.length > 0);
+    $('nodes-card').hidden = nodes.length === 0;
+    const tbody = $('nodes').tBodies[0];
+    while (tbody.rows.length > nodes.length) tbody.deleteRow(-1);
+    nodes.forEach((node, index) => {
+      let tr = tbody.rows[index];
+      if (!tr) {
+        tr = tbody.insertRow();
+        ['node', 'state', 'queue num', 'in-flight num', 'lanes num'].forEach((name) => cell(tr, name));
+      }
+      tr.dataset.node = String(node.node);
+      setText(tr.cells[0], String(node.node));
+      setText(tr.cells[1], node.up ? 'up' : 'not up');
+      tr.cells[1].className = 'state ' + (node.up ? 'health-healthy' : 'health-unhealthy');
+      setText(tr.cells[2], String(node.queueLength));
+      setText(tr.cells[3], String(node.inFlight));
+      setText(tr.cells[4], String(node.lanes));
+    });
   }
 
   // ---- charts (uPlot): the server's history, then one point per update ------------------------
