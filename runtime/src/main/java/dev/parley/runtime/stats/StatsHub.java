@@ -160,7 +160,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   private void publish() {
     StateUpdate own = build("", setup.topLanes());
     if (cluster != null) {
-      topic.tell(Topic.publish(new NodeSummary(cluster.self(), own)));
+      topic.tell(Topic.publish(NodeSummary.of(cluster.self(), own)));
     }
     StateUpdate update = merged(own, "", setup.topLanes());
     setup.latest().set(update);

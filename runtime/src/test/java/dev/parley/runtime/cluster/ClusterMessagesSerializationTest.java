@@ -1,6 +1,7 @@
 package dev.parley.runtime.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
@@ -14,6 +15,7 @@ import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.stats.LaneReport;
 import dev.parley.runtime.stats.NodeSummary;
 import dev.parley.runtime.stats.StateUpdate;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -78,41 +80,62 @@ class ClusterMessagesSerializationTest {
 
   @Test
   void nodeSummariesOfTheMonitorRoundTrip() {
+    StateUpdate update =
+        update(
+            List.of(
+                new LaneReport(
+                    "alice", 3, WorkerHealth.BUSY, Optional.of("m-1"), 4, 1, 0, 12.5, NODE),
+                new LaneReport(
+                    "bob", 0, WorkerHealth.PAUSED, Optional.empty(), 0, 0, 2, Double.NaN, NODE)));
+    assertRoundTrips(new NodeSummary(NODE, update));
+  }
+
+  @Test
+  void aSummaryOfTheMostLanesWithTheLongestNamesFitsInOneArteryFrame() {
+    List<LaneReport> lanes = new ArrayList<>();
+    for (int i = 0; i < NodeSummary.MAX_LANES; i++) {
+      String key = String.format("%0128d", i); // the longest lane key
+      String running = "é".repeat(Event.MAX_ID_LENGTH - 4) + String.format("%04d", i);
+      lanes.add(
+          new LaneReport(
+              key,
+              Integer.MAX_VALUE,
+              WorkerHealth.RESTARTING,
+              Optional.of(running),
+              Long.MAX_VALUE,
+              Long.MAX_VALUE,
+              Long.MAX_VALUE,
+              123456.789,
+              "some-long-host-name.of.a.node.example.com:25520"));
+    }
+    NodeSummary summary = new NodeSummary(NODE, update(lanes));
+
+    byte[] bytes =
+        SerializationExtension.get(KIT.system().classicSystem()).serialize(summary).get();
+
+    assertTrue(
+        bytes.length < 256 * 1024 - 1024, bytes.length + " bytes, beyond Artery's frame size");
+    assertRoundTrips(summary);
+  }
+
+  private static StateUpdate update(List<LaneReport> lanes) {
     Map<WorkerHealth, Integer> byHealth = new EnumMap<>(WorkerHealth.class);
     for (WorkerHealth health : WorkerHealth.values()) {
       byHealth.put(health, health.ordinal());
     }
-    StateUpdate update =
-        new StateUpdate(
-            1_764_053_076_000L,
-            6,
-            true,
-            new StateUpdate.WorkerPool(
-                3,
-                2,
-                byHealth,
-                List.of(
-                    new LaneReport(
-                        "alice", 3, WorkerHealth.BUSY, Optional.of("m-1"), 4, 1, 0, 12.5, NODE),
-                    new LaneReport(
-                        "bob",
-                        0,
-                        WorkerHealth.PAUSED,
-                        Optional.empty(),
-                        0,
-                        0,
-                        2,
-                        Double.NaN,
-                        NODE))),
-            new StateUpdate.Permits(8, 6, 2, 1),
-            new StateUpdate.Throughput(9.0, 1.5, 0.25),
-            new StateUpdate.Latency(0.02, 0.05, 12.5, 40.1),
-            new StateUpdate.Totals(9, 1, 2, 3, 4, 5, 6, 7),
-            2,
-            2,
-            3,
-            List.of());
-    assertRoundTrips(new NodeSummary(NODE, update));
+    return new StateUpdate(
+        1_764_053_076_000L,
+        6,
+        true,
+        new StateUpdate.WorkerPool(3, 2, byHealth, lanes),
+        new StateUpdate.Permits(8, 6, 2, 1),
+        new StateUpdate.Throughput(9.0, 1.5, 0.25),
+        new StateUpdate.Latency(0.02, 0.05, 12.5, 40.1),
+        new StateUpdate.Totals(9, 1, 2, 3, 4, 5, 6, 7),
+        2,
+        lanes.size(),
+        3,
+        List.of());
   }
 
   private static void assertRoundTrips(Object message) {
