@@ -27,12 +27,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The monitor in cluster mode: every node's updates show the lanes of all nodes, each with the node
- * that hosts it, and figures summed over the nodes; a node that leaves drops out of them.
+ * The monitor in cluster mode: every node's updates show the top lanes of all nodes, each with the
+ * node that hosts it, and figures summed over the nodes; a filtered view (a prefix, more lanes)
+ * asks the other nodes; a node that leaves drops out.
  */
 class ClusterMonitorTest {
   private static final int LANES = 12;
   private static final int PER_LANE = 3;
+
+  /** The lanes an update and a node's summary show: fewer than each node has. */
+  private static final int TOP = 2;
+
   private static EmbeddedPostgres postgres;
 
   /** Every event waits for it: each lane runs its first event and holds the others pending. */
@@ -65,11 +70,12 @@ class ClusterMonitorTest {
   }
 
   @Test
-  void everyNodeShowsAllLanesWithTheirNodeAndTheSumOfTheNodesUntilOneLeaves() throws Exception {
+  void nodeAShowsTheTopLanesOfAllNodesWithTheirNodeAndTheSumOfTheNodesUntilOneLeaves()
+      throws Exception {
     List<Parley> nodes =
         cluster.start(
             3,
-            "parley.monitor.interval = 500ms",
+            "parley.monitor { interval = 500ms, top-lanes = " + TOP + " }",
             (index, config) ->
                 Parley.builder()
                     .config(config)
@@ -98,18 +104,13 @@ class ClusterMonitorTest {
     assertEquals(
         3, new HashSet<>(hosts.values()).size(), "the lanes are spread over the three nodes");
 
+    Map<String, String> hostedOn = new HashMap<>();
+    hosts.forEach((lane, index) -> hostedOn.put(lane, address(nodes.get(index))));
     probe.awaitAssert(
         WAIT,
         () -> {
           StateUpdate update = a.monitor().latest().orElseThrow();
-          Map<String, String> shownOn = new HashMap<>();
-          for (LaneReport lane : update.workerPool().lanes()) {
-            shownOn.put(lane.laneKey(), lane.node());
-            assertEquals(PER_LANE - 1, lane.depth(), lane.laneKey() + " holds the rest pending");
-          }
-          Map<String, String> hostedOn = new HashMap<>();
-          hosts.forEach((lane, index) -> hostedOn.put(lane, address(nodes.get(index))));
-          assertEquals(hostedOn, shownOn, "each lane with the node that hosts it");
+          assertEquals(TOP, update.lanesShown(), "the top lanes of all nodes");
           assertEquals(LANES, update.lanesTotal());
           assertEquals((long) LANES * (PER_LANE - 1), update.queueLength());
           assertEquals(sum(nodes, node -> node.stats().totals().pending()), update.queueLength());
@@ -132,6 +133,19 @@ class ClusterMonitorTest {
           }
           expected.sort(Comparator.comparing(StateUpdate.NodeFigures::node));
           assertEquals(expected, update.nodes(), "the figures of each node");
+
+          // More lanes than the nodes' summaries hold, and a prefix: the other nodes are asked.
+          assertEquals(hostedOn, shownOn(await(a.monitor().snapshot("", 100))));
+          StateUpdate filtered = await(a.monitor().snapshot("lane-1", 100));
+          assertEquals(
+              Map.of(
+                  "lane-1", hostedOn.get("lane-1"),
+                  "lane-10", hostedOn.get("lane-10"),
+                  "lane-11", hostedOn.get("lane-11")),
+              shownOn(filtered),
+              "each lane with the node that hosts it");
+          assertEquals(3, filtered.lanesTotal());
+          assertEquals(update.queueLength(), filtered.queueLength(), "the totals stay whole");
           return null;
         });
 
@@ -157,6 +171,16 @@ class ClusterMonitorTest {
           assertEquals(0, update.queueLength());
           return null;
         });
+  }
+
+  /** Each lane the update shows, with its node; each holds the events after its first pending. */
+  private static Map<String, String> shownOn(StateUpdate update) {
+    Map<String, String> shownOn = new HashMap<>();
+    for (LaneReport lane : update.workerPool().lanes()) {
+      shownOn.put(lane.laneKey(), lane.node());
+      assertEquals(PER_LANE - 1, lane.depth(), lane.laneKey() + " holds the rest pending");
+    }
+    return shownOn;
   }
 
   private static long sum(List<Parley> nodes, ToLongFunction<Parley> figure) {

@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Cluster mode: the latest summary of every other node, and their merge with this node's own
- * figures into one cluster-wide {@link StateUpdate}. Only current members count, and only while
- * their summary is fresh; the merge shows at most {@code top} lanes. Pure, without actors: the
- * stats hub feeds it summaries, the membership and the time.
+ * figures (and, for a filtered view, the other nodes' answers) into one cluster-wide {@link
+ * StateUpdate}. Only current members count, and only while their summary is fresh; the merge shows
+ * at most {@code top} lanes. Pure, without actors: the stats hub feeds it summaries, the membership
+ * and the time.
  */
 final class ClusterStats {
   private record Received(NodeSummary summary, long atNanos) {}
@@ -54,26 +55,55 @@ final class ClusterStats {
    * @param members the current members (joining and exiting ones excluded), each with whether it is
    *     {@code Up}
    * @param prefix the filter {@code own} was built with: the other nodes' shown lanes are filtered
-   *     by it too
+   *     by it too (only those in their summaries can show)
    */
   StateUpdate merge(
       StateUpdate own, Map<String, Boolean> members, long nowNanos, String prefix, int top) {
+    return merge(own, members, nowNanos, prefix, top, Map.of());
+  }
+
+  /**
+   * As {@link #merge(StateUpdate, Map, long, String, int)}, with the nodes' answers for {@code
+   * prefix} and {@code top} in place of their summaries: an answer's lanes and lane count are exact
+   * for the filter; a member that did not answer shows from its summary.
+   *
+   * @param answers the other nodes' own updates for {@code prefix} and {@code top}, by node
+   */
+  StateUpdate merge(
+      StateUpdate own,
+      Map<String, Boolean> members,
+      long nowNanos,
+      String prefix,
+      int top,
+      Map<String, NodeSummary> answers) {
     latest
         .values()
         .removeIf(
             received ->
                 !members.containsKey(received.summary().node())
                     || nowNanos - received.atNanos() > staleAfterNanos);
+    Map<String, NodeSummary> others = new HashMap<>();
+    latest.forEach((node, received) -> others.put(node, received.summary()));
+    answers.forEach(
+        (node, answer) -> {
+          if (members.containsKey(node) && !node.equals(self)) {
+            others.put(node, answer);
+          }
+        });
     List<StateUpdate.NodeFigures> nodes = new ArrayList<>();
     nodes.add(figures(self, members.getOrDefault(self, false), own));
     Merged sum = new Merged(own);
     List<LaneReport> lanes = new ArrayList<>(own.workerPool().lanes());
     int lanesTotal = own.lanesTotal();
-    for (Received received : latest.values()) {
-      NodeSummary summary = received.summary();
+    for (NodeSummary summary : others.values()) {
       StateUpdate other = summary.update();
       nodes.add(figures(summary.node(), members.get(summary.node()), other));
       sum.add(other);
+      if (answers.containsKey(summary.node())) {
+        lanes.addAll(other.workerPool().lanes());
+        lanesTotal += other.lanesTotal();
+        continue;
+      }
       List<LaneReport> matching =
           other.workerPool().lanes().stream()
               .filter(lane -> lane.laneKey().startsWith(prefix))

@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
@@ -57,8 +60,18 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   /** Another node's summary, heard on the topic. */
   private record Heard(NodeSummary summary) implements Command {}
 
+  /** A node's ask for the others' own updates for a filtered view, heard on the topic. */
+  private record Asked(NodeAsk ask) implements Command {}
+
+  /** The other nodes' answers to this hub's ask for {@code view}, by node. */
+  private record Gathered(View view, StateUpdate own, Map<String, NodeSummary> answers)
+      implements Command {}
+
   /** The topic every node's hub publishes its summary on, and hears the others' on. */
-  static final String TOPIC = "parley-node-summaries";
+  static final String SUMMARIES = "parley-node-summaries";
+
+  /** The topic every node's hub asks the others on, for a filtered view. */
+  static final String ASKS = "parley-node-asks";
 
   /**
    * What the hub reads its figures from, and where it publishes.
@@ -83,7 +96,8 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
 
   private final Setup setup;
   private final ClusterStats cluster; // null in one JVM
-  private final ActorRef<Topic.Command<NodeSummary>> topic;
+  private final ActorRef<Topic.Command<NodeSummary>> summaries;
+  private final ActorRef<Topic.Command<NodeAsk>> asks;
   private long lastTickNanos;
   private long lastAccepted;
   private long lastCompleted;
@@ -106,11 +120,14 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
     this.setup = setup;
     if (setup.cluster().isPresent()) {
       cluster = new ClusterStats(self(ctx), setup.cluster().get());
-      topic = ctx.spawn(Topic.create(NodeSummary.class, TOPIC), "node-summaries");
-      topic.tell(Topic.subscribe(ctx.messageAdapter(NodeSummary.class, Heard::new)));
+      summaries = ctx.spawn(Topic.create(NodeSummary.class, SUMMARIES), "node-summaries");
+      summaries.tell(Topic.subscribe(ctx.messageAdapter(NodeSummary.class, Heard::new)));
+      asks = ctx.spawn(Topic.create(NodeAsk.class, ASKS), "node-asks");
+      asks.tell(Topic.subscribe(ctx.messageAdapter(NodeAsk.class, Asked::new)));
     } else {
       cluster = null;
-      topic = null;
+      summaries = null;
+      asks = null;
     }
     lastTickNanos = setup.nanoClock().getAsLong();
     publish(); // the first update at once, so that a subscriber never waits a whole interval
@@ -122,12 +139,60 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
         .onMessage(View.class, this::onView)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessage(Heard.class, this::onHeard)
+        .onMessage(Asked.class, this::onAsked)
+        .onMessage(Gathered.class, this::onGathered)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
+  /**
+   * A view the summaries cannot show (a prefix, or more lanes than they hold) asks the other nodes
+   * for their own, in cluster mode; any other is built at once.
+   */
   private Behavior<Command> onView(View view) {
-    view.replyTo().complete(view(view.prefix(), view.top()));
+    Set<String> others = new HashSet<>();
+    if (cluster != null
+        && (!view.prefix().isEmpty()
+            || view.top() > Math.min(setup.topLanes(), NodeSummary.MAX_LANES))) {
+      others.addAll(members().keySet());
+      others.remove(cluster.self());
+    }
+    if (others.isEmpty()) {
+      view.replyTo().complete(view(view.prefix(), view.top()));
+      return this;
+    }
+    StateUpdate own = build(view.prefix(), view.top());
+    Consumer<ActorRef<NodeSummary>> ask =
+        replyTo ->
+            asks.tell(
+                Topic.publish(new NodeAsk(cluster.self(), view.prefix(), view.top(), replyTo)));
+    getContext()
+        .spawnAnonymous(
+            NodeViews.create(
+                others,
+                setup.interval(), // a node that has not answered by the next update shows as before
+                ask,
+                getContext().getSelf(),
+                answers -> new Gathered(view, own, answers)));
+    return this;
+  }
+
+  private Behavior<Command> onAsked(Asked asked) {
+    NodeAsk ask = asked.ask();
+    if (!ask.from().equals(cluster.self())) {
+      int top = Math.max(1, Math.min(ask.top(), NodeSummary.MAX_LANES));
+      ask.replyTo().tell(NodeSummary.of(cluster.self(), build(ask.prefix(), top)));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGathered(Gathered gathered) {
+    View view = gathered.view();
+    long now = setup.nanoClock().getAsLong();
+    view.replyTo()
+        .complete(
+            cluster.merge(
+                gathered.own(), members(), now, view.prefix(), view.top(), gathered.answers()));
     return this;
   }
 
@@ -160,7 +225,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   private void publish() {
     StateUpdate own = build("", setup.topLanes());
     if (cluster != null) {
-      topic.tell(Topic.publish(NodeSummary.of(cluster.self(), own)));
+      summaries.tell(Topic.publish(NodeSummary.of(cluster.self(), own)));
     }
     StateUpdate update = merged(own, "", setup.topLanes());
     setup.latest().set(update);

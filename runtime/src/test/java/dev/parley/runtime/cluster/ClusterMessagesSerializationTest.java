@@ -13,6 +13,7 @@ import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.lane.Job;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.stats.LaneReport;
+import dev.parley.runtime.stats.NodeAsk;
 import dev.parley.runtime.stats.NodeSummary;
 import dev.parley.runtime.stats.StateUpdate;
 import java.util.ArrayList;
@@ -88,6 +89,8 @@ class ClusterMessagesSerializationTest {
                 new LaneReport(
                     "bob", 0, WorkerHealth.PAUSED, Optional.empty(), 0, 0, 2, Double.NaN, NODE)));
     assertRoundTrips(new NodeSummary(NODE, update));
+    TestProbe<NodeSummary> replyTo = KIT.createTestProbe();
+    assertRoundTrips(new NodeAsk(NODE, "tenant-a:", 50, replyTo.ref()));
   }
 
   @Test

@@ -182,6 +182,41 @@ class ClusterStatsTest {
   }
 
   @Test
+  void aFilteredViewTakesTheAnswersOfTheNodesThatAnsweredAndTheSummariesOfTheOthers() {
+    ClusterStats stats = new ClusterStats(A, STALE_AFTER);
+    // Their summaries show each node's top lane only.
+    stats.received(new NodeSummary(B, update(B, List.of(new Lane("t-b1", 1)), "", 1)), NOW);
+    stats.received(new NodeSummary(C, update(C, List.of(new Lane("x-c1", 9)), "", 1)), NOW);
+    List<Lane> onB = List.of(new Lane("t-b1", 1), new Lane("t-b2", 1), new Lane("u-b3", 5));
+    List<Lane> onC = List.of(new Lane("x-c1", 9), new Lane("t-c2", 2));
+    Map<String, NodeSummary> answers =
+        Map.of(
+            B,
+            new NodeSummary(B, update(B, onB, "t-", 10)),
+            A,
+            new NodeSummary(A, update(A, List.of(new Lane("t-stale", 7)), "t-", 10)),
+            "127.0.0.1:9",
+            new NodeSummary("127.0.0.1:9", update(C, onC, "t-", 10)));
+    Map<String, Boolean> members = Map.of(A, true, B, true, C, true);
+
+    StateUpdate merged =
+        stats.merge(
+            update(A, List.of(new Lane("t-a1", 3)), "t-", 10), members, NOW, "t-", 10, answers);
+
+    assertEquals(
+        List.of("t-a1@" + A, "t-b1@" + B, "t-b2@" + B),
+        merged.workerPool().lanes().stream()
+            .map(lane -> lane.laneKey() + "@" + lane.node())
+            .toList(),
+        "B's answer in full; C's summary, whose lanes do not match; neither this node's own"
+            + " answer nor a non-member's");
+    assertEquals(3, merged.lanesTotal());
+    assertEquals(
+        List.of(A, B, C), merged.nodes().stream().map(StateUpdate.NodeFigures::node).toList());
+    assertEquals(3 + 7 + 9, merged.queueLength(), "B's figures from its answer");
+  }
+
+  @Test
   void totalsRatesAndCountsAreTheSumOfTheNodesAndLatencyTheHighest() {
     ClusterStats stats = new ClusterStats(A, STALE_AFTER);
     StateUpdate b = update(B, List.of(new Lane("b1", 5), new Lane("b2", 0)), "", 100);
