@@ -15,8 +15,8 @@ import java.util.Set;
  * Cluster mode: the latest summary of every other node, and their merge with this node's own
  * figures (and, for a filtered view, the other nodes' answers) into one cluster-wide {@link
  * StateUpdate}. Only current members count, and only while their summary is fresh; the merge shows
- * at most {@code top} lanes. Pure, without actors: the stats hub feeds it summaries, the membership
- * and the time.
+ * at most {@code top} lanes. Plain code, without actors: the stats hub feeds it summaries, the
+ * membership and the time.
  */
 final class ClusterStats {
   private record Received(NodeSummary summary, long atNanos) {}
