@@ -1,6 +1,7 @@
 package dev.parley.runtime.controls;
 
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.internal.GroupLanes;
 import dev.parley.runtime.journal.RuntimeJournal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,22 @@ public final class Pauses {
     this.journal = journal;
   }
 
+  /**
+   * Whether {@code laneKey} starts nothing: paused itself, everything paused, or, for a space's
+   * lane in a parallel group ({@code group/space}), its group or its space paused.
+   */
   public boolean isPaused(String laneKey) {
-    return all || (pausedLanes != 0 && lanes.contains(laneKey));
+    if (all) {
+      return true;
+    }
+    if (pausedLanes == 0) {
+      return false;
+    }
+    if (lanes.contains(laneKey)) {
+      return true;
+    }
+    String group = GroupLanes.groupOf(laneKey);
+    return group != null && (lanes.contains(group) || lanes.contains(GroupLanes.spaceOf(laneKey)));
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.parley.runtime.Stats;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.controls.Operators;
+import dev.parley.runtime.controls.ParallelGroups;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.journal.JournalListener;
@@ -58,6 +59,7 @@ public final class Assembly {
   private final LocalLanes lanes;
   private final LaneAsks asks;
   private final Operators operators;
+  private final ParallelGroups groups;
   private final EventLookups lookups;
   private final Intake intake;
   private final JournalSignals journalSignals;
@@ -124,7 +126,10 @@ public final class Assembly {
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
     this.lookups = new EventLookups(intake, registry, asks, routing.cluster());
-    this.operators = new Operators(lookups, registry, pauses, lanes, asks);
+    this.operators =
+        new Operators(lookups, registry, pauses, lanes, asks, !settings.groups().isEmpty());
+    this.groups =
+        new ParallelGroups(settings.groups(), pauses, lanes, asks, launched.actors().admission());
     this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
     this.export = new Export(lanes, asks, pauses, this::stats, in.clock(), system);
     if (settings.journal().enabled()) {
@@ -143,6 +148,10 @@ public final class Assembly {
 
   public Operators operators() {
     return operators;
+  }
+
+  public ParallelGroups groups() {
+    return groups;
   }
 
   public EventLookups lookups() {
