@@ -295,6 +295,23 @@ public final class Parley implements AutoCloseable {
     return parts.operators().pause(laneKey);
   }
 
+  /**
+   * Whether {@code laneKey} starts nothing now: paused itself, everything paused, or (a space's
+   * lane in a parallel group) its group or space paused. In cluster mode, as this node knows it: a
+   * pause asked of another node reaches this one within moments.
+   */
+  public boolean isPaused(String laneKey) {
+    return parts.pauses().isPaused(laneKey);
+  }
+
+  /**
+   * The double-text policy of {@code spaceId}'s events that name none: its own, or the runtime
+   * default (in cluster mode, as this node knows it).
+   */
+  public DoubleTextPolicy policy(String spaceId) {
+    return parts.policies().of(spaceId);
+  }
+
   /** Resumes a paused lane. Returns false when it was not paused. */
   public boolean resume(String laneKey) {
     return parts.operators().resume(laneKey);

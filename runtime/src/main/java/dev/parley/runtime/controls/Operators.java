@@ -167,9 +167,14 @@ public final class Operators {
 
   /**
    * Nudges the lane {@code key} and, as a pause of a group or a space holds a parallel group's
-   * space lanes too ({@link Pauses#isPaused}), the live lanes {@code key/…} and {@code …/key}.
+   * space lanes too ({@link Pauses#isPaused}), the live lanes {@code key/…} and {@code …/key};
+   * every live lane for {@link Pauses#ALL}.
    */
-  private void nudge(String key) {
+  public void nudge(String key) {
+    if (key.equals(Pauses.ALL)) {
+      lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
+      return;
+    }
     lanes.deliverIfLive(key, LaneCommand.Nudge.INSTANCE);
     if (!parallelGroups) {
       return;

@@ -8,6 +8,7 @@ import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.cluster.ClusterControls;
 import dev.parley.runtime.controls.Operators;
 import dev.parley.runtime.controls.ParallelGroups;
 import dev.parley.runtime.controls.Pauses;
@@ -30,6 +31,7 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 
 /**
  * The parts of one runtime, wired together once: counters, registry, routing table, intake, the
@@ -136,6 +138,10 @@ public final class Assembly {
       new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
           .recover(lifecycle);
     }
+    if (settings.cluster().enabled()) { // after the journal restored this node's pauses
+      system.systemActorOf(
+          ClusterControls.create(pauses, policies, operators::nudge), "controls", Props.empty());
+    }
   }
 
   private ActorRef<Scheduler.Command> scheduler() {
@@ -164,6 +170,10 @@ public final class Assembly {
 
   public JournalSignals journalSignals() {
     return journalSignals;
+  }
+
+  public Pauses pauses() {
+    return pauses;
   }
 
   public Policies policies() {
