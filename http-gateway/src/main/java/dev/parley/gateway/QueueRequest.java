@@ -73,6 +73,18 @@ final class QueueRequest {
     return node;
   }
 
+  /** {@code PUT /v1/groups/{group}}: {@code {"maxParallel": n}}, n at least 1. */
+  static int maxParallel(String body) {
+    JsonNode node = EventRequest.object(body, Set.of("maxParallel")).get("maxParallel");
+    if (node == null
+        || !node.canConvertToExactIntegral()
+        || !node.canConvertToInt()
+        || node.asInt() < 1) {
+      throw new BadRequest("maxParallel: must be an integer 1 or more");
+    }
+    return node.asInt();
+  }
+
   /** {@code PATCH /v1/spaces/{spaceId}/events/{id}}: {@code {"priority"?, "position"?}}. */
   record Change(Optional<Priority> priority, OptionalInt position) {
     static Change parse(String body) {

@@ -3,15 +3,18 @@ package dev.parley.gateway;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.patch;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import dev.parley.gateway.GatewaySettings.Role;
 import dev.parley.runtime.CancelReport;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Parley;
@@ -32,7 +35,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /**
  * The queue controls: {@code PATCH /v1/spaces/{spaceId}/events/{id}} (a pending event's priority
  * and place), {@code POST /v1/spaces/{spaceId}/cancel} and {@code POST /v1/cancel} (bulk cancels),
- * {@code PATCH /v1/spaces/{spaceId}/order} (bulk reorder). Each changes pending events only.
+ * {@code PATCH /v1/spaces/{spaceId}/order} (bulk reorder). Each changes pending events only. And
+ * {@code /v1/groups/{group}}: a parallel group's running and pending events, and its N.
  */
 final class QueueRoutes {
   private final Parley parley;
@@ -74,10 +78,62 @@ final class QueueRoutes {
         path("order", () -> patch(() -> mutating(Role.ADMIN, body -> reorder(spaceId, body)))));
   }
 
-  /** {@code POST /v1/cancel}: events of any space, by their space and id. */
+  /**
+   * {@code POST /v1/cancel}: events of any space, by their space and id; {@code GET} and {@code PUT
+   * /v1/groups/{group}}: a parallel group's view, and its N.
+   */
   Route route() {
-    return path(
-        "cancel", () -> post(() -> mutating(Role.ADMIN, body -> cancel(QueueRequest.named(body)))));
+    return concat(
+        path(
+            "cancel",
+            () -> post(() -> mutating(Role.ADMIN, body -> cancel(QueueRequest.named(body))))),
+        pathPrefix(
+            "groups",
+            () ->
+                pathPrefix(
+                    group ->
+                        pathEnd(
+                            () ->
+                                concat(
+                                    get(
+                                        () ->
+                                            access.require(
+                                                Role.READ,
+                                                () -> completeWithFuture(group(group, null)))),
+                                    put(
+                                        () ->
+                                            mutating(
+                                                Role.ADMIN,
+                                                body ->
+                                                    group(
+                                                        group,
+                                                        QueueRequest.maxParallel(body)))))))));
+  }
+
+  /**
+   * The view of the parallel group {@code group}, after setting its N to {@code maxParallel} when
+   * not null; 404 for a group that is not parallel.
+   */
+  private CompletionStage<HttpResponse> group(String group, Integer maxParallel) {
+    if (!Event.isName(group)) {
+      return done(
+          Problem.badRequest(
+              "group: must match "
+                  + Event.NAME.pattern()
+                  + ", got \""
+                  + SpaceRoutes.abbreviate(group)
+                  + "\""));
+    }
+    try {
+      if (maxParallel != null) {
+        parley.groupParallelism(group, maxParallel);
+      }
+      return parley
+          .group(group)
+          .thenApply(view -> Json.response(StatusCodes.OK, Views.group(view)));
+    } catch (IllegalArgumentException notParallel) {
+      return done(Problem.notFound(notParallel.getMessage()));
+    }
   }
 
   /**

@@ -28,6 +28,7 @@ final class RouteTemplates {
           "/v1/spaces/{spaceId}/order",
           "/v1/cancel",
           "/v1/export",
+          "/v1/groups/{group}",
           "/v1/dead-letters",
           "/v1/dead-letters/{id}/redrive",
           "/v1/admin/pause",

@@ -6,9 +6,11 @@ import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.DeadLetter;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.FinishedEvent;
+import dev.parley.runtime.GroupView;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Receipt;
+import dev.parley.runtime.internal.GroupLanes;
 import java.util.List;
 import java.util.Locale;
 
@@ -149,8 +151,23 @@ final class Views {
   static ObjectNode spaceInGroup(String spaceId, LaneView group) {
     ObjectNode view = Json.MAPPER.createObjectNode();
     view.put("spaceId", spaceId);
-    view.put("group", group.laneKey());
+    String parallel = GroupLanes.groupOf(group.laneKey()); // its own lane in a parallel group
+    view.put("group", parallel != null ? parallel : group.laneKey());
     view.setAll(lane(group));
+    return view;
+  }
+
+  /** The view of a parallel group: its N, and its spaces' running and pending events. */
+  static ObjectNode group(GroupView group) {
+    ObjectNode view = Json.MAPPER.createObjectNode();
+    view.put("group", group.group());
+    view.put("maxParallel", group.maxParallel());
+    view.put("paused", group.paused());
+    view.put("liveLanes", group.liveLanes());
+    ArrayNode running = view.putArray("running");
+    group.running().forEach(status -> running.add(withPriority(status)));
+    ArrayNode pending = view.putArray("pending");
+    group.pending().forEach(status -> pending.add(withPriority(status)));
     return view;
   }
 

@@ -31,6 +31,8 @@ class OpenApiTest {
           "PATCH /v1/spaces/{spaceId}/order",
           "POST /v1/cancel",
           "GET /v1/export",
+          "GET /v1/groups/{group}",
+          "PUT /v1/groups/{group}",
           "POST /v1/spaces/{spaceId}/events/{id}/move",
           "GET /v1/spaces/{spaceId}",
           "GET /v1/spaces/{spaceId}/stream",
@@ -119,7 +121,11 @@ class OpenApiTest {
       for (String route : new TreeSet<>(ROUTES)) {
         String method = route.substring(0, route.indexOf(' '));
         String path =
-            route.substring(route.indexOf(' ') + 1).replace("{spaceId}", "s").replace("{id}", "x");
+            route
+                .substring(route.indexOf(" ") + 1)
+                .replace("{spaceId}", "s")
+                .replace("{id}", "x")
+                .replace("{group}", "g");
         if (path.endsWith("/stream")) {
           try (SseClient stream = SseClient.open(gateway, path)) {
             assertEquals(200, stream.status(), route + " is served");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.parley.runtime.internal.GroupLanes;
 import dev.parley.runtime.internal.PlainValueDeserializer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ public final class Event {
   private final boolean idGiven;
   private final String spaceId;
   private final String group;
+  private final String lane; // null: the group, else the space; set for a space of a parallel group
   private final Priority priority;
   private final String tenant;
   private final Object payload;
@@ -51,6 +53,7 @@ public final class Event {
       @JsonProperty("idGiven") boolean idGiven,
       @JsonProperty("spaceId") String spaceId,
       @JsonProperty("group") String group,
+      @JsonProperty("lane") String lane,
       @JsonProperty("priority") Priority priority,
       @JsonProperty("tenant") String tenant,
       @JsonProperty("payload") @JsonDeserialize(using = PlainValueDeserializer.class)
@@ -63,6 +66,7 @@ public final class Event {
     this.idGiven = idGiven;
     this.spaceId = spaceId;
     this.group = group;
+    this.lane = lane;
     this.priority = priority;
     this.tenant = tenant;
     this.payload = payload;
@@ -78,6 +82,7 @@ public final class Event {
     this.idGiven = b.id != null;
     this.spaceId = b.spaceId;
     this.group = b.group;
+    this.lane = null;
     this.priority = b.priority;
     this.tenant = b.tenant;
     this.payload = b.payload;
@@ -94,6 +99,7 @@ public final class Event {
     this.idGiven = newest.idGiven;
     this.spaceId = newest.spaceId;
     this.group = newest.group;
+    this.lane = newest.lane;
     this.priority = newest.priority;
     this.tenant = newest.tenant;
     this.payload = newest.payload;
@@ -131,7 +137,7 @@ public final class Event {
 
   /** Whether {@code value} is a valid space id or group name ({@link #NAME}). */
   public static boolean isName(String value) {
-    return Builder.isName(value);
+    return EventNames.isName(value);
   }
 
   /** Whether the id came from the caller (only such ids can repeat; generated ones cannot). */
@@ -147,9 +153,13 @@ public final class Event {
     return Optional.ofNullable(group);
   }
 
-  /** The unit of ordering: the group if the event has one, else the space id. */
+  /**
+   * The unit of ordering: the group if the event has one, else the space id; for a space of a
+   * parallel group ({@code parley.groups."<name>".max-parallel}) the space's lane in that group,
+   * {@code group/space}.
+   */
   public String laneKey() {
-    return group != null ? group : spaceId;
+    return lane != null ? lane : group != null ? group : spaceId;
   }
 
   public Priority priority() {
@@ -194,20 +204,32 @@ public final class Event {
     if (!isName(newGroup)) {
       throw new IllegalArgumentException("group: must match " + NAME.pattern());
     }
-    return newGroup.equals(group) ? this : copy(newGroup, priority);
+    return newGroup.equals(group) ? this : copy(newGroup, null, priority);
+  }
+
+  /**
+   * This event in its space's own lane of its group, {@code group/space}: what a parallel group
+   * makes of its events, so that its spaces run side by side, each in order.
+   */
+  public Event inSpaceLaneOfGroup() {
+    if (group == null) {
+      throw new IllegalStateException("event " + id + " has no group");
+    }
+    return copy(group, GroupLanes.laneOf(group, spaceId), priority);
   }
 
   /** This event with another priority: what {@code Parley.reprioritize} makes of a pending one. */
   public Event withPriority(Priority newPriority) {
-    return copy(group, Objects.requireNonNull(newPriority, "priority"));
+    return copy(group, lane, Objects.requireNonNull(newPriority, "priority"));
   }
 
-  private Event copy(String newGroup, Priority newPriority) {
+  private Event copy(String newGroup, String newLane, Priority newPriority) {
     return new Event(
         id,
         idGiven,
         spaceId,
         newGroup,
+        newLane,
         newPriority,
         tenant,
         payload,
@@ -225,6 +247,7 @@ public final class Event {
         && idGiven == e.idGiven
         && spaceId.equals(e.spaceId)
         && Objects.equals(group, e.group)
+        && Objects.equals(lane, e.lane)
         && priority == e.priority
         && Objects.equals(tenant, e.tenant)
         && Objects.equals(payload, e.payload)
@@ -344,56 +367,22 @@ public final class Event {
       if (tenant != null) {
         requireName("tenant", tenant);
       }
-      if (id != null && (id.isBlank() || id.length() > MAX_ID_LENGTH || hasControlChar(id))) {
+      if (id != null
+          && (id.isBlank() || id.length() > MAX_ID_LENGTH || EventNames.hasControlChar(id))) {
         throw new IllegalArgumentException(
             "id: must be 1.."
                 + MAX_ID_LENGTH
                 + " characters without control characters, got "
-                + describe(id));
+                + EventNames.describe(id));
       }
       return new Event(this);
     }
 
     private static void requireName(String field, String value) {
-      if (!isName(value)) {
+      if (!EventNames.isName(value)) {
         throw new IllegalArgumentException(
-            field + ": must match " + NAME.pattern() + ", got " + describe(value));
+            field + ": must match " + NAME.pattern() + ", got " + EventNames.describe(value));
       }
-    }
-
-    /** {@link #NAME} without a regex: this runs for every submitted event. */
-    static boolean isName(String value) {
-      if (value == null || value.isEmpty() || value.length() > 128) {
-        return false;
-      }
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        boolean ok =
-            (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9')
-                || c == '.'
-                || c == '_'
-                || c == ':'
-                || c == '@'
-                || c == '-';
-        if (!ok) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private static boolean hasControlChar(String s) {
-      return s.chars().anyMatch(Character::isISOControl);
-    }
-
-    private static String describe(String value) {
-      if (value == null) {
-        return "null";
-      }
-      String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
-      return "\"" + shown + "\" (" + value.length() + " characters)";
     }
   }
 }

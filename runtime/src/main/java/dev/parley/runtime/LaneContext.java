@@ -4,7 +4,10 @@ import org.slf4j.Logger;
 
 /** What a handler knows about the lane and the attempt it is running in. */
 public interface LaneContext {
-  /** The lane: the event's group if it has one, else its space id. */
+  /**
+   * The lane: the event's group if it has one, else its space id; in a parallel group, the space's
+   * lane of it, {@code group/space}.
+   */
   String laneKey();
 
   /** The space of the event being handled. */

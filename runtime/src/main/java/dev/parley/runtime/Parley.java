@@ -209,6 +209,28 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
+   * Lets the parallel group {@code group} ({@code parley.groups."<name>".max-parallel}) run {@code
+   * n} events at once from now on, never two of one space and each space's in order. With a lower
+   * N, running events finish first. Per node in cluster mode, as the global cap; not journaled.
+   *
+   * @throws IllegalArgumentException when {@code n} is below 1, or {@code group} is not named in
+   *     {@code parley.groups} (which groups are parallel is fixed at start)
+   */
+  public void groupParallelism(String group, int n) {
+    parts.groups().set(group, n);
+  }
+
+  /**
+   * The parallel group {@code group} as an operator sees it: its N, and the running and pending
+   * events of its spaces' live lanes (on this node, in cluster mode).
+   *
+   * @throws IllegalArgumentException when {@code group} is not a parallel group
+   */
+  public CompletionStage<GroupView> group(String group) {
+    return parts.groups().view(group);
+  }
+
+  /**
    * Sets the double-text policy of one space (events that name their own policy keep it); {@code
    * null} returns the space to the runtime default ({@code parley.double-text.policy}).
    *
@@ -271,6 +293,23 @@ public final class Parley implements AutoCloseable {
    */
   public boolean pause(String laneKey) {
     return parts.operators().pause(laneKey);
+  }
+
+  /**
+   * Whether {@code laneKey} starts nothing now: paused itself, everything paused, or (a space's
+   * lane in a parallel group) its group or space paused. In cluster mode, as this node knows it: a
+   * pause asked of another node reaches this one within moments.
+   */
+  public boolean isPaused(String laneKey) {
+    return parts.pauses().isPaused(laneKey);
+  }
+
+  /**
+   * The double-text policy of {@code spaceId}'s events that name none: its own, or the runtime
+   * default (in cluster mode, as this node knows it).
+   */
+  public DoubleTextPolicy policy(String spaceId) {
+    return parts.policies().of(spaceId);
   }
 
   /** Resumes a paused lane. Returns false when it was not paused. */

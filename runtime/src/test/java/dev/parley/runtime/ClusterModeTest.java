@@ -212,4 +212,56 @@ class ClusterModeTest {
     assertTrue(ran.subList(2, ran.size()).stream().allMatch(run -> run.endsWith("@" + nextHost)));
     assertEquals(0, overlaps.get(), "never two events of one lane at once");
   }
+
+  /**
+   * A pause, a resume and a space's policy asked of one node hold on every node, so the lane's
+   * node, wherever it is, follows them.
+   */
+  @Test
+  void aPauseAndAPolicyAskedOfOneNodeHoldOnEveryNode() throws Exception {
+    startCluster(Map.of());
+    Parley asked = nodes.get(0);
+    asked.pause("held");
+    asked.policy("strict", DoubleTextPolicy.REJECT);
+    for (Parley node : nodes) {
+      TestProbe.create(node.actorSystem())
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertTrue(node.isPaused("held"));
+                assertEquals(DoubleTextPolicy.REJECT, node.policy("strict"));
+                return null;
+              });
+    }
+
+    // Whichever node hosts the lane, it starts nothing while paused.
+    List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+    for (int e = 0; e < 3; e++) {
+      Parley via = nodes.get(e);
+      Receipt receipt = await(via.enqueue(Event.to("held").id("held-" + e).build()));
+      assertTrue(receipt.accepted(), receipt.toString());
+      outcomes.add(via.outcome("held-" + e).orElseThrow());
+    }
+    LaneView held = await(nodes.get(1).lane("held"));
+    assertTrue(held.paused());
+    assertEquals(3, held.pending().size(), "nothing started");
+    assertTrue(runs.getOrDefault("held", List.of()).isEmpty());
+
+    nodes.get(2).resume("held");
+    for (CompletionStage<Outcome> outcome : outcomes) {
+      assertInstanceOf(Outcome.Completed.class, await(outcome));
+    }
+    assertEquals(
+        List.of("held-0", "held-1", "held-2"),
+        runs.get("held").stream().map(run -> run.split("@")[0]).toList());
+    for (Parley node : nodes) {
+      TestProbe.create(node.actorSystem())
+          .awaitAssert(
+              WAIT,
+              () -> {
+                assertTrue(!node.isPaused("held"), "resumed everywhere");
+                return null;
+              });
+    }
+  }
 }

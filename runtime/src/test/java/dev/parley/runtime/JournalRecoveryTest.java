@@ -63,7 +63,11 @@ abstract class JournalRecoveryTest {
   }
 
   Parley start(Handler handler) {
-    Parley parley = Parley.builder().config(config()).handler(handler).build();
+    return start(handler, ConfigFactory.empty());
+  }
+
+  Parley start(Handler handler, Config more) {
+    Parley parley = Parley.builder().config(more.withFallback(config())).handler(handler).build();
     started.add(parley);
     return parley;
   }
@@ -135,6 +139,52 @@ abstract class JournalRecoveryTest {
     Receipt again = await(second.enqueue(event("b", "b1")));
     assertTrue(again.duplicate(), "an id known before the crash is still a duplicate");
     assertEquals(3, after.size(), "the duplicate did not run");
+  }
+
+  /**
+   * A parallel group's spaces have lanes of their own (group/space) in the journal too: after a
+   * crash with two of them running and the rest waiting, each space's events run again in order,
+   * only the running ones redelivered.
+   */
+  @Test
+  void theSpaceLanesOfAParallelGroupSurviveACrashEachInItsOrder() throws Exception {
+    Config group = ConfigFactory.parseString("parley.groups.bot.max-parallel = 2");
+    CountDownLatch twoRunning = new CountDownLatch(2);
+    Parley first =
+        start(
+            (event, lane) -> {
+              twoRunning.countDown();
+              return new CompletableFuture<>();
+            },
+            group);
+    List<String> ids = List.of("a1", "b1", "a2", "c1", "a3");
+    for (String id : ids) {
+      Event event = Event.to(id.substring(0, 1)).id(id).group("bot").build();
+      assertEquals(Receipt.Status.ACCEPTED, await(first.enqueue(event)).status());
+    }
+    assertTrue(twoRunning.await(30, TimeUnit.SECONDS));
+    assertEquals(2, await(first.group("bot")).running().size(), "c1 waits for a permit");
+
+    crash(first);
+
+    List<Call> after = new CopyOnWriteArrayList<>();
+    Parley second =
+        start(
+            (event, lane) -> {
+              after.add(new Call(event.id(), lane.attempt(), lane.redelivered()));
+              return CompletableFuture.completedFuture(Reply.empty());
+            },
+            group);
+    for (String id : ids) {
+      assertInstanceOf(Outcome.Completed.class, await(second.outcome(id).orElseThrow()), id);
+    }
+    assertEquals(
+        List.of(new Call("a1", 2, true), new Call("a2", 1, false), new Call("a3", 1, false)),
+        after.stream().filter(call -> call.id().startsWith("a")).toList());
+    assertTrue(after.contains(new Call("b1", 2, true)), after::toString);
+    assertTrue(after.contains(new Call("c1", 1, false)), after::toString);
+    assertEquals(5, after.size());
+    assertEquals("bot/a", await(second.status("a3")).orElseThrow().laneKey());
   }
 
   @Test

@@ -18,7 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Hands out the permits of the global in-flight cap ({@code parley.admission.max-in-flight}): a
  * lane with a ready event asks for one, runs the event, and gives it back. Waiting lanes are served
  * by {@link AdmissionQueue}'s order. With adaptive admission on, the effective cap halves under
- * memory or CPU pressure and comes back step by step.
+ * memory or CPU pressure and comes back step by step. The lanes of a parallel group always ask:
+ * they also need one of their group's permits, even when the global cap is unlimited.
  */
 public final class Admission extends AbstractBehavior<Admission.Command> {
 
@@ -33,9 +34,11 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
   public sealed interface Command {}
 
   /**
-   * Ask for a permit for {@code lane}, whose next event has {@code priority} and {@code tenant}.
+   * Ask for a permit for {@code lane}, whose next event has {@code priority} and {@code tenant};
+   * {@code group} is its parallel group, or null.
    */
-  public record Request(String lane, Priority priority, String tenant, ActorRef<Granted> replyTo)
+  public record Request(
+      String lane, Priority priority, String tenant, String group, ActorRef<Granted> replyTo)
       implements Command {}
 
   /** Give back the permit held by {@code lane}. */
@@ -53,6 +56,18 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
       if (maxInFlight < 0) {
         throw new IllegalArgumentException(
             "maxInFlight: must be 0 (unlimited) or more, got " + maxInFlight);
+      }
+    }
+  }
+
+  /** Set the permits of the parallel group {@code group} (at least 1). */
+  public record SetGroupParallelism(String group, int maxParallel) implements Command {
+    /**
+     * @throws IllegalArgumentException when {@code maxParallel} is below 1
+     */
+    public SetGroupParallelism {
+      if (maxParallel < 1) {
+        throw new IllegalArgumentException("maxParallel: must be at least 1, got " + maxParallel);
       }
     }
   }
@@ -96,6 +111,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
       int maxInFlight,
       Duration agingInterval,
       Map<String, Integer> tenantWeights,
+      Map<String, Integer> groups,
       Adaptive adaptive,
       LoadProbe probe,
       AtomicInteger gate,
@@ -111,6 +127,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
                   var queue =
                       new AdmissionQueue(
                           Math.max(1, maxInFlight), agingInterval.toNanos(), tenantWeights);
+                  groups.forEach(queue::setGroupMax);
                   return new Admission(
                       ctx, maxInFlight, queue, adaptive, probe, gate, published, nanoClock);
                 }));
@@ -143,24 +160,35 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
         .onMessage(Release.class, this::onRelease)
         .onMessage(Withdraw.class, this::onWithdraw)
         .onMessage(SetMaxInFlight.class, this::onSetMaxInFlight)
+        .onMessage(SetGroupParallelism.class, this::onSetGroupParallelism)
         .onMessageEquals(CheckLoad.INSTANCE, this::onCheckLoad)
         .build();
   }
 
   private Behavior<Command> onRequest(Request request) {
-    if (configured == 0) {
+    if (configured == 0 && request.group() == null) {
       request.replyTo().tell(Granted.INSTANCE); // unlimited now: asked before the change
       return this;
     }
     waiting.put(request.lane(), request.replyTo());
-    queue.request(request.lane(), request.priority(), request.tenant(), nanoClock.getAsLong());
+    queue.request(
+        request.lane(),
+        request.priority(),
+        request.tenant(),
+        request.group(),
+        nanoClock.getAsLong());
     return grant();
   }
 
   private Behavior<Command> onRelease(Release release) {
     if (queue.inFlight() > 0) {
-      queue.release();
+      queue.release(release.lane());
     }
+    return grant();
+  }
+
+  private Behavior<Command> onSetGroupParallelism(SetGroupParallelism set) {
+    queue.setGroupMax(set.group(), set.maxParallel());
     return grant();
   }
 
@@ -173,12 +201,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
 
   private Behavior<Command> onSetMaxInFlight(SetMaxInFlight set) {
     setCap(set.maxInFlight(), set.maxInFlight());
-    if (configured == 0) {
-      waiting.values().forEach(lane -> lane.tell(Granted.INSTANCE));
-      waiting.keySet().forEach(queue::withdraw);
-      waiting.clear();
-    }
-    return grant();
+    return grant(); // unlimited now: every waiting lane whose group has room goes
   }
 
   /** What {@code Parley.stats()} shows, refreshed after every change. */
@@ -204,9 +227,7 @@ public final class Admission extends AbstractBehavior<Admission.Command> {
   private void setCap(int configuredCap, int effectiveCap) {
     this.configured = configuredCap;
     this.effective = configuredCap == 0 ? 0 : effectiveCap;
-    if (effective > 0) {
-      queue.setMaxInFlight(effective);
-    }
+    queue.setMaxInFlight(effective > 0 ? effective : Integer.MAX_VALUE); // groups' lanes still ask
     gate.set(effective);
   }
 

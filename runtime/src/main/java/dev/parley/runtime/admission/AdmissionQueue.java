@@ -2,6 +2,7 @@ package dev.parley.runtime.admission;
 
 import dev.parley.runtime.Priority;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,12 @@ import java.util.Objects;
  * another's one. Within a tenant: effective priority (P0 first), then waiting time. A lane's
  * effective priority rises one level for every {@code agingInterval} it has waited, so a P3 lane is
  * served even under a steady stream of P0 lanes. Aging keeps the order within one base priority
- * (the oldest waits longest), so only the head of each priority's queue can be next.
+ * (the oldest waits longest), so only the first lane of each priority's queue that may run can be
+ * next.
+ *
+ * <p>A lane of a parallel group ({@code parley.groups."<name>".max-parallel}) also needs one of its
+ * group's N permits: while N of the group's lanes run, the group's waiting lanes are passed over
+ * (others are served), whatever the global cap.
  */
 public final class AdmissionQueue {
   /** The tenant of events that name none. */
@@ -37,13 +43,25 @@ public final class AdmissionQueue {
     }
   }
 
-  /** Where a waiting lane is: its tenant and its priority. */
-  private record Place(String tenant, Priority priority) {}
+  /** Where a waiting lane is: its tenant, its priority, and its parallel group (or null). */
+  private record Place(String tenant, Priority priority, String group) {}
+
+  /** A parallel group's permits: how many it has, and how many of them are out. */
+  private static final class Group {
+    int max;
+    int out;
+
+    Group(int max) {
+      this.max = max;
+    }
+  }
 
   private final long agingNanos;
   private final Map<String, Integer> weights;
   private final Map<String, Tenant> tenants = new LinkedHashMap<>(); // those with waiting lanes
   private final Map<String, Place> placeOf = new LinkedHashMap<>();
+  private final Map<String, Group> groups = new HashMap<>();
+  private final Map<String, Group> heldBy = new HashMap<>(); // lanes holding a group's permit
   private int maxInFlight;
   private int inFlight;
 
@@ -79,11 +97,19 @@ public final class AdmissionQueue {
 
   /** Queues {@code lane} for a permit (replacing its earlier request, keeping its wait). */
   public void request(String lane, Priority priority, String tenant, long nowNanos) {
+    request(lane, priority, tenant, null, nowNanos);
+  }
+
+  /**
+   * Queues {@code lane} of the parallel group {@code group} (null: none) for a permit, replacing
+   * its earlier request and keeping its wait.
+   */
+  public void request(String lane, Priority priority, String tenant, String group, long nowNanos) {
     Objects.requireNonNull(priority, "priority");
     Objects.requireNonNull(tenant, "tenant");
     Long before = take(lane);
     long since = before != null ? before : nowNanos;
-    placeOf.put(lane, new Place(tenant, priority));
+    placeOf.put(lane, new Place(tenant, priority, group));
     Tenant queue =
         tenants.computeIfAbsent(tenant, t -> new Tenant(Math.max(1, weights.getOrDefault(t, 1))));
     insertInOrder(queue.waiting.get(priority), lane, since);
@@ -135,54 +161,111 @@ public final class AdmissionQueue {
     return take(lane) != null;
   }
 
-  /** Returns a permit. */
-  public void release() {
+  /** Returns the permit {@code lane} holds (and its group's, when it holds one). */
+  public void release(String lane) {
     if (inFlight == 0) {
       throw new IllegalStateException("no permit is out");
     }
     inFlight--;
+    Group group = heldBy.remove(lane);
+    if (group != null) {
+      group.out--;
+    }
+  }
+
+  /** Returns a permit of a lane in no parallel group. */
+  public void release() {
+    release("");
+  }
+
+  /**
+   * Sets the permits of the parallel group {@code group} (at least 1): lowering it starts nothing
+   * of the group until fewer than {@code max} of its lanes run.
+   */
+  public void setGroupMax(String group, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max-parallel: must be at least 1, got " + max);
+    }
+    groups.computeIfAbsent(group, g -> new Group(max)).max = max;
+  }
+
+  /** The permits of {@code group} out now. */
+  public int groupInFlight(String group) {
+    Group g = groups.get(group);
+    return g == null ? 0 : g.out;
   }
 
   /**
    * Grants the next permit if one is free: removes and returns the lane that gets it, or {@code
-   * null} when the cap is reached or nobody waits.
+   * null} when the cap is reached or nobody waits who may run.
    */
   public String grantNext(long nowNanos) {
     if (inFlight >= maxInFlight || tenants.isEmpty()) {
       return null;
     }
-    String best = bestOf(nextTenant(), nowNanos);
+    String best = bestOfNextTenant(nowNanos);
+    if (best == null) {
+      return null; // every waiting lane's group runs all it may
+    }
+    Group group = groupOf(placeOf.get(best));
     withdraw(best);
     inFlight++;
+    if (group != null) {
+      group.out++;
+      heldBy.put(best, group);
+    }
     return best;
   }
 
-  /** The tenant whose turn it is: each gains its weight, the richest goes and pays the total. */
-  private Tenant nextTenant() {
+  /**
+   * The lane served first of the tenant whose turn it is, among tenants with a lane that may run:
+   * each such tenant gains its weight, the richest goes and pays the total.
+   */
+  private String bestOfNextTenant(long nowNanos) {
     Tenant next = null;
+    String nextBest = null;
     long total = 0;
     for (Tenant tenant : tenants.values()) {
+      String best = bestOf(tenant, nowNanos);
+      if (best == null) {
+        continue;
+      }
       tenant.credit += tenant.weight;
       total += tenant.weight;
       if (next == null || tenant.credit > next.credit) {
         next = tenant;
+        nextBest = best;
       }
     }
-    next.credit -= total;
-    return next;
+    if (next != null) {
+      next.credit -= total;
+    }
+    return nextBest;
   }
 
-  /** The lane of {@code tenant} served first: by effective priority, then by waiting time. */
+  private Group groupOf(Place place) {
+    return place.group() == null ? null : groups.computeIfAbsent(place.group(), g -> new Group(1));
+  }
+
+  /** Whether a lane waiting at {@code place} may run now: its group, if any, has a permit free. */
+  private boolean mayRun(Place place) {
+    Group group = groupOf(place);
+    return group == null || group.out < group.max;
+  }
+
+  /**
+   * The lane of {@code tenant} served first, among those that may run: by effective priority, then
+   * by waiting time.
+   */
   private String bestOf(Tenant tenant, long nowNanos) {
     String best = null;
     int bestLevel = Integer.MAX_VALUE;
     long bestSince = Long.MAX_VALUE;
     for (Map.Entry<Priority, LinkedHashMap<String, Long>> queue : tenant.waiting.entrySet()) {
-      Iterator<Map.Entry<String, Long>> head = queue.getValue().entrySet().iterator();
-      if (!head.hasNext()) {
+      Map.Entry<String, Long> first = firstThatMayRun(queue.getValue());
+      if (first == null) {
         continue;
       }
-      Map.Entry<String, Long> first = head.next();
       int level = effectiveLevel(queue.getKey(), first.getValue(), nowNanos);
       if (level < bestLevel || (level == bestLevel && first.getValue() < bestSince)) {
         best = first.getKey();
@@ -191,6 +274,17 @@ public final class AdmissionQueue {
       }
     }
     return best;
+  }
+
+  /** The longest waiting lane of one priority's queue that may run, or null. */
+  private Map.Entry<String, Long> firstThatMayRun(LinkedHashMap<String, Long> queue) {
+    for (Iterator<Map.Entry<String, Long>> it = queue.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (mayRun(placeOf.get(e.getKey()))) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private int effectiveLevel(Priority priority, long sinceNanos, long nowNanos) {

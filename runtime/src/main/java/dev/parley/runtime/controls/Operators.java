@@ -4,6 +4,7 @@ import dev.parley.runtime.CancelReport;
 import dev.parley.runtime.Parley;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.internal.EventLookups;
+import dev.parley.runtime.internal.GroupLanes;
 import dev.parley.runtime.internal.LaneAsks;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.LaneCommand;
@@ -35,13 +36,16 @@ public final class Operators {
   private final Pauses pauses;
   private final LocalLanes lanes;
   private final LaneAsks asks;
+  private final boolean parallelGroups; // parley.groups names some
 
   public Operators(
       EventLookups lookups,
       EventRegistry registry,
       Pauses pauses,
       LocalLanes lanes,
-      LaneAsks asks) {
+      LaneAsks asks,
+      boolean parallelGroups) {
+    this.parallelGroups = parallelGroups;
     this.lookups = lookups;
     this.registry = registry;
     this.pauses = pauses;
@@ -151,14 +155,36 @@ public final class Operators {
 
   public boolean pause(String laneKey) {
     boolean paused = pauses.pause(laneKey);
-    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE); // so that its worker shows it paused
+    nudge(laneKey); // so that its worker shows it paused
     return paused;
   }
 
   public boolean resume(String laneKey) {
     boolean resumed = pauses.resume(laneKey);
-    lanes.deliverIfLive(laneKey, LaneCommand.Nudge.INSTANCE);
+    nudge(laneKey);
     return resumed;
+  }
+
+  /**
+   * Nudges the lane {@code key} and, as a pause of a group or a space holds a parallel group's
+   * space lanes too ({@link Pauses#isPaused}), the live lanes {@code key/…} and {@code …/key};
+   * every live lane for {@link Pauses#ALL}.
+   */
+  public void nudge(String key) {
+    if (key.equals(Pauses.ALL)) {
+      lanes.deliverToLive(LaneCommand.Nudge.INSTANCE);
+      return;
+    }
+    lanes.deliverIfLive(key, LaneCommand.Nudge.INSTANCE);
+    if (!parallelGroups) {
+      return;
+    }
+    for (Lane lane : lanes.all()) {
+      String group = GroupLanes.groupOf(lane.key());
+      if (group != null && (group.equals(key) || GroupLanes.spaceOf(lane.key()).equals(key))) {
+        lanes.deliverIfLive(lane.key(), LaneCommand.Nudge.INSTANCE);
+      }
+    }
   }
 
   public void pauseAll() {

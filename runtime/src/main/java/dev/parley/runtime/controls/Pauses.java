@@ -1,9 +1,12 @@
 package dev.parley.runtime.controls;
 
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.internal.GroupLanes;
 import dev.parley.runtime.journal.RuntimeJournal;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Which lanes an operator paused, and whether everything is paused. Kept outside the workers so a
@@ -15,6 +18,10 @@ public final class Pauses {
   private volatile int pausedLanes; // lanes.size(): one read on every lane's decision, not a sum
   private volatile boolean all;
   private volatile RuntimeJournal.Sink journal = (change, wait) -> {}; // journal = none
+  private volatile BiConsumer<String, Boolean> replica = (lane, paused) -> {}; // one JVM
+
+  /** The key that stands for every lane in {@link #replicated} and {@link #adopt}. */
+  public static final String ALL = "*";
 
   /**
    * Restores the pauses the journal kept, and journals every change from now on (returning once it
@@ -28,8 +35,22 @@ public final class Pauses {
     this.journal = journal;
   }
 
+  /**
+   * Whether {@code laneKey} starts nothing: paused itself, everything paused, or, for a space's
+   * lane in a parallel group ({@code group/space}), its group or its space paused.
+   */
   public boolean isPaused(String laneKey) {
-    return all || (pausedLanes != 0 && lanes.contains(laneKey));
+    if (all) {
+      return true;
+    }
+    if (pausedLanes == 0) {
+      return false;
+    }
+    if (lanes.contains(laneKey)) {
+      return true;
+    }
+    String group = GroupLanes.groupOf(laneKey);
+    return group != null && (lanes.contains(group) || lanes.contains(GroupLanes.spaceOf(laneKey)));
   }
 
   /**
@@ -42,38 +63,84 @@ public final class Pauses {
         : health;
   }
 
+  /**
+   * Cluster mode: tells {@code replica} of every change an operator makes on this node ({@link
+   * #ALL} for everything), so the other nodes hold it too.
+   */
+  public void replicated(BiConsumer<String, Boolean> replica) {
+    this.replica = replica;
+  }
+
   public boolean pause(String laneKey) {
-    boolean changed;
-    synchronized (this) {
-      changed = lanes.add(laneKey);
-      pausedLanes = lanes.size();
-    }
-    if (changed) {
-      journal.record(new RuntimeJournal.Paused(laneKey), true);
-    }
+    boolean changed = set(laneKey, true, true);
+    replica.accept(laneKey, true);
     return changed;
   }
 
   public boolean resume(String laneKey) {
-    boolean changed;
-    synchronized (this) {
-      changed = lanes.remove(laneKey);
-      pausedLanes = lanes.size();
-    }
-    if (changed) {
-      journal.record(new RuntimeJournal.Resumed(laneKey), true);
-    }
+    boolean changed = set(laneKey, false, true);
+    replica.accept(laneKey, false);
     return changed;
   }
 
   public void pauseAll() {
-    all = true;
-    journal.record(new RuntimeJournal.Paused(null), true);
+    setAll(true, true);
+    replica.accept(ALL, true);
   }
 
   public void resumeAll() {
-    all = false;
-    journal.record(new RuntimeJournal.Resumed(null), true);
+    setAll(false, true);
+    replica.accept(ALL, false);
+  }
+
+  /**
+   * Cluster mode: makes this node's pauses the cluster's ({@code paused} lanes, and whether {@code
+   * allPaused}), journaling each change without waiting; returns the keys that changed ({@link
+   * #ALL} when the pause of everything did).
+   */
+  public Set<String> adopt(Set<String> paused, boolean allPaused) {
+    Set<String> changed = new HashSet<>();
+    for (String lane : Set.copyOf(lanes)) {
+      if (!paused.contains(lane) && set(lane, false, false)) {
+        changed.add(lane);
+      }
+    }
+    for (String lane : paused) {
+      if (set(lane, true, false)) {
+        changed.add(lane);
+      }
+    }
+    if (all != allPaused) {
+      setAll(allPaused, false);
+      changed.add(ALL);
+    }
+    return changed;
+  }
+
+  /** The lanes paused one by one. */
+  public Set<String> pausedLanes() {
+    return Set.copyOf(lanes);
+  }
+
+  private boolean set(String laneKey, boolean paused, boolean waitForJournal) {
+    boolean changed;
+    synchronized (this) {
+      changed = paused ? lanes.add(laneKey) : lanes.remove(laneKey);
+      pausedLanes = lanes.size();
+    }
+    if (changed) {
+      journal.record(
+          paused ? new RuntimeJournal.Paused(laneKey) : new RuntimeJournal.Resumed(laneKey),
+          waitForJournal);
+    }
+    return changed;
+  }
+
+  private void setAll(boolean paused, boolean waitForJournal) {
+    all = paused;
+    journal.record(
+        paused ? new RuntimeJournal.Paused(null) : new RuntimeJournal.Resumed(null),
+        waitForJournal);
   }
 
   public boolean allPaused() {

@@ -8,7 +8,9 @@ import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
+import dev.parley.runtime.cluster.ClusterControls;
 import dev.parley.runtime.controls.Operators;
+import dev.parley.runtime.controls.ParallelGroups;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.controls.Policies;
 import dev.parley.runtime.journal.JournalListener;
@@ -29,6 +31,7 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 
 /**
  * The parts of one runtime, wired together once: counters, registry, routing table, intake, the
@@ -58,6 +61,7 @@ public final class Assembly {
   private final LocalLanes lanes;
   private final LaneAsks asks;
   private final Operators operators;
+  private final ParallelGroups groups;
   private final EventLookups lookups;
   private final Intake intake;
   private final JournalSignals journalSignals;
@@ -124,12 +128,19 @@ public final class Assembly {
     ActorSystem<?> system = launched.system();
     this.asks = new LaneAsks(scheduler(), settings.askTimeout(), system.scheduler());
     this.lookups = new EventLookups(intake, registry, asks, routing.cluster());
-    this.operators = new Operators(lookups, registry, pauses, lanes, asks);
+    this.operators =
+        new Operators(lookups, registry, pauses, lanes, asks, !settings.groups().isEmpty());
+    this.groups =
+        new ParallelGroups(settings.groups(), pauses, lanes, asks, launched.actors().admission());
     this.lifecycle = new Lifecycle(settings, intake, asks, launched, stopped);
     this.export = new Export(lanes, asks, pauses, this::stats, in.clock(), system);
     if (settings.journal().enabled()) {
       new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
           .recover(lifecycle);
+    }
+    if (settings.cluster().enabled()) { // after the journal restored this node's pauses
+      system.systemActorOf(
+          ClusterControls.create(pauses, policies, operators::nudge), "controls", Props.empty());
     }
   }
 
@@ -145,6 +156,10 @@ public final class Assembly {
     return operators;
   }
 
+  public ParallelGroups groups() {
+    return groups;
+  }
+
   public EventLookups lookups() {
     return lookups;
   }
@@ -155,6 +170,10 @@ public final class Assembly {
 
   public JournalSignals journalSignals() {
     return journalSignals;
+  }
+
+  public Pauses pauses() {
+    return pauses;
   }
 
   public Policies policies() {

@@ -21,9 +21,10 @@ import java.util.function.LongSupplier;
 /**
  * Where events enter the runtime: refused at once while shutting down or over {@code
  * parley.admission.max-pending}, put in the one lane in one-lane mode ({@code
- * parley.concurrency.enabled = off}), deduplicated by id, timed when sampled, then routed to their
- * lane with a ticket for their answers. In cluster mode the lane may be on another node: it counts
- * the event there, and answers the ticket through this node's edge.
+ * parley.concurrency.enabled = off}) or, for a space of a parallel group, in the space's lane of
+ * the group, deduplicated by id, timed when sampled, then routed to their lane with a ticket for
+ * their answers. In cluster mode the lane may be on another node: it counts the event there, and
+ * answers the ticket through this node's edge.
  */
 public final class Intake {
   private static final int LATENCY_SAMPLE = 16;
@@ -98,6 +99,9 @@ public final class Intake {
       if (!settings.concurrency()) {
         event = event.withGroup(Settings.ONE_LANE); // one-lane mode: all in one lane, in order
       }
+      if (!settings.groups().isEmpty() && settings.groups().containsKey(groupOf(event))) {
+        event = event.inSpaceLaneOfGroup(); // a parallel group: each space its own lane in it
+      }
       if (!accepting) {
         refuse(event, outcome, receipt, Parley.SHUTTING_DOWN, 0);
         return null;
@@ -170,6 +174,10 @@ public final class Intake {
                 entry.settle(false);
               }
             });
+  }
+
+  private static String groupOf(Event event) {
+    return event.group().orElse("");
   }
 
   /**

@@ -206,6 +206,7 @@ public final class ParleyGuardian extends AbstractBehavior<ParleyGuardian.Comman
                 settings.maxInFlight(),
                 settings.agingInterval(),
                 settings.tenantWeights(),
+                settings.groups(),
                 settings.adaptive(),
                 start.loadProbe(),
                 start.admissionGate(),

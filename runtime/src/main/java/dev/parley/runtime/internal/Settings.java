@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import dev.parley.runtime.DoubleTextPolicy;
+import dev.parley.runtime.Event;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.cluster.ClusterSettings;
 import dev.parley.runtime.journal.JournalSettings;
@@ -45,7 +46,8 @@ public record Settings(
     Monitor monitor,
     JournalSettings journal,
     ClusterSettings cluster,
-    boolean concurrency) {
+    boolean concurrency,
+    Map<String, Integer> groups) {
 
   /** How supervision restarts an unhealthy worker's handler context. */
   public record Restart(Duration minBackoff, Duration maxBackoff, double randomFactor) {}
@@ -58,8 +60,9 @@ public record Settings(
     return concurrency ? maxQueue : (int) Math.min(Integer.MAX_VALUE, maxPending);
   }
 
-  /** The monitor's stats hub ({@code parley.monitor}). */
   /**
+   * The monitor's stats hub ({@code parley.monitor}).
+   *
    * @param staleAfterIntervals cluster mode: intervals after which another node's last summary no
    *     longer counts
    */
@@ -82,6 +85,31 @@ public record Settings(
       weights.put(entry.getKey(), weight);
     }
     return Map.copyOf(weights);
+  }
+
+  /**
+   * {@code parley.groups}: each parallel group's {@code max-parallel}, the events of its spaces it
+   * runs at once.
+   */
+  private static Map<String, Integer> groups(Config config) {
+    String key = "parley.groups";
+    Map<String, Integer> groups = new HashMap<>();
+    for (String group : config.getObject(key).keySet()) {
+      String at = key + ".\"" + group + "\"";
+      if (!Event.isName(group)) {
+        throw new IllegalArgumentException(
+            at + ": a group name must match " + Event.NAME.pattern());
+      }
+      Config one = config.getConfig(key).getConfig("\"" + group + "\"");
+      for (String inner : one.root().keySet()) {
+        if (!inner.equals("max-parallel")) {
+          throw new IllegalArgumentException(
+              at + "." + inner + ": unknown setting (a group has max-parallel)");
+        }
+      }
+      groups.put(group, atLeast(one, "max-parallel", 1, at + ".max-parallel"));
+    }
+    return Map.copyOf(groups);
   }
 
   public static Settings from(Config config) {
@@ -129,7 +157,8 @@ public record Settings(
                   atLeast(config, "parley.monitor.stale-after-intervals", 2)),
               JournalSettings.from(config),
               ClusterSettings.from(config),
-              config.getBoolean("parley.concurrency.enabled"));
+              config.getBoolean("parley.concurrency.enabled"),
+              groups(config));
       if (!settings.systemName.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
         throw new IllegalArgumentException(
             "parley.system-name: must be a valid actor system name, got \""
@@ -200,9 +229,19 @@ public record Settings(
   }
 
   private static int atLeast(Config config, String key, int min) {
-    int value = config.getInt(key);
+    return atLeast(config, key, min, key);
+  }
+
+  /** As {@link #atLeast(Config, String, int)}, for {@code key} of a sub-config named {@code as}. */
+  private static int atLeast(Config config, String key, int min, String as) {
+    int value;
+    try {
+      value = config.getInt(key);
+    } catch (ConfigException.Missing | ConfigException.WrongType e) {
+      throw new IllegalArgumentException(as + ": must be a whole number of " + min + " or more", e);
+    }
     if (value < min) {
-      throw new IllegalArgumentException(key + ": must be at least " + min + ", got " + value);
+      throw new IllegalArgumentException(as + ": must be at least " + min + ", got " + value);
     }
     return value;
   }

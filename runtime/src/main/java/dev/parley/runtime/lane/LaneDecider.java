@@ -4,6 +4,7 @@ import dev.parley.runtime.DoubleTextPolicy;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.WorkerHealth;
+import dev.parley.runtime.internal.GroupLanes;
 import dev.parley.runtime.lane.LaneCommand.AttemptDone;
 import dev.parley.runtime.lane.LaneCommand.Submit;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class LaneDecider {
   static final String PAUSED = "paused";
 
   final String laneKey;
+  private final boolean inParallelGroup; // its group's permits bound it, even without a global cap
   final LaneEnvironment env;
   final LaneEnvironment.Rules rules;
   private final AttemptRules attempts;
@@ -41,6 +43,7 @@ public final class LaneDecider {
 
   public LaneDecider(String laneKey, LaneEnvironment env) {
     this.laneKey = laneKey;
+    this.inParallelGroup = GroupLanes.groupOf(laneKey) != null;
     this.env = env;
     this.rules = env.rules();
     this.attempts = new AttemptRules(this);
@@ -262,10 +265,10 @@ public final class LaneDecider {
 
   /**
    * True when an event of {@code priority} may start; otherwise asks Admission (once) and waits for
-   * it.
+   * it. A lane of a parallel group always asks: its group's permits bound it.
    */
   boolean hasPermit(Event next) {
-    if (session.holdsPermit || !env.capped()) {
+    if (session.holdsPermit || (!env.capped() && !inParallelGroup)) {
       return true;
     }
     if (!session.awaitingPermit) {

@@ -2,9 +2,13 @@ package dev.parley.runtime.lane;
 
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.admission.Admission;
+import dev.parley.runtime.internal.GroupLanes;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** The global cap as a lane sees it: ask for a permit, give it back, withdraw the request. */
+/**
+ * The global cap (and a parallel group's permits, for a lane of one) as a lane sees it: ask for a
+ * permit, give it back, withdraw the request.
+ */
 public interface Permits {
   void request(
       String laneKey, Priority priority, String tenant, ActorRef<Admission.Granted> replyTo);
@@ -19,7 +23,8 @@ public interface Permits {
       @Override
       public void request(
           String laneKey, Priority priority, String tenant, ActorRef<Admission.Granted> replyTo) {
-        admission.tell(new Admission.Request(laneKey, priority, tenant, replyTo));
+        admission.tell(
+            new Admission.Request(laneKey, priority, tenant, GroupLanes.groupOf(laneKey), replyTo));
       }
 
       @Override

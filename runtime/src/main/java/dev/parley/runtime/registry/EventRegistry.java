@@ -3,6 +3,7 @@ package dev.parley.runtime.registry;
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.Outcome;
+import dev.parley.runtime.internal.GroupLanes;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -100,10 +101,14 @@ public final class EventRegistry {
     /** What a duplicate of it gets: not run, and the first one's outcome is not known any more. */
     Entry duplicate() {
       Event.Builder builder = Event.to(spaceId).id(id);
+      String parallelGroup = GroupLanes.groupOf(laneKey);
       if (!laneKey.equals(spaceId)) {
-        builder.group(laneKey);
+        builder.group(parallelGroup != null ? parallelGroup : laneKey);
       }
       Event stub = builder.build();
+      if (parallelGroup != null) {
+        stub = stub.inSpaceLaneOfGroup();
+      }
       Outcome outcome = new Outcome.Rejected(id, DUPLICATE);
       Entry entry = new Entry(stub, CompletableFuture.completedFuture(outcome));
       entry.finishedAtNanos = finishedAtNanos;

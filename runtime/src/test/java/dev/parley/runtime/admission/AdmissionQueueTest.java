@@ -144,7 +144,85 @@ class AdmissionQueueTest {
 
   private static String grantAndRelease(AdmissionQueue queue, long now) {
     String lane = queue.grantNext(now);
-    queue.release();
+    queue.release(lane);
     return lane;
+  }
+
+  @Test
+  void aParallelGroupRunsAtMostItsNAndTheOthersAreServedPastItsWaitingLanes() {
+    AdmissionQueue queue = new AdmissionQueue(Integer.MAX_VALUE, AGING);
+    queue.setGroupMax("bot", 2);
+    for (int i = 0; i < 4; i++) {
+      queue.request("bot/s" + i, Priority.P0, AdmissionQueue.SHARED, "bot", i);
+    }
+    queue.request("other", Priority.P3, 10);
+
+    assertEquals("bot/s0", queue.grantNext(20));
+    assertEquals("bot/s1", queue.grantNext(20));
+    assertEquals("other", queue.grantNext(20), "the group is full: a later, lower lane goes");
+    assertNull(queue.grantNext(20), "only the full group's lanes wait");
+    assertEquals(2, queue.groupInFlight("bot"));
+
+    queue.release("bot/s1");
+    assertEquals("bot/s2", queue.grantNext(21), "a permit of the group came back");
+    assertNull(queue.grantNext(21));
+    assertEquals(2, queue.groupInFlight("bot"));
+  }
+
+  @Test
+  void aLowerNStartsNothingOfTheGroupUntilFewerRunAndAHigherOneStartsMoreAtOnce() {
+    AdmissionQueue queue = new AdmissionQueue(Integer.MAX_VALUE, AGING);
+    queue.setGroupMax("bot", 3);
+    for (int i = 0; i < 6; i++) {
+      queue.request("bot/s" + i, Priority.P2, AdmissionQueue.SHARED, "bot", i);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals("bot/s" + i, queue.grantNext(10));
+    }
+
+    queue.setGroupMax("bot", 1);
+    queue.release("bot/s0");
+    queue.release("bot/s1");
+    assertNull(queue.grantNext(11), "one of the group still runs: N is 1 now");
+    queue.release("bot/s2");
+    assertEquals("bot/s3", queue.grantNext(12));
+
+    queue.setGroupMax("bot", 3);
+    assertEquals("bot/s4", queue.grantNext(13));
+    assertEquals("bot/s5", queue.grantNext(13));
+    assertEquals(3, queue.groupInFlight("bot"));
+  }
+
+  @Test
+  void theGlobalCapBoundsAParallelGroupToo() {
+    AdmissionQueue queue = new AdmissionQueue(2, AGING);
+    queue.setGroupMax("bot", 4);
+    for (int i = 0; i < 4; i++) {
+      queue.request("bot/s" + i, Priority.P2, AdmissionQueue.SHARED, "bot", i);
+    }
+
+    assertEquals("bot/s0", queue.grantNext(10));
+    assertEquals("bot/s1", queue.grantNext(10));
+    assertNull(queue.grantNext(10), "the global cap is reached before the group's N");
+  }
+
+  @Test
+  void aTenantWhoseOnlyLanesWaitForAFullGroupDoesNotTakeTheTurnOfAnother() {
+    AdmissionQueue queue = new AdmissionQueue(Integer.MAX_VALUE, AGING);
+    queue.setGroupMax("bot", 1);
+    queue.request("bot/a0", Priority.P2, "A", "bot", 0);
+    queue.request("bot/a1", Priority.P2, "A", "bot", 1);
+    for (int i = 0; i < 3; i++) {
+      queue.request("b" + i, Priority.P2, "B", 2 + i);
+    }
+
+    assertEquals("bot/a0", queue.grantNext(10));
+    assertEquals(List.of("b0", "b1", "b2"), List.of(grant(queue), grant(queue), grant(queue)));
+    queue.release("bot/a0");
+    assertEquals("bot/a1", queue.grantNext(11));
+  }
+
+  private static String grant(AdmissionQueue queue) {
+    return queue.grantNext(10);
   }
 }

@@ -742,6 +742,23 @@ class LaneDeciderTest {
     }
 
     @Test
+    void aSpaceLaneOfAParallelGroupAsksForAPermitEvenWithoutAGlobalCap() {
+      decider = new LaneDecider("bot/space", env); // env.capped stays false
+      Decision first = submit("a");
+      assertEquals(List.of("Enqueued(a)"), events(first), "it waits for its group's permit");
+      assertEquals(List.of("Accept(a)", "RequestPermit(P2)", "Publish(HEALTHY)"), effects(first));
+
+      Decision granted = on(LaneCommand.PermitGranted.INSTANCE);
+      assertEquals(List.of("Started(a#1)"), events(granted));
+    }
+
+    @Test
+    void withoutAGlobalCapAnyOtherLaneStartsWithoutAsking() {
+      decider = new LaneDecider("bot", env);
+      assertEquals(List.of("Enqueued(a)", "Started(a#1)"), events(submit("a")));
+    }
+
+    @Test
     void thePermitIsReleasedAfterTheEventAndTheNextEventAsksAgain() {
       env.capped = true;
       submit("a");
