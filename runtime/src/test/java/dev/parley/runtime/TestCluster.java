@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.cluster.ClusterEdge;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -20,6 +21,7 @@ import java.util.function.BiFunction;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
@@ -51,7 +53,8 @@ final class TestCluster {
   }
 
   /**
-   * Starts {@code count} nodes, the first the seed of the others, and waits until all are Up.
+   * Starts {@code count} nodes, the first the seed of the others, and waits until all are Up and
+   * each lists the others' edges.
    *
    * @param extra HOCON over every node's cluster configuration
    * @param build a node's runtime from its index and configuration
@@ -79,6 +82,23 @@ final class TestCluster {
                 assertEquals(count, up, "members up");
                 return null;
               });
+    }
+    // Up is not enough for a node to reach the others: it finds their edges through the
+    // receptionist, whose listing spreads by gossip a little later.
+    for (Parley node : nodes) {
+      TestProbe<Receptionist.Listing> listing = TestProbe.create(node.actorSystem());
+      listing.awaitAssert(
+          WAIT,
+          () -> {
+            node.actorSystem()
+                .receptionist()
+                .tell(Receptionist.find(ClusterEdge.KEY, listing.getRef()));
+            assertEquals(
+                count,
+                listing.receiveMessage().getServiceInstances(ClusterEdge.KEY).size(),
+                "edges listed");
+            return null;
+          });
     }
     return List.copyOf(nodes);
   }
