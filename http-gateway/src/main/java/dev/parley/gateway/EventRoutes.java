@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -101,11 +100,19 @@ final class EventRoutes {
                                     concat(
                                         get(
                                             () ->
-                                                access.require(
-                                                    Role.READ,
+                                                withRequestTimeout(
+                                                    settings.maxWait().plusSeconds(5),
                                                     () ->
-                                                        completeWithFuture(
-                                                            view(spaceId, eventId)))),
+                                                        access.require(
+                                                            Role.READ,
+                                                            () ->
+                                                                optionalHeaderValueByName(
+                                                                    "Prefer",
+                                                                    prefer ->
+                                                                        completeWithFuture(
+                                                                            view(
+                                                                                spaceId, eventId,
+                                                                                prefer)))))),
                                         delete(
                                             () ->
                                                 origins.sameOrigin(
@@ -299,17 +306,12 @@ final class EventRoutes {
                     : CompletableFuture.completedFuture(accepted(spaceId, receipt)));
   }
 
-  /** Whether {@code eventId} ended within {@code timeout} (false at once for an unknown one). */
-  private CompletableFuture<Boolean> ended(String eventId, Duration timeout) {
-    return parley
-        .outcome(eventId)
-        .map(
-            outcome ->
-                outcome
-                    .toCompletableFuture()
-                    .thenApply(done -> true)
-                    .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS))
-        .orElseGet(() -> CompletableFuture.completedFuture(false));
+  /**
+   * Whether {@code eventId} ended within {@code timeout}, wherever it was submitted (false at once
+   * for one no node knows).
+   */
+  private CompletionStage<Boolean> ended(String eventId, Duration timeout) {
+    return parley.awaitEnd(eventId, timeout);
   }
 
   private HttpResponse accepted(String spaceId, Receipt receipt) {
@@ -378,6 +380,33 @@ final class EventRoutes {
         "Shutting down",
         "the server is draining and accepts no new events",
         settings.retryAfter());
+  }
+
+  /**
+   * The event's view; with {@code Prefer: wait=N}, once it has ended or N seconds have passed (a
+   * long poll for its outcome), with {@code Preference-Applied}.
+   */
+  private CompletionStage<HttpResponse> view(
+      String spaceId, String eventId, Optional<String> prefer) {
+    Optional<Duration> wait;
+    try {
+      wait = preferredWait(prefer);
+    } catch (EventRequest.BadRequest e) {
+      return CompletableFuture.completedFuture(Problem.badRequest(e.getMessage()));
+    }
+    if (wait.isEmpty()) {
+      return view(spaceId, eventId);
+    }
+    return status(spaceId, eventId)
+        .thenCompose(
+            now ->
+                now.filter(s -> s.spaceId().equals(spaceId))
+                        .filter(s -> s.state() != EventStatus.State.FINISHED)
+                        .isPresent()
+                    ? ended(eventId, wait.get())
+                    : CompletableFuture.completedFuture(true))
+        .thenCompose(done -> view(spaceId, eventId))
+        .thenApply(response -> applied(response, wait.get()));
   }
 
   private CompletionStage<HttpResponse> view(String spaceId, String eventId) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Parley;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -294,5 +295,35 @@ class QueueRoutesTest {
         .assertProblem(415, "unsupported-media-type", "application/json");
     handler.open(space + "-1");
     gw.awaitOutcome(space + "-2");
+  }
+
+  @Test
+  void aGetWithPreferWaitAnswersOnceTheEventHasEnded() {
+    String space = laneOf(1);
+    String id = space + "-1";
+    CompletableFuture<TestGateway.Response> waiting =
+        CompletableFuture.supplyAsync(
+            () -> gw.send("GET", event(space, id), null, null, "Prefer", "wait=30"));
+    handler.open(id);
+
+    TestGateway.Response response = TestGateway.await(waiting);
+    assertEquals("completed", response.assertJson(200).path("status").asText(), response::toString);
+    assertEquals("wait=30", response.header("Preference-Applied").orElse(null));
+  }
+
+  @Test
+  void aGetWithPreferWaitThatRunsOutShowsTheEventAsItIsAndABadOneIs400() {
+    String space = laneOf(1);
+    String id = space + "-1";
+
+    TestGateway.Response response =
+        gw.send("GET", event(space, id), null, null, "Prefer", "wait=1");
+    assertEquals("running", response.assertJson(200).path("status").asText());
+    assertEquals("wait=1", response.header("Preference-Applied").orElse(null));
+    gw.send("GET", event(space, id), null, null, "Prefer", "wait=x")
+        .assertProblem(400, "bad-request", "Prefer: wait");
+    gw.send("GET", event(space, "nobody"), null, null, "Prefer", "wait=5")
+        .assertProblem(404, "not-found", "nobody");
+    handler.open(id);
   }
 }

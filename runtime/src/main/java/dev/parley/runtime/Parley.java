@@ -7,6 +7,7 @@ import dev.parley.runtime.internal.Settings;
 import dev.parley.runtime.stats.Monitor;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -135,6 +136,14 @@ public final class Parley implements AutoCloseable {
    */
   public CompletionStage<Optional<EventStatus>> status(String laneKey, String eventId) {
     return parts.lookups().status(laneKey, eventId);
+  }
+
+  /**
+   * Completes true once the event {@code eventId} has ended, false when it has not within {@code
+   * within} or is not known; in cluster mode, wherever it was submitted.
+   */
+  public CompletionStage<Boolean> awaitEnd(String eventId, Duration within) {
+    return parts.lookups().awaitEnd(eventId, within);
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -215,10 +216,11 @@ class ClusterModeTest {
 
   /**
    * A pause, a resume and a space's policy asked of one node hold on every node, so the lane's
-   * node, wherever it is, follows them.
+   * node, wherever it is, follows them; any node can wait for the end of an event submitted through
+   * another.
    */
   @Test
-  void aPauseAndAPolicyAskedOfOneNodeHoldOnEveryNode() throws Exception {
+  void aPauseAndAPolicyAskedOfOneNodeHoldOnEveryNodeAndAnyNodeAwaitsAnEventsEnd() throws Exception {
     startCluster(Map.of());
     Parley asked = nodes.get(0);
     asked.pause("held");
@@ -247,7 +249,18 @@ class ClusterModeTest {
     assertEquals(3, held.pending().size(), "nothing started");
     assertTrue(runs.getOrDefault("held", List.of()).isEmpty());
 
+    // Any node waits for an event's end, wherever it was submitted.
+    List<CompletableFuture<Boolean>> ends = new ArrayList<>();
+    for (int e = 0; e < 3; e++) {
+      ends.add(nodes.get((e + 1) % 3).awaitEnd("held-" + e, WAIT).toCompletableFuture());
+    }
+    assertEquals(false, await(nodes.get(1).awaitEnd("nobody-knows-me", Duration.ofSeconds(5))));
+    assertTrue(ends.stream().noneMatch(CompletableFuture::isDone), "a paused lane ends nothing");
+
     nodes.get(2).resume("held");
+    for (CompletableFuture<Boolean> end : ends) {
+      assertTrue(await(end), "ended, seen from another node than the submitter");
+    }
     for (CompletionStage<Outcome> outcome : outcomes) {
       assertInstanceOf(Outcome.Completed.class, await(outcome));
     }

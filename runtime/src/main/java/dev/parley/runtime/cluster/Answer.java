@@ -24,6 +24,12 @@ public sealed interface Answer {
   /** Which lane has the event with this id, as far as the asked node knows. */
   record Find(String eventId, ActorRef<Found> replyTo) implements Answer {}
 
+  /**
+   * Answer, once the event {@code eventId} registered here has ended, where it was and how it
+   * ended; at once, when it has ended or is not known here.
+   */
+  record AwaitEnd(String eventId, ActorRef<Found> replyTo) implements Answer {}
+
   /** The edges of every node, as the receptionist lists them (a node's own message). */
   record Peers(java.util.Set<ActorRef<Answer>> edges) implements Answer {}
 

@@ -23,6 +23,12 @@ public final class ClusterEdge {
 
   private ClusterEdge() {}
 
+  private static Answer.Found found(EventRegistry.Entry entry, String eventId) {
+    return entry == null
+        ? new Answer.Found(eventId, null, null)
+        : new Answer.Found(eventId, entry.event().laneKey(), entry.finished());
+  }
+
   /**
    * @param peers told the edges of every node whenever they change
    */
@@ -82,13 +88,22 @@ public final class ClusterEdge {
               .onMessage(
                   Answer.Find.class,
                   find -> {
-                    EventRegistry.Entry entry = registry.find(find.eventId());
-                    find.replyTo()
-                        .tell(
-                            entry == null
-                                ? new Answer.Found(find.eventId(), null, null)
-                                : new Answer.Found(
-                                    find.eventId(), entry.event().laneKey(), entry.finished()));
+                    find.replyTo().tell(found(registry.find(find.eventId()), find.eventId()));
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Answer.AwaitEnd.class,
+                  await -> {
+                    EventRegistry.Entry entry = registry.find(await.eventId());
+                    if (entry == null || entry.finished() != null) {
+                      await.replyTo().tell(found(entry, await.eventId()));
+                    } else { // its final status is in before its outcome completes
+                      entry
+                          .outcome()
+                          .whenComplete(
+                              (outcome, error) ->
+                                  await.replyTo().tell(found(entry, await.eventId())));
+                    }
                     return Behaviors.same();
                   })
               .build();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -54,13 +55,28 @@ public final class ClusterOutcomes implements OutcomeSink {
    * it (its lane, and its final status once ended), or an unknown answer when none does.
    */
   public CompletionStage<Answer.Found> find(String eventId, Duration timeout, Scheduler timers) {
+    return ask(eventId, replyTo -> new Answer.Find(eventId, replyTo), timeout, timers);
+  }
+
+  /**
+   * As {@link #find}, but the node that knows the event answers once it has ended: completes with
+   * its final status then, or an unknown answer when no node answers within {@code within}.
+   */
+  public CompletionStage<Answer.Found> awaitEnd(String eventId, Duration within, Scheduler timers) {
+    return ask(eventId, replyTo -> new Answer.AwaitEnd(eventId, replyTo), within, timers);
+  }
+
+  private CompletionStage<Answer.Found> ask(
+      String eventId,
+      Function<ActorRef<Answer.Found>, Answer> question,
+      Duration timeout,
+      Scheduler timers) {
     Answer.Found unknown = new Answer.Found(eventId, null, null);
     List<CompletableFuture<Answer.Found>> asked = new ArrayList<>();
     for (ActorRef<Answer> peer : peers) {
       if (!peer.equals(edge)) {
         asked.add(
-            AskPattern.<Answer, Answer.Found>ask(
-                    peer, replyTo -> new Answer.Find(eventId, replyTo), timeout, timers)
+            AskPattern.<Answer, Answer.Found>ask(peer, question::apply, timeout, timers)
                 .toCompletableFuture()
                 .exceptionally(error -> unknown)); // a node that does not answer does not know
       }
@@ -116,6 +132,7 @@ public final class ClusterOutcomes implements OutcomeSink {
       EventRegistry.Entry entry = registry.find(job.id());
       if (entry != null && entry.event() == job.event()) {
         finished = entry.finished();
+        entry.outcome().complete(outcome); // so that a wait for its end here ends too
       }
     }
     job.replyTo().tell(new Answer.Ended(job.ticket(), outcome, finished));

@@ -9,9 +9,11 @@ import dev.parley.runtime.cluster.Answer;
 import dev.parley.runtime.cluster.ClusterOutcomes;
 import dev.parley.runtime.lane.LaneCommand;
 import dev.parley.runtime.registry.EventRegistry;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The facade's submits and look-ups by id: an event goes to the {@link Intake}; a duplicate is
@@ -144,6 +146,24 @@ public final class EventLookups {
       return CompletableFuture.completedFuture(Optional.of(entry.finished()));
     }
     return asks.status(entry);
+  }
+
+  /**
+   * True once the event {@code eventId} has ended, wherever it was submitted; false when it has not
+   * within {@code within}, or no node knows it.
+   */
+  public CompletionStage<Boolean> awaitEnd(String eventId, Duration within) {
+    EventRegistry.Entry entry = registry.find(eventId);
+    if (entry != null) {
+      return entry
+          .outcome()
+          .thenApply(outcome -> true)
+          .completeOnTimeout(false, within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (cluster == null) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return asks.awaitEnd(cluster, eventId, within).thenApply(found -> found.finished() != null);
   }
 
   public Optional<Event> event(String eventId) {

@@ -50,6 +50,12 @@ public final class LaneAsks {
     return cluster.find(eventId, timeout, timers);
   }
 
+  /** Asks the other nodes of a cluster to answer once the event {@code eventId} has ended. */
+  public CompletionStage<Answer.Found> awaitEnd(
+      ClusterOutcomes cluster, String eventId, Duration within) {
+    return cluster.awaitEnd(eventId, within, timers);
+  }
+
   /** Where a registered event that had not ended when last looked at is now. */
   public CompletionStage<Optional<EventStatus>> status(EventRegistry.Entry entry) {
     String eventId = entry.event().id();

@@ -54,6 +54,7 @@ class ClusterMessagesSerializationTest {
         new Answer.Ended(7, new Outcome.Completed("m-1", Reply.of(Map.of("ok", true))), FINISHED));
     assertRoundTrips(new Answer.Ended(7, new Outcome.Rejected("m-1", "queue-full"), null));
     assertRoundTrips(new Answer.Find("m-1", probe.ref()));
+    assertRoundTrips(new Answer.AwaitEnd("m-1", probe.ref()));
     assertRoundTrips(new Answer.Found("m-1", "alice", FINISHED));
     assertRoundTrips(new Answer.Found("m-1", null, null));
   }
