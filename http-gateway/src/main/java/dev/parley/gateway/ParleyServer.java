@@ -78,6 +78,7 @@ public final class ParleyServer implements AutoCloseable {
               .config(withPhases)
               .build();
       metrics.bind(parley, streams);
+      streams.bind(parley);
       system.getWhenTerminated().thenRun(metrics::close);
       // Stop taking events and drain while the port still answers (503), then unbind.
       CoordinatedShutdown.get(system)

@@ -2,12 +2,15 @@ package dev.parley.gateway;
 
 import dev.parley.runtime.EventListener;
 import dev.parley.runtime.FinishedEvent;
+import dev.parley.runtime.Parley;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -30,6 +33,8 @@ final class SpaceStreams implements EventListener {
   private final Duration heartbeat;
   private final AtomicInteger clients = new AtomicInteger();
   private final LongAdder dropped = new LongAdder();
+  private volatile Function<String, CompletionStage<AutoCloseable>> watch =
+      space -> CompletableFuture.completedFuture(() -> {});
 
   SpaceStreams(int buffer, Duration heartbeat) {
     this.buffer = buffer;
@@ -47,11 +52,38 @@ final class SpaceStreams implements EventListener {
         .watchTermination(
             (queue, done) -> {
               subscribe(spaceId, queue);
-              done.whenComplete((ok, error) -> unsubscribe(spaceId, queue));
+              CompletionStage<AutoCloseable> watching = watch.apply(spaceId);
+              done.whenComplete(
+                  (ok, error) -> {
+                    unsubscribe(spaceId, queue);
+                    watching.thenAccept(SpaceStreams::close);
+                  });
               clientGone.thenRun(() -> end(queue, null));
               return NotUsed.getInstance();
             })
         .keepAlive(heartbeat, ServerSentEvent::heartbeat);
+  }
+
+  /**
+   * Cluster mode: each stream has every node tell this one of its space's ended events ({@link
+   * Parley#watchSpace}).
+   */
+  void bind(Parley parley) {
+    this.watch = parley::watchSpace;
+  }
+
+  /** The streams hear the events of their spaces that end on other nodes too. */
+  @Override
+  public boolean hearsOtherNodes() {
+    return true;
+  }
+
+  private static void close(AutoCloseable watching) {
+    try {
+      watching.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

@@ -11,4 +11,12 @@ package dev.parley.runtime;
 @FunctionalInterface
 public interface EventListener {
   void onFinished(FinishedEvent finished);
+
+  /**
+   * Cluster mode: whether this listener also hears the events of the spaces this node watches
+   * ({@link Parley#watchSpace}) that end on other nodes; by default it hears this node's only.
+   */
+  default boolean hearsOtherNodes() {
+    return false;
+  }
 }

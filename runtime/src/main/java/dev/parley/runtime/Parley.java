@@ -139,6 +139,15 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
+   * Cluster mode: until the handle is closed, every node tells the listeners here that {@link
+   * EventListener#hearsOtherNodes()} of the events of {@code spaceId} that end there; completes
+   * once the nodes know. In one JVM listeners hear every event already: the handle does nothing.
+   */
+  public CompletionStage<AutoCloseable> watchSpace(String spaceId) {
+    return parts.watchSpace(spaceId);
+  }
+
+  /**
    * Completes true once the event {@code eventId} has ended, false when it has not within {@code
    * within} or is not known; in cluster mode, wherever it was submitted.
    */
@@ -230,10 +239,8 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * The parallel group {@code group} as an operator sees it: its N, and the running and pending
-   * events of its spaces' live lanes (on this node, in cluster mode).
-   *
-   * @throws IllegalArgumentException when {@code group} is not a parallel group
+   * The parallel group {@code group}: its N, the running and pending events of its spaces' live
+   * lanes (on this node, in cluster mode); IllegalArgumentException when it is not parallel.
    */
   public CompletionStage<GroupView> group(String group) {
     return parts.groups().view(group);
@@ -305,18 +312,14 @@ public final class Parley implements AutoCloseable {
   }
 
   /**
-   * Whether {@code laneKey} starts nothing now: paused itself, everything paused, or (a space's
-   * lane in a parallel group) its group or space paused. In cluster mode, as this node knows it: a
-   * pause asked of another node reaches this one within moments.
+   * Whether {@code laneKey} starts nothing now: it, everything, or (in a parallel group) its group
+   * or space is paused. In cluster mode as this node knows it (others' pauses arrive in moments).
    */
   public boolean isPaused(String laneKey) {
     return parts.pauses().isPaused(laneKey);
   }
 
-  /**
-   * The double-text policy of {@code spaceId}'s events that name none: its own, or the runtime
-   * default (in cluster mode, as this node knows it).
-   */
+  /** The policy of {@code spaceId}'s events that name none: its own, or the runtime default. */
   public DoubleTextPolicy policy(String spaceId) {
     return parts.policies().of(spaceId);
   }

@@ -38,6 +38,10 @@ class ClusterModeTest {
 
   private final Map<String, AtomicInteger> runningPerSpace = new ConcurrentHashMap<>();
   private final AtomicInteger overlaps = new AtomicInteger();
+
+  /** Per node, the ended events its listener heard (that node's, and those of watched spaces). */
+  private final Map<String, List<String>> heard = new ConcurrentHashMap<>();
+
   private TestCluster cluster;
   private List<Parley> nodes;
 
@@ -68,8 +72,21 @@ class ClusterModeTest {
 
   private Parley node(int index, Config config, Map<String, CompletableFuture<Void>> gates) {
     String node = "node-" + index;
+    List<String> heardHere = heard.computeIfAbsent(node, n -> new CopyOnWriteArrayList<>());
     return Parley.builder()
         .config(config)
+        .listener(
+            new EventListener() {
+              @Override
+              public void onFinished(FinishedEvent finished) {
+                heardHere.add(finished.eventId());
+              }
+
+              @Override
+              public boolean hearsOtherNodes() {
+                return true;
+              }
+            })
         .handler(
             (event, lane) -> {
               String space = event.spaceId();
@@ -276,5 +293,45 @@ class ClusterModeTest {
                 return null;
               });
     }
+  }
+
+  /**
+   * A node that watches a space hears its events that end on the node hosting its lane: each once,
+   * in order (an SSE stream of the space through any node).
+   */
+  @Test
+  void aNodeWatchingASpaceHearsItsEventsEndingOnAnother() throws Exception {
+    startCluster(Map.of());
+    Parley watcher = nodes.get(1);
+    String space = null;
+    for (int i = 0; space == null; i++) {
+      String candidate = "followed-" + i;
+      Outcome probe = await(nodes.get(0).submit(Event.to(candidate).id(candidate + "-p").build()));
+      if (!((Outcome.Completed) probe).reply().value().equals("node-1")) {
+        space = candidate;
+      }
+    }
+    AutoCloseable watching = await(watcher.watchSpace(space));
+
+    List<String> ids = new ArrayList<>();
+    for (int e = 0; e < 5; e++) {
+      String id = space + "-" + e;
+      ids.add(id);
+      assertInstanceOf(
+          Outcome.Completed.class, await(nodes.get(e % 3).submit(Event.to(space).id(id).build())));
+    }
+    String followed = space;
+    TestProbe.create(watcher.actorSystem())
+        .awaitAssert(
+            WAIT,
+            () -> {
+              assertEquals(
+                  ids,
+                  heard.get("node-1").stream()
+                      .filter(id -> id.startsWith(followed + "-"))
+                      .toList());
+              return null;
+            });
+    watching.close();
   }
 }

@@ -30,6 +30,22 @@ public sealed interface Answer {
    */
   record AwaitEnd(String eventId, ActorRef<Found> replyTo) implements Answer {}
 
+  /**
+   * Tell {@code watcher} of the events of {@code spaceId} that end on the asked node, for {@link
+   * SpaceWatches#LEASE} (the watcher asks again before it runs out); answered {@link Watched}.
+   */
+  record Watch(String spaceId, ActorRef<Answer> watcher, ActorRef<Watched> replyTo)
+      implements Answer {}
+
+  /** {@code watcher} no longer watches {@code spaceId}. */
+  record Unwatch(String spaceId, ActorRef<Answer> watcher) implements Answer {}
+
+  /** An event of a space this node watches ended on another node. */
+  record Streamed(dev.parley.runtime.FinishedEvent finished) implements Answer {}
+
+  /** A {@link Watch} is in force. */
+  record Watched(String spaceId) {}
+
   /** The edges of every node, as the receptionist lists them (a node's own message). */
   record Peers(java.util.Set<ActorRef<Answer>> edges) implements Answer {}
 

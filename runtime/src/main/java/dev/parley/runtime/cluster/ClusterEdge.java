@@ -35,6 +35,7 @@ public final class ClusterEdge {
   public static Behavior<Answer> create(
       Submissions submissions,
       EventRegistry registry,
+      SpaceWatches watches,
       LongSupplier nanoClock,
       Consumer<Set<ActorRef<Answer>>> peers) {
     return Behaviors.setup(
@@ -89,6 +90,25 @@ public final class ClusterEdge {
                   Answer.Find.class,
                   find -> {
                     find.replyTo().tell(found(registry.find(find.eventId()), find.eventId()));
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Answer.Watch.class,
+                  watch -> {
+                    watches.watched(watch.spaceId(), watch.watcher());
+                    watch.replyTo().tell(new Answer.Watched(watch.spaceId()));
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Answer.Unwatch.class,
+                  unwatch -> {
+                    watches.unwatched(unwatch.spaceId(), unwatch.watcher());
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Answer.Streamed.class,
+                  streamed -> {
+                    watches.streamed(streamed.finished());
                     return Behaviors.same();
                   })
               .onMessage(

@@ -30,10 +30,21 @@ public final class ClusterOutcomes implements OutcomeSink {
   private final EventRegistry registry;
   private volatile ActorRef<Answer> edge; // this node's, once started
   private volatile Set<ActorRef<Answer>> peers = Set.of(); // every node's edge
+  private final SpaceWatches watches = new SpaceWatches(this, System::nanoTime);
 
   public ClusterOutcomes(Submissions local, EventRegistry registry) {
     this.local = local;
     this.registry = registry;
+  }
+
+  /** Every node's edge, this one's among them. */
+  Set<ActorRef<Answer>> peers() {
+    return peers;
+  }
+
+  /** Which spaces' ended events this node and the others forward. */
+  public SpaceWatches watches() {
+    return watches;
   }
 
   /** This node's edge: jobs that name it are answered in this JVM. */
@@ -47,7 +58,7 @@ public final class ClusterOutcomes implements OutcomeSink {
 
   /** The behavior of this node's {@link ClusterEdge}, for {@link #edge(ActorRef)}. */
   public Behavior<Answer> edgeBehavior(LongSupplier nanoClock) {
-    return ClusterEdge.create(local, registry, nanoClock, edges -> peers = edges);
+    return ClusterEdge.create(local, registry, watches, nanoClock, edges -> peers = edges);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.parley.runtime.Stats;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.admission.LoadProbe;
 import dev.parley.runtime.cluster.ClusterControls;
+import dev.parley.runtime.cluster.ClusterOutcomes;
 import dev.parley.runtime.controls.Operators;
 import dev.parley.runtime.controls.ParallelGroups;
 import dev.parley.runtime.controls.Pauses;
@@ -21,6 +22,8 @@ import dev.parley.runtime.lane.Scheduler;
 import dev.parley.runtime.registry.EventRegistry;
 import dev.parley.runtime.registry.Submissions;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -68,8 +71,11 @@ public final class Assembly {
   private final AtomicReference<Admission.State> admissionState = new AtomicReference<>();
   private final Lifecycle lifecycle;
   private final Export export;
+  private final ClusterOutcomes cluster; // null in one JVM
+  private final Duration askTimeout;
 
   public Assembly(Inputs in, Config config, Settings settings) {
+    this.askTimeout = settings.askTimeout();
     this.movingAverage = new MovingAverage(settings.movingAverageSamples());
     this.deadLetters = new DeadLetterStore(settings.deadLettersMaxEntries());
     this.admissionState.set(Admission.State.initial(settings.maxInFlight()));
@@ -85,6 +91,11 @@ public final class Assembly {
     Submissions submissions = new Submissions();
     Routing routing = Routing.of(settings, this::scheduler, submissions, registry);
     this.lanes = routing.lanes();
+    this.cluster = routing.cluster();
+    List<EventListener> listeners = new ArrayList<>(in.listeners());
+    if (cluster != null) {
+      listeners.add(cluster.watches()); // forwards the events of spaces other nodes watch
+    }
     this.intake =
         new Intake(
             settings,
@@ -94,7 +105,7 @@ public final class Assembly {
             routing.router(),
             in.nanoClock(),
             () -> movingAverage.averageMs(counters),
-            !in.listeners().isEmpty(),
+            !listeners.isEmpty(),
             journalSignals,
             routing.cluster());
     CompletableFuture<Done> stopped = new CompletableFuture<>();
@@ -119,7 +130,7 @@ public final class Assembly {
             routing.outcomes(),
             pauses,
             policies,
-            List.copyOf(in.listeners()),
+            List.copyOf(listeners),
             journalSignals,
             () -> intake.isAccepting() && !pauses.allPaused(),
             stopped);
@@ -138,7 +149,8 @@ public final class Assembly {
       new JournalStart(launched, settings, asks, deadLetters, pauses, policies, journalSignals)
           .recover(lifecycle);
     }
-    if (settings.cluster().enabled()) { // after the journal restored this node's pauses
+    if (cluster != null) { // after the journal restored this node's pauses
+      cluster.watches().start(system, in.listeners());
       system.systemActorOf(
           ClusterControls.create(pauses, policies, operators::nudge), "controls", Props.empty());
     }
@@ -170,6 +182,17 @@ public final class Assembly {
 
   public JournalSignals journalSignals() {
     return journalSignals;
+  }
+
+  /**
+   * {@code Parley.watchSpace}: in cluster mode, has every node tell this one of the space's ended
+   * events; a no-op handle in one JVM.
+   */
+  public CompletionStage<AutoCloseable> watchSpace(String spaceId) {
+    if (cluster == null) {
+      return CompletableFuture.completedFuture(() -> {});
+    }
+    return cluster.watches().watch(spaceId, askTimeout);
   }
 
   public Pauses pauses() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.runtime.Event;
 import dev.parley.runtime.EventStatus;
+import dev.parley.runtime.FinishedEvent;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Receipt;
@@ -55,6 +56,14 @@ class ClusterMessagesSerializationTest {
     assertRoundTrips(new Answer.Ended(7, new Outcome.Rejected("m-1", "queue-full"), null));
     assertRoundTrips(new Answer.Find("m-1", probe.ref()));
     assertRoundTrips(new Answer.AwaitEnd("m-1", probe.ref()));
+    TestProbe<Answer> edge = KIT.createTestProbe();
+    TestProbe<Answer.Watched> watched = KIT.createTestProbe();
+    assertRoundTrips(new Answer.Watch("alice", edge.ref(), watched.ref()));
+    assertRoundTrips(new Answer.Watched("alice"));
+    assertRoundTrips(new Answer.Unwatch("alice", edge.ref()));
+    assertRoundTrips(
+        new Answer.Streamed(
+            new FinishedEvent(EVENT, new Outcome.Completed("m-1", Reply.of("hi")), 1, 5, 7)));
     assertRoundTrips(new Answer.Found("m-1", "alice", FINISHED));
     assertRoundTrips(new Answer.Found("m-1", null, null));
   }
