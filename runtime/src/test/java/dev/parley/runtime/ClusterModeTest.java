@@ -274,6 +274,18 @@ class ClusterModeTest {
     assertEquals(false, await(nodes.get(1).awaitEnd("nobody-knows-me", Duration.ofSeconds(5))));
     assertTrue(ends.stream().noneMatch(CompletableFuture::isDone), "a paused lane ends nothing");
 
+    // Bulk cancel and reorder through nodes that did not take these events.
+    for (String extra : List.of("held-x1", "held-x2")) {
+      assertTrue(await(nodes.get(0).enqueue(Event.to("held").id(extra).build())).accepted());
+    }
+    CancelReport report =
+        await(nodes.get(1).cancelAll(List.of("held-x1", "held-x2", "nobody-knows-me")));
+    assertEquals(List.of("held-x1", "held-x2"), report.cancelled(), report.toString());
+    assertEquals(
+        List.of(new CancelReport.NotCancelled("nobody-knows-me", CancelReport.UNKNOWN)),
+        report.notCancelled());
+    assertEquals(List.of(), await(nodes.get(2).reorder("held", List.of("held-2", "held-0"))));
+
     nodes.get(2).resume("held");
     for (CompletableFuture<Boolean> end : ends) {
       assertTrue(await(end), "ended, seen from another node than the submitter");
@@ -282,8 +294,9 @@ class ClusterModeTest {
       assertInstanceOf(Outcome.Completed.class, await(outcome));
     }
     assertEquals(
-        List.of("held-0", "held-1", "held-2"),
-        runs.get("held").stream().map(run -> run.split("@")[0]).toList());
+        List.of("held-2", "held-0", "held-1"),
+        runs.get("held").stream().map(run -> run.split("@")[0]).toList(),
+        "in the order the reorder asked; the cancelled ones never ran");
     for (Parley node : nodes) {
       TestProbe.create(node.actorSystem())
           .awaitAssert(

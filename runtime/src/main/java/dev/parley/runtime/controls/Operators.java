@@ -68,23 +68,42 @@ public final class Operators {
 
   /**
    * Cancels the pending events among {@code eventIds}: each lane is asked once, for its own; an id
-   * Parley does not know, or whose event has ended, is reported without asking.
+   * whose event has ended here is reported without asking, one this node does not know is looked
+   * for on the other nodes (cluster mode) and reported unknown when none has it live.
    */
   public CompletionStage<CancelReport> cancelAll(Collection<String> eventIds) {
     List<String> asked = List.copyOf(new LinkedHashSet<>(eventIds));
     Map<String, List<String>> byLane = new LinkedHashMap<>();
-    List<CancelReport> reports = new ArrayList<>();
     List<CancelReport.NotCancelled> known = new ArrayList<>();
+    Map<String, CompletableFuture<Optional<String>>> elsewhere = new LinkedHashMap<>();
     for (String id : asked) {
       EventRegistry.Entry entry = registry.find(id);
-      if (entry == null || entry.finished() != null) {
-        known.add(
-            new CancelReport.NotCancelled(
-                id, entry == null ? CancelReport.UNKNOWN : CancelReport.FINISHED));
+      if (entry == null) {
+        elsewhere.put(id, lookups.liveLane(id).toCompletableFuture());
+      } else if (entry.finished() != null) {
+        known.add(new CancelReport.NotCancelled(id, CancelReport.FINISHED));
       } else {
         byLane.computeIfAbsent(entry.event().laneKey(), lane -> new ArrayList<>()).add(id);
       }
     }
+    return CompletableFuture.allOf(elsewhere.values().toArray(CompletableFuture[]::new))
+        .thenCompose(
+            found -> {
+              elsewhere.forEach(
+                  (id, lane) ->
+                      lane.join()
+                          .ifPresentOrElse(
+                              key -> byLane.computeIfAbsent(key, k -> new ArrayList<>()).add(id),
+                              () ->
+                                  known.add(
+                                      new CancelReport.NotCancelled(id, CancelReport.UNKNOWN))));
+              return cancelInLanes(asked, byLane, known);
+            });
+  }
+
+  private CompletionStage<CancelReport> cancelInLanes(
+      List<String> asked, Map<String, List<String>> byLane, List<CancelReport.NotCancelled> known) {
+    List<CancelReport> reports = new ArrayList<>();
     reports.add(new CancelReport(List.of(), known));
     List<CompletableFuture<CancelReport>> replies = new ArrayList<>();
     byLane.forEach(
@@ -138,7 +157,12 @@ public final class Operators {
    */
   public CompletionStage<List<String>> reorder(String laneKey, List<String> eventIds) {
     List<String> ids = List.copyOf(eventIds);
-    return asks.ask(laneKey, replyTo -> new LaneCommand.Reorder(ids, replyTo), true, ids);
+    return asks.ask(
+            laneKey,
+            replyTo -> new LaneCommand.Reorder(ids, replyTo),
+            true,
+            new LaneCommand.NotReordered(ids))
+        .thenApply(LaneCommand.NotReordered::eventIds);
   }
 
   /** Asks the lane of a registered event that has not ended; false for any other. */

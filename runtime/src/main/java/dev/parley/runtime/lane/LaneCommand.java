@@ -48,7 +48,10 @@ public sealed interface LaneCommand {
    * Run the pending events {@code eventIds} first, in this order, then the others in their order;
    * the reply lists those of {@code eventIds} not pending here (then nothing moved).
    */
-  record Reorder(List<String> eventIds, ActorRef<List<String>> replyTo) implements Control {}
+  record Reorder(List<String> eventIds, ActorRef<NotReordered> replyTo) implements Control {}
+
+  /** What a {@link Reorder} found not pending (then nothing moved): a reply that crosses nodes. */
+  record NotReordered(List<String> eventIds) {}
 
   /** Give a pending event {@code priority}; false when it is not pending here. */
   record Reprioritize(String eventId, Priority priority, ActorRef<Boolean> replyTo)

@@ -38,7 +38,7 @@ final class OperatorRules {
       if (notPending.isEmpty() && !reorder.eventIds().isEmpty()) {
         lane.event(new LaneEvent.Reordered(List.copyOf(new LinkedHashSet<>(reorder.eventIds()))));
       }
-      reply(reorder.replyTo(), notPending);
+      reply(reorder.replyTo(), new LaneCommand.NotReordered(notPending));
     } else if (command instanceof LaneCommand.EmergencyStop stop) {
       int interrupted = attempts.interruptRunning(LaneDecider.EMERGENCY_STOP, false) ? 1 : 0;
       int cancelled = lane.cancelPending(LaneDecider.EMERGENCY_STOP);

@@ -70,6 +70,7 @@ class ClusterMessagesSerializationTest {
 
   @Test
   void laneCommandsAndTheirRepliesRoundTrip() {
+    assertRoundTrips(new LaneCommand.NotReordered(List.of("a", "b")));
     TestProbe<Answer> edge = KIT.createTestProbe();
     TestProbe<Optional<EventStatus>> status = KIT.createTestProbe();
     assertRoundTrips(new LaneCommand.Submit(new Job(EVENT, 3, 0, true, true, edge.ref()), true));

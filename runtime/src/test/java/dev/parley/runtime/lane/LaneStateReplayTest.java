@@ -114,7 +114,9 @@ class LaneStateReplayTest {
     on(new LaneCommand.Cancel("c", TestInbox.<Boolean>create().getRef())); // Cancelled
     on(new LaneCommand.Reprioritize("b", Priority.P0, TestInbox.<Boolean>create().getRef()));
     submit("f");
-    on(new LaneCommand.Reorder(List.of("f", "d"), TestInbox.<List<String>>create().getRef()));
+    on(
+        new LaneCommand.Reorder(
+            List.of("f", "d"), TestInbox.<LaneCommand.NotReordered>create().getRef()));
     on(
         new LaneCommand.CancelMany(
             Optional.of(List.of("f")), TestInbox.<CancelReport>create().getRef()));
