@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.parley.runtime.cluster.ClusterEdge;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +102,19 @@ class ClusterModeTest {
                 assertEquals(3, up, "members up");
                 return null;
               });
+    }
+    // Each node asks the others about ids, watches and ends through their edges: all three known.
+    for (Parley node : nodes) {
+      TestProbe<Receptionist.Listing> listing = TestProbe.create(node.actorSystem());
+      listing.awaitAssert(
+          WAIT,
+          () -> {
+            node.actorSystem()
+                .receptionist()
+                .tell(Receptionist.find(ClusterEdge.KEY, listing.getRef()));
+            assertEquals(3, listing.receiveMessage().getServiceInstances(ClusterEdge.KEY).size());
+            return null;
+          });
     }
   }
 
