@@ -76,6 +76,10 @@ final class EffectRunner {
     for (LaneEvent event : decision.events()) {
       if (event instanceof LaneEvent.Enqueued enqueued && enqueued.job().tracked()) {
         settled(enqueued.job());
+      } else if (event instanceof LaneEvent.Ended ended) {
+        handled(ended.handledNanos());
+      } else if (event instanceof LaneEvent.RetryScheduled retry) {
+        handled(retry.handledNanos());
       }
     }
     for (Effect effect : decision.effects()) {
@@ -88,13 +92,10 @@ final class EffectRunner {
       deliver(deliver);
     } else if (effect instanceof Effect.RunAttempt attempt) {
       runAttempt(attempt);
-    } else if (effect instanceof Effect.Publish publish) {
-      telemetry.publish(publish.figures());
+    } else if (effect instanceof Effect.LaneFigures figures) {
+      telemetry.publish(figures);
     } else if (effect instanceof Effect.Accept accept) {
       outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
-    } else if (effect instanceof Effect.Handled handled) {
-      services.counters().handledNanos.add(handled.nanos());
-      services.counters().handled.increment();
     } else if (effect instanceof Effect.StartTimer start) {
       timers.startSingleTimer(start.timer(), start.message(), start.delay());
     } else if (effect instanceof Effect.CancelTimer cancel) {
@@ -131,6 +132,17 @@ final class EffectRunner {
           .warn("lane {}: {}", laneKey, warn.message(), warn.error());
     } else {
       throw new IllegalArgumentException("unknown effect " + effect);
+    }
+  }
+
+  /**
+   * An attempt that ran to its end took {@code nanos} (not negative): for the runtime's moving
+   * handling time. The lane event that ends it says so; none of an attempt cut short does.
+   */
+  private void handled(long nanos) {
+    if (nanos >= 0) {
+      services.counters().handledNanos.add(nanos);
+      services.counters().handled.increment();
     }
   }
 

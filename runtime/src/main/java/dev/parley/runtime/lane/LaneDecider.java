@@ -356,16 +356,15 @@ public final class LaneDecider {
     session.publishedRestarts = session.restarts;
     Attempt running = state.running();
     effect(
-        new Effect.Publish(
-            new Effect.LaneFigures(
-                pending,
-                health,
-                running == null ? null : running.id(),
-                deadline,
-                state.completedCount(),
-                state.failedCount(),
-                session.restarts,
-                state.averageMs())));
+        new Effect.LaneFigures(
+            pending,
+            health,
+            running == null ? null : running.id(),
+            deadline,
+            state.completedCount(),
+            state.failedCount(),
+            session.restarts,
+            state.averageMs()));
   }
 
   void event(LaneEvent event) {

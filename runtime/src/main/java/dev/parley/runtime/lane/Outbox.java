@@ -54,7 +54,9 @@ final class Outbox implements Runnable {
         handedOver = adding;
         adding = empty;
       } else {
-        handedOver.addAll(adding);
+        for (int i = 0; i < adding.size(); i++) { // not addAll: it copies the list into an array
+          handedOver.add(adding.get(i));
+        }
         adding = adding.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(adding);
       }
       schedule = !scheduled;

@@ -125,6 +125,7 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
       new LaneLogger(LOG, laneKey, null).debug("restarting: {}", runner.restart);
       throw new UnhealthyLane(runner.restart);
     }
-    return runner.passivated ? Behaviors.stopped() : this;
+    // same(), not this: a behavior returned as a new one would have supervision wrap it again
+    return runner.passivated ? Behaviors.stopped() : Behaviors.same();
   }
 }
