@@ -10,8 +10,9 @@ import java.util.List;
  * which runs each decision's effects before it decides the next command, reuses one.
  */
 public final class Decision {
-  private final List<LaneEvent> events = new ArrayList<>(4);
-  private final List<Effect> effects = new ArrayList<>(6);
+  // Sized for the common decision (a submit, an attempt's end); they grow for the others.
+  private final List<LaneEvent> events = new ArrayList<>(2);
+  private final List<Effect> effects = new ArrayList<>(4);
 
   void event(LaneEvent event) {
     events.add(event);

@@ -35,41 +35,35 @@ final class EffectRunner {
 
   private final LaneServices services;
   private final String laneKey;
-  private final Telemetry telemetry;
-  private final Passivator passivator;
+  private final Lane lane; // its routing entry: where the lane's figures go, and its passivation
   private final Session session;
   private final Outbox outbox;
   private final ActorContext<LaneCommand> ctx;
   private final TimerScheduler<LaneCommand> timers;
   private final Queue<LaneCommand> inbox;
-  private final ActorRef<Admission.Granted> permitAdapter;
+  private ActorRef<Admission.Granted> permitAdapter; // made when the lane first asks for a permit
   private Handler handler;
-  private HandlerCalls.Context context; // of the running attempt
+  private HandlerCalls.Context context; // of the open attempt; null once its result is in
   private CompletionStage<Reply> stage;
   String restart; // why the handler context must restart, once the effects are done
   boolean passivated;
 
   EffectRunner(
       LaneServices services,
-      String laneKey,
-      Telemetry telemetry,
-      Passivator passivator,
+      Lane lane,
       Session session,
       Outbox outbox,
       ActorContext<LaneCommand> ctx,
       TimerScheduler<LaneCommand> timers,
       Queue<LaneCommand> inbox) {
     this.services = services;
-    this.laneKey = laneKey;
-    this.telemetry = telemetry;
-    this.passivator = passivator;
+    this.laneKey = lane.key();
+    this.lane = lane;
     this.session = session;
     this.outbox = outbox;
     this.ctx = ctx;
     this.timers = timers;
     this.inbox = inbox;
-    this.permitAdapter =
-        ctx.messageAdapter(Admission.Granted.class, granted -> LaneCommand.PermitGranted.INSTANCE);
   }
 
   void run(Decision decision) {
@@ -85,6 +79,10 @@ final class EffectRunner {
     for (Effect effect : decision.effects()) {
       run(effect);
     }
+    if (!session.attemptOpen) { // its result is in: the lane keeps nothing of it while idle
+      context = null;
+      stage = null;
+    }
   }
 
   private void run(Effect effect) {
@@ -93,7 +91,7 @@ final class EffectRunner {
     } else if (effect instanceof Effect.RunAttempt attempt) {
       runAttempt(attempt);
     } else if (effect instanceof Effect.LaneFigures figures) {
-      telemetry.publish(figures);
+      lane.publish(figures);
     } else if (effect instanceof Effect.Accept accept) {
       outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
     } else if (effect instanceof Effect.StartTimer start) {
@@ -103,7 +101,7 @@ final class EffectRunner {
     } else if (effect instanceof Effect.InFlight inFlight) {
       services.counters().inFlight.add(inFlight.delta());
     } else if (effect instanceof Effect.RequestPermit request) {
-      services.permits().request(laneKey, request.priority(), request.tenant(), permitAdapter);
+      services.permits().request(laneKey, request.priority(), request.tenant(), permitAdapter());
     } else if (effect == Effect.ReleasePermit.INSTANCE) {
       services.permits().release(laneKey);
     } else if (effect == Effect.WithdrawPermit.INSTANCE) {
@@ -181,6 +179,19 @@ final class EffectRunner {
     }
   }
 
+  /**
+   * Where Admission's grants reach the lane, made on first use: most lanes never wait for a permit,
+   * and an adapter is a child of the worker (kept across restarts of its handler context).
+   */
+  private ActorRef<Admission.Granted> permitAdapter() {
+    if (permitAdapter == null) {
+      permitAdapter =
+          ctx.messageAdapter(
+              Admission.Granted.class, granted -> LaneCommand.PermitGranted.INSTANCE);
+    }
+    return permitAdapter;
+  }
+
   /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
   private Handler handler() throws Exception {
     if (handler == null) {
@@ -191,6 +202,9 @@ final class EffectRunner {
 
   /** Gives up on the running attempt: the handler sees it through its context and its stage. */
   private void cancelAttempt() {
+    if (context == null) {
+      return; // its result came in meanwhile (a journaled lane decides ahead of its effects)
+    }
     context.cancel();
     try {
       stage.toCompletableFuture().cancel(true);
@@ -336,7 +350,7 @@ final class EffectRunner {
 
   /** Stops the worker, unless a routed command is on its way (the lane then stays). */
   private void passivate() {
-    if (passivator.tryPassivate(session.received)) {
+    if (services.lanes().passivate(lane, session.received)) {
       services.counters().passivated.increment();
       passivated = true;
     }

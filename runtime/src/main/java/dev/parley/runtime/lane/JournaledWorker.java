@@ -53,7 +53,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private final Session session = new Session();
   private final Outbox outbox;
   private final LaneDecider decider;
-  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>(1); // grows for a burst, once
   private final RecentlyEnded recent;
   private final OwnedIds ids;
   private EffectRunner runner;
@@ -88,16 +88,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   private EffectRunner newRunner() {
-    return new EffectRunner(
-        services,
-        lane.key(),
-        lane,
-        services.lanes().passivator(lane),
-        session,
-        outbox,
-        ctx,
-        timers,
-        inbox);
+    return new EffectRunner(services, lane, session, outbox, ctx, timers, inbox);
   }
 
   @Override

@@ -23,7 +23,7 @@ public final class LaneState {
   /** Weight of the newest handling time in the lane's moving average. */
   static final double AVERAGE_WEIGHT = 0.2;
 
-  private final ArrayDeque<Job> pending = new ArrayDeque<>();
+  private final ArrayDeque<Job> pending = new ArrayDeque<>(1); // grows with the lane, once
   private Attempt running;
   private Attempt rollback;
   private long completed;

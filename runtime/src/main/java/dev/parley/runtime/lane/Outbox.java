@@ -18,16 +18,18 @@ final class Outbox implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final int KEPT_CAPACITY = 64; // a list grown past it by a burst is not kept
 
-  private final Logger log; // with the lane in MDC
+  private static final int INITIAL_CAPACITY = 2; // most lanes hand over an item or two at a time
+
+  private final String laneKey;
   private final Executor executor;
   private final OutcomeSink outcomes;
-  private ArrayList<Object> adding = new ArrayList<>(); // the lane's only
-  private ArrayList<Object> handedOver = new ArrayList<>(); // guarded by this
-  private ArrayList<Object> running = new ArrayList<>(); // the running task's only
+  private ArrayList<Object> adding = new ArrayList<>(INITIAL_CAPACITY); // the lane's only
+  private ArrayList<Object> handedOver = new ArrayList<>(INITIAL_CAPACITY); // guarded by this
+  private ArrayList<Object> running = new ArrayList<>(INITIAL_CAPACITY); // the running task's only
   private boolean scheduled; // guarded by this: a task of this lane is queued or running
 
   Outbox(String laneKey, Executor executor, OutcomeSink outcomes) {
-    this.log = new LaneLogger(LOG, laneKey, null);
+    this.laneKey = laneKey;
     this.executor = executor;
     this.outcomes = outcomes;
   }
@@ -57,7 +59,7 @@ final class Outbox implements Runnable {
         for (int i = 0; i < adding.size(); i++) { // not addAll: it copies the list into an array
           handedOver.add(adding.get(i));
         }
-        adding = adding.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(adding);
+        adding = adding.size() > KEPT_CAPACITY ? new ArrayList<>(INITIAL_CAPACITY) : clear(adding);
       }
       schedule = !scheduled;
       scheduled = true;
@@ -87,10 +89,10 @@ final class Outbox implements Runnable {
             ((Runnable) item).run();
           }
         } catch (RuntimeException e) {
-          log.warn("an outcome callback failed", e);
+          new LaneLogger(LOG, laneKey, null).warn("an outcome callback failed", e);
         }
       }
-      running = running.size() > KEPT_CAPACITY ? new ArrayList<>() : clear(running);
+      running = running.size() > KEPT_CAPACITY ? new ArrayList<>(INITIAL_CAPACITY) : clear(running);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.parley.runtime.lane;
 
-import dev.parley.runtime.WorkerHealth;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -34,9 +33,9 @@ final class Session {
   /** Routed commands received: what the passivation handshake compares with those sent. */
   long received;
 
-  int publishedPending = -1;
-  WorkerHealth publishedHealth;
-  long publishedDeadline;
-  long publishedRestarts;
+  Effect.LaneFigures published; // what it last published; null before it first did
   boolean changedSincePublished; // a lane event since: counters or the average may differ
+
+  /** Incarnations of the in-memory worker's handler context: 1 + its restarts. */
+  int incarnations;
 }

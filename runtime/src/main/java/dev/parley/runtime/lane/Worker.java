@@ -3,11 +3,12 @@ package dev.parley.runtime.lane;
 import dev.parley.runtime.internal.LaneLogger;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,19 +23,10 @@ import org.slf4j.LoggerFactory;
  * supervised behavior, and the restart keeps the mailbox, so it neither loses nor reorders an
  * event; the backoff is the decider's: the lane waits it out before it starts the next event.
  */
-public final class Worker extends AbstractBehavior<LaneCommand> {
-
-  /** What a lane keeps across restarts of its handler context. Touched only by its worker. */
-  private static final class Memory {
-    final LaneState state = new LaneState();
-    final Session session = new Session();
-    final Outbox outbox;
-    int incarnations;
-
-    Memory(Outbox outbox) {
-      this.outbox = outbox;
-    }
-  }
+public final class Worker extends ExtensibleBehavior<LaneCommand> {
+  /** Supervision of every worker: restart, whatever was thrown. */
+  private static final SupervisorStrategy RESTART =
+      SupervisorStrategy.restart().withLoggingEnabled(false); // the worker logs why, once
 
   /** Thrown to have supervision restart the handler context; the lane's state is consistent. */
   private static final class UnhealthyLane extends RuntimeException {
@@ -48,24 +40,28 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
   private final LaneServices services;
-  private final String laneKey;
-  private final Memory memory;
+  private final LaneState state;
+  private final Session session;
+  private final Outbox outbox;
   private final LaneDecider decider;
-  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>(1); // grows for a burst, once
   private final Decision decision = new Decision(); // reused: its effects run before the next
   private final EffectRunner runner;
 
+  /**
+   * The lane's state, session and outbox are made here, once per spawn: every incarnation of the
+   * supervised behavior shares them.
+   */
   public static Behavior<LaneCommand> create(LaneServices services, Lane lane) {
-    Memory memory =
-        new Memory(new Outbox(lane.key(), services.callbackExecutor(), services.outcomes()));
+    LaneState state = new LaneState();
+    Session session = new Session();
+    Outbox outbox = new Outbox(lane.key(), services.callbackExecutor(), services.outcomes());
     return Behaviors.supervise(
             Behaviors.<LaneCommand>setup(
                 ctx ->
                     Behaviors.withTimers(
-                        timers -> new Worker(ctx, timers, services, lane, memory))))
-        .onFailure(
-            Throwable.class,
-            SupervisorStrategy.restart().withLoggingEnabled(false)); // the worker logs why, once
+                        timers -> new Worker(ctx, timers, services, lane, state, session, outbox))))
+        .onFailure(Throwable.class, RESTART);
   }
 
   private Worker(
@@ -73,34 +69,35 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
       TimerScheduler<LaneCommand> timers,
       LaneServices services,
       Lane lane,
-      Memory memory) {
-    super(ctx);
+      LaneState state,
+      Session session,
+      Outbox outbox) {
     this.services = services;
-    this.laneKey = lane.key();
-    this.memory = memory;
+    this.state = state;
+    this.session = session;
+    this.outbox = outbox;
     this.decider = new LaneDecider(lane.key(), services.environment());
-    this.runner =
-        new EffectRunner(
-            services,
-            lane.key(),
-            lane,
-            services.lanes().passivator(lane),
-            memory.session,
-            memory.outbox,
-            ctx,
-            timers,
-            inbox);
-    if (memory.incarnations++ == 0) {
-      memory.session.idleSinceNanos = services.nanoClock().getAsLong();
+    this.runner = new EffectRunner(services, lane, session, outbox, ctx, timers, inbox);
+    if (session.incarnations++ == 0) {
+      session.idleSinceNanos = services.nanoClock().getAsLong();
     } else {
       services.counters().restarts.increment();
       ctx.getSelf().tell(LaneCommand.Restarted.INSTANCE); // after what arrived meanwhile
     }
   }
 
+  /**
+   * Every command goes to {@link #onCommand}. Not an {@code AbstractBehavior}: its receive table of
+   * one entry would cost each of a million lanes a hundred bytes.
+   */
   @Override
-  public Receive<LaneCommand> createReceive() {
-    return newReceiveBuilder().onMessage(LaneCommand.class, this::onCommand).build();
+  public Behavior<LaneCommand> receive(TypedActorContext<LaneCommand> ctx, LaneCommand command) {
+    return onCommand(command);
+  }
+
+  @Override
+  public Behavior<LaneCommand> receiveSignal(TypedActorContext<LaneCommand> ctx, Signal signal) {
+    return Behaviors.unhandled();
   }
 
   /**
@@ -114,15 +111,15 @@ public final class Worker extends AbstractBehavior<LaneCommand> {
     long now = 0;
     while ((next = inbox.poll()) != null) {
       now = services.nanoClock().getAsLong();
-      runner.run(decider.decideInto(decision, memory.state, memory.session, next, now));
+      runner.run(decider.decideInto(decision, state, session, next, now));
       if (runner.restart != null || runner.passivated) {
         break;
       }
     }
-    runner.run(decider.publishInto(decision, memory.state, memory.session, now));
-    memory.outbox.flush();
+    runner.run(decider.publishInto(decision, state, session, now));
+    outbox.flush();
     if (runner.restart != null) {
-      new LaneLogger(LOG, laneKey, null).debug("restarting: {}", runner.restart);
+      new LaneLogger(LOG, decider.laneKey(), null).debug("restarting: {}", runner.restart);
       throw new UnhealthyLane(runner.restart);
     }
     // same(), not this: a behavior returned as a new one would have supervision wrap it again
