@@ -281,10 +281,15 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   /**
-   * The lane stopped: gives back its permit, and refuses the events that were never accepted: those
-   * of a write that did not complete (the journal failed) and those still waiting to be decided.
+   * The lane stopped: answers a drain that waits for it, gives back its permit, and refuses the
+   * events that were never accepted: those of a write that did not complete (the journal failed)
+   * and those still waiting to be decided.
    */
   private void onStopped() {
+    if (session.drainReplyTo != null) { // the drain waits for it: nothing runs here any more
+      session.drainReplyTo.tell(new LaneCommand.Drained(ctx.getSelf()));
+      session.drainReplyTo = null;
+    }
     if (session.holdsPermit) {
       session.holdsPermit = false;
       services.permits().release(lane.key());
@@ -310,6 +315,8 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     for (LaneCommand.Routed waiting : services.lanes().evict(lane)) {
       if (waiting instanceof LaneCommand.Submit submit) {
         runner.refuseUnwritten(submit.job());
+      } else if (waiting instanceof LaneCommand.Drain drain) {
+        drain.replyTo().tell(new LaneCommand.Drained(ctx.getSelf()));
       }
     }
     outbox.flush();

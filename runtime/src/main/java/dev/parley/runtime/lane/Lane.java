@@ -63,6 +63,11 @@ public final class Lane {
     return key;
   }
 
+  /** The lane's worker; null until the scheduler attached it. */
+  ActorRef<LaneCommand> worker() {
+    return worker;
+  }
+
   /** Delivers {@code command} to this lane's worker; false when the lane is closed. */
   boolean tryDeliver(LaneCommand.Routed command) {
     if ((long) SENT.getAndAdd(this, 1L) < 0) {

@@ -4,6 +4,7 @@ import dev.parley.runtime.internal.LaneLogger;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ExtensibleBehavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.TypedActorContext;
@@ -95,8 +96,13 @@ public final class Worker extends ExtensibleBehavior<LaneCommand> {
     return onCommand(command);
   }
 
+  /** A worker that stops while a drain waits for it (it failed) answers: nothing runs any more. */
   @Override
   public Behavior<LaneCommand> receiveSignal(TypedActorContext<LaneCommand> ctx, Signal signal) {
+    if (signal == PostStop.instance() && session.drainReplyTo != null) {
+      session.drainReplyTo.tell(new LaneCommand.Drained(ctx.asJava().getSelf()));
+      session.drainReplyTo = null;
+    }
     return Behaviors.unhandled();
   }
 

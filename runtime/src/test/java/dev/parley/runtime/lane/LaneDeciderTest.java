@@ -1534,7 +1534,7 @@ class LaneDeciderTest {
           Arguments.of("Move", new LaneCommand.Move("z", 0, ref()), 1),
           Arguments.of("Nudge", LaneCommand.Nudge.INSTANCE, 1),
           Arguments.of("EmergencyStop", new LaneCommand.EmergencyStop(ref()), 1),
-          Arguments.of("Drain", new LaneCommand.Drain(ref()), 0),
+          Arguments.of("Drain", new LaneCommand.Drain(ref()), 1),
           Arguments.of("Interrupt", new LaneCommand.Interrupt("shutdown"), 0),
           Arguments.of("AttemptWentAsync", new LaneCommand.AttemptWentAsync(0), 0),
           Arguments.of("AttemptDone", new LaneCommand.AttemptDone(0, Reply.empty(), null), 0),
