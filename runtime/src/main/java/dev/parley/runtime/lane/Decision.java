@@ -7,7 +7,7 @@ import java.util.List;
  * What one command decided: the lane events (already applied to the state they were decided on, in
  * this order) and the effects to carry out, in this order. A shell that keeps a decision (until its
  * events are persisted) takes a fresh one from {@link LaneDecider#decide}; the in-memory worker,
- * which runs each decision's effects before it decides the next command, reuses one.
+ * which runs each decision's effects before it decides the next command, reuses one per thread.
  */
 public final class Decision {
   // Sized for the common decision (a submit, an attempt's end); they grow for the others.

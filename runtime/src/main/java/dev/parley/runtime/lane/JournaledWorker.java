@@ -88,7 +88,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   private EffectRunner newRunner() {
-    return new EffectRunner(services, lane, session, outbox, ctx, timers, inbox);
+    return new EffectRunner(services, lane, session, outbox, ctx, timers);
   }
 
   @Override
@@ -230,7 +230,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
           services.journalSignals().redelivered(lane.key(), redelivered.eventId());
         }
       }
-      runner.run(decision);
+      runner.run(decision, inbox);
       if (runner.restart != null) {
         LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
         services.counters().restarts.increment();

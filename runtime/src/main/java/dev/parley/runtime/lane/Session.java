@@ -23,7 +23,7 @@ final class Session {
 
   boolean restarting; // waiting out the backoff after a restart
   int restartsInRow; // restarts since the last event that completed
-  long restarts;
+  int restarts;
 
   long idleSinceNanos;
   boolean idleCheckScheduled;
@@ -36,6 +36,5 @@ final class Session {
   Effect.LaneFigures published; // what it last published; null before it first did
   boolean changedSincePublished; // a lane event since: counters or the average may differ
 
-  /** Incarnations of the in-memory worker's handler context: 1 + its restarts. */
-  int incarnations;
+  boolean started; // the in-memory worker's handler context ran once: a new one is a restart
 }

@@ -40,13 +40,24 @@ public final class Worker extends ExtensibleBehavior<LaneCommand> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
+  /**
+   * What one turn of a worker (one message) works with and leaves for the next: the decision it
+   * reuses for each command, and the inbox of what effects brought back at once. A turn never runs
+   * inside another, so one per thread serves every lane that runs on it, and a million idle lanes
+   * keep none.
+   */
+  private static final class Turn {
+    final Decision decision = new Decision();
+    final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  }
+
+  private static final ThreadLocal<Turn> TURNS = ThreadLocal.withInitial(Turn::new);
+
   private final LaneServices services;
   private final LaneState state;
   private final Session session;
   private final Outbox outbox;
   private final LaneDecider decider;
-  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>(1); // grows for a burst, once
-  private final Decision decision = new Decision(); // reused: its effects run before the next
   private final EffectRunner runner;
 
   /**
@@ -78,8 +89,9 @@ public final class Worker extends ExtensibleBehavior<LaneCommand> {
     this.session = session;
     this.outbox = outbox;
     this.decider = new LaneDecider(lane.key(), services.environment());
-    this.runner = new EffectRunner(services, lane, session, outbox, ctx, timers, inbox);
-    if (session.incarnations++ == 0) {
+    this.runner = new EffectRunner(services, lane, session, outbox, ctx, timers);
+    if (!session.started) {
+      session.started = true;
       session.idleSinceNanos = services.nanoClock().getAsLong();
     } else {
       services.counters().restarts.increment();
@@ -112,17 +124,21 @@ public final class Worker extends ExtensibleBehavior<LaneCommand> {
    * callbacks to its outbox.
    */
   private Behavior<LaneCommand> onCommand(LaneCommand command) {
+    Turn turn = TURNS.get();
+    Decision decision = turn.decision; // its effects run before the next command is decided
+    ArrayDeque<LaneCommand> inbox = turn.inbox;
+    inbox.clear(); // what a turn that restarted or passivated left: not this lane's
     inbox.add(command);
     LaneCommand next;
     long now = 0;
     while ((next = inbox.poll()) != null) {
       now = services.nanoClock().getAsLong();
-      runner.run(decider.decideInto(decision, state, session, next, now));
+      runner.run(decider.decideInto(decision, state, session, next, now), inbox);
       if (runner.restart != null || runner.passivated) {
         break;
       }
     }
-    runner.run(decider.publishInto(decision, state, session, now));
+    runner.run(decider.publishInto(decision, state, session, now), inbox);
     outbox.flush();
     if (runner.restart != null) {
       new LaneLogger(LOG, decider.laneKey(), null).debug("restarting: {}", runner.restart);
