@@ -5,6 +5,7 @@ import dev.parley.runtime.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -113,7 +114,7 @@ public final class LaneState {
       throw new IllegalStateException(
           "started " + started.eventId() + ", but " + head + " was next");
     }
-    List<Job> members = List.of(head);
+    List<Job> members = Collections.singletonList(head); // 16 bytes; List.of(head) takes 24
     if (!started.batch().isEmpty()) {
       List<Job> batch = new ArrayList<>(started.batch().size() + 1);
       batch.add(head);
