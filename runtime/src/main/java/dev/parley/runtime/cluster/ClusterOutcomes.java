@@ -58,7 +58,16 @@ public final class ClusterOutcomes implements OutcomeSink {
 
   /** The behavior of this node's {@link ClusterEdge}, for {@link #edge(ActorRef)}. */
   public Behavior<Answer> edgeBehavior(LongSupplier nanoClock) {
-    return ClusterEdge.create(local, registry, watches, nanoClock, edges -> peers = edges);
+    return ClusterEdge.create(
+        local,
+        registry,
+        watches,
+        nanoClock,
+        edges -> {
+          Set<ActorRef<Answer>> before = peers;
+          peers = edges;
+          watches.joined(edges.stream().filter(peer -> !before.contains(peer)).toList());
+        });
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.parley.runtime.EventListener;
 import dev.parley.runtime.FinishedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -86,8 +87,19 @@ public final class SpaceWatches implements EventListener {
   }
 
   private void renew() {
+    tell(cluster.peers());
+  }
+
+  /** Nodes whose edges just appeared hear this node's watches at once, not at the next renewal. */
+  void joined(Collection<ActorRef<Answer>> edges) {
+    if (system != null && !edges.isEmpty()) {
+      tell(edges);
+    }
+  }
+
+  private void tell(Collection<ActorRef<Answer>> edges) {
     for (String spaceId : watching.keySet()) {
-      for (ActorRef<Answer> peer : cluster.peers()) {
+      for (ActorRef<Answer> peer : edges) {
         peer.tell(new Answer.Watch(spaceId, cluster.edge(), system.ignoreRef()));
       }
     }

@@ -7,6 +7,7 @@ import dev.parley.runtime.RetryPolicy;
 import dev.parley.runtime.internal.Settings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -118,8 +119,7 @@ final class AttemptRules {
 
   private void retry() {
     Attempt running = lane.state.running();
-    lane.event(
-        new LaneEvent.Started(running.id(), running.number(), java.util.List.of(), lane.now));
+    lane.event(new LaneEvent.Started(running.id(), running.number(), List.of(), lane.now));
     run();
   }
 
@@ -248,8 +248,7 @@ final class AttemptRules {
   private void ended(Reply reply, Throwable error, boolean timedOut) {
     Session session = lane.session;
     long tookNanos = lane.now - session.attemptStartedNanos;
-    closeAttempt();
-    lane.effect(new Effect.Handled(tookNanos));
+    closeAttempt(); // the lane event that ends it (Ended, RetryScheduled) carries tookNanos
     Attempt running = lane.state.running();
     String id = running.id();
     if (error == null) {
@@ -333,7 +332,9 @@ final class AttemptRules {
 
   /** Gives the outcome to every event of the attempt (a batch gives each its own copy). */
   private void deliverAll(Attempt attempt, Outcome outcome) {
-    for (Job member : attempt.members()) {
+    List<Job> members = attempt.members();
+    for (int i = 0; i < members.size(); i++) { // no iterator: this runs for every event
+      Job member = members.get(i);
       Outcome own = member == attempt.head() ? outcome : Outcomes.forEvent(outcome, member.id());
       lane.effect(
           new Effect.Deliver(

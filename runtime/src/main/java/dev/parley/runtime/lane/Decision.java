@@ -7,11 +7,12 @@ import java.util.List;
  * What one command decided: the lane events (already applied to the state they were decided on, in
  * this order) and the effects to carry out, in this order. A shell that keeps a decision (until its
  * events are persisted) takes a fresh one from {@link LaneDecider#decide}; the in-memory worker,
- * which runs each decision's effects before it decides the next command, reuses one.
+ * which runs each decision's effects before it decides the next command, reuses one per thread.
  */
 public final class Decision {
-  private final List<LaneEvent> events = new ArrayList<>(4);
-  private final List<Effect> effects = new ArrayList<>(6);
+  // Sized for the common decision (a submit, an attempt's end); they grow for the others.
+  private final List<LaneEvent> events = new ArrayList<>(2);
+  private final List<Effect> effects = new ArrayList<>(4);
 
   void event(LaneEvent event) {
     events.add(event);

@@ -77,9 +77,6 @@ public sealed interface Effect {
 
   record DeadLetterEvent(DeadLetter letter) implements Effect {}
 
-  /** An attempt ended after {@code nanos}: for the runtime's moving handling time. */
-  record Handled(long nanos) implements Effect {}
-
   /** The running event enters (+1) or leaves (-1) the runtime's in-flight count. */
   record InFlight(int delta) implements Effect {}
 
@@ -97,9 +94,6 @@ public sealed interface Effect {
   /** Tell whoever waits for the drain that the lane is idle. */
   record ReportDrained(ActorRef<LaneCommand.Drained> to) implements Effect {}
 
-  /** What the lane shows: for stats, the monitor and the health check. */
-  record Publish(LaneFigures figures) implements Effect {}
-
   /** Stop the worker: the lane has been idle for its idle timeout. */
   enum Passivate implements Effect {
     INSTANCE
@@ -108,7 +102,7 @@ public sealed interface Effect {
   /** Log a warning about the lane (and, when not null, one of its events). */
   record Warn(String eventId, String message, Throwable error) implements Effect {}
 
-  /** The figures a lane publishes. */
+  /** Publish what the lane shows: for stats, the monitor and the health check. */
   record LaneFigures(
       int pending,
       WorkerHealth health,
@@ -117,5 +111,6 @@ public sealed interface Effect {
       long completed,
       long failed,
       long restarts,
-      double averageMs) {}
+      double averageMs)
+      implements Effect {}
 }

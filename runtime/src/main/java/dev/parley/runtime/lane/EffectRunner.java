@@ -26,75 +26,70 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries out a {@link Decision}'s effects for the in-memory worker, one incarnation of it: calls
  * the handler (its own, fresh after a restart), arms timers, answers submitters through the lane's
- * {@link Outbox}, counts, publishes the lane's figures. Results of user code come back as commands
- * in {@code inbox}, decided after the current decision's effects.
+ * {@link Outbox}, counts, publishes the lane's figures. Results of user code that are in at once
+ * come back as commands in the shell's inbox, decided after the current decision's effects.
  */
 final class EffectRunner {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final long JOURNAL_RETRY_AFTER_MS = 1000;
 
   private final LaneServices services;
-  private final String laneKey;
-  private final Telemetry telemetry;
-  private final Passivator passivator;
+  private final Lane lane; // its routing entry: where the lane's figures go, and its passivation
   private final Session session;
   private final Outbox outbox;
   private final ActorContext<LaneCommand> ctx;
   private final TimerScheduler<LaneCommand> timers;
-  private final Queue<LaneCommand> inbox;
-  private final ActorRef<Admission.Granted> permitAdapter;
+  private ActorRef<Admission.Granted> permitAdapter; // made when the lane first asks for a permit
   private Handler handler;
-  private HandlerCalls.Context context; // of the running attempt
+  private HandlerCalls.Context context; // of the open attempt; null once its result is in
   private CompletionStage<Reply> stage;
   String restart; // why the handler context must restart, once the effects are done
   boolean passivated;
 
   EffectRunner(
       LaneServices services,
-      String laneKey,
-      Telemetry telemetry,
-      Passivator passivator,
+      Lane lane,
       Session session,
       Outbox outbox,
       ActorContext<LaneCommand> ctx,
-      TimerScheduler<LaneCommand> timers,
-      Queue<LaneCommand> inbox) {
+      TimerScheduler<LaneCommand> timers) {
     this.services = services;
-    this.laneKey = laneKey;
-    this.telemetry = telemetry;
-    this.passivator = passivator;
+    this.lane = lane;
     this.session = session;
     this.outbox = outbox;
     this.ctx = ctx;
     this.timers = timers;
-    this.inbox = inbox;
-    this.permitAdapter =
-        ctx.messageAdapter(Admission.Granted.class, granted -> LaneCommand.PermitGranted.INSTANCE);
   }
 
-  void run(Decision decision) {
+  /** Carries out {@code decision}; what user code brought back at once goes to {@code inbox}. */
+  void run(Decision decision, Queue<LaneCommand> inbox) {
     for (LaneEvent event : decision.events()) {
       if (event instanceof LaneEvent.Enqueued enqueued && enqueued.job().tracked()) {
         settled(enqueued.job());
+      } else if (event instanceof LaneEvent.Ended ended) {
+        handled(ended.handledNanos());
+      } else if (event instanceof LaneEvent.RetryScheduled retry) {
+        handled(retry.handledNanos());
       }
     }
     for (Effect effect : decision.effects()) {
-      run(effect);
+      run(effect, inbox);
+    }
+    if (!session.attemptOpen) { // its result is in: the lane keeps nothing of it while idle
+      context = null;
+      stage = null;
     }
   }
 
-  private void run(Effect effect) {
+  private void run(Effect effect, Queue<LaneCommand> inbox) {
     if (effect instanceof Effect.Deliver deliver) {
       deliver(deliver);
     } else if (effect instanceof Effect.RunAttempt attempt) {
-      runAttempt(attempt);
-    } else if (effect instanceof Effect.Publish publish) {
-      telemetry.publish(publish.figures());
+      runAttempt(attempt, inbox);
+    } else if (effect instanceof Effect.LaneFigures figures) {
+      lane.publish(figures);
     } else if (effect instanceof Effect.Accept accept) {
       outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
-    } else if (effect instanceof Effect.Handled handled) {
-      services.counters().handledNanos.add(handled.nanos());
-      services.counters().handled.increment();
     } else if (effect instanceof Effect.StartTimer start) {
       timers.startSingleTimer(start.timer(), start.message(), start.delay());
     } else if (effect instanceof Effect.CancelTimer cancel) {
@@ -102,17 +97,17 @@ final class EffectRunner {
     } else if (effect instanceof Effect.InFlight inFlight) {
       services.counters().inFlight.add(inFlight.delta());
     } else if (effect instanceof Effect.RequestPermit request) {
-      services.permits().request(laneKey, request.priority(), request.tenant(), permitAdapter);
+      services.permits().request(lane.key(), request.priority(), request.tenant(), permitAdapter());
     } else if (effect == Effect.ReleasePermit.INSTANCE) {
-      services.permits().release(laneKey);
+      services.permits().release(lane.key());
     } else if (effect == Effect.WithdrawPermit.INSTANCE) {
-      services.permits().withdraw(laneKey);
+      services.permits().withdraw(lane.key());
     } else if (effect instanceof Effect.Refuse refuse) {
       refuse(refuse);
     } else if (effect == Effect.CancelAttempt.INSTANCE) {
       cancelAttempt();
     } else if (effect instanceof Effect.RunRollback rollback) {
-      runRollback(rollback.attempt());
+      runRollback(rollback.attempt(), inbox);
     } else if (effect instanceof Effect.Replaced replaced) {
       services.registry().replaced(replaced.before(), replaced.after());
     } else if (effect instanceof Effect.Reply<?> reply) {
@@ -127,10 +122,21 @@ final class EffectRunner {
     } else if (effect == Effect.Passivate.INSTANCE) {
       passivate();
     } else if (effect instanceof Effect.Warn warn) {
-      new LaneLogger(LOG, laneKey, warn.eventId())
-          .warn("lane {}: {}", laneKey, warn.message(), warn.error());
+      new LaneLogger(LOG, lane.key(), warn.eventId())
+          .warn("lane {}: {}", lane.key(), warn.message(), warn.error());
     } else {
       throw new IllegalArgumentException("unknown effect " + effect);
+    }
+  }
+
+  /**
+   * An attempt that ran to its end took {@code nanos} (not negative): for the runtime's moving
+   * handling time. The lane event that ends it says so; none of an attempt cut short does.
+   */
+  private void handled(long nanos) {
+    if (nanos >= 0) {
+      services.counters().handledNanos.add(nanos);
+      services.counters().handled.increment();
     }
   }
 
@@ -138,10 +144,10 @@ final class EffectRunner {
     reply.to().tell(reply.message());
   }
 
-  private void runAttempt(Effect.RunAttempt run) {
+  private void runAttempt(Effect.RunAttempt run, Queue<LaneCommand> inbox) {
     Attempt attempt = run.attempt();
     long runNumber = run.run();
-    context = new HandlerCalls.Context(laneKey, attempt);
+    context = new HandlerCalls.Context(lane.key(), attempt);
     try {
       stage =
           HandlerCalls.handle(handler(), attempt.handled(), context, services.blockingExecutor());
@@ -169,16 +175,32 @@ final class EffectRunner {
     }
   }
 
+  /**
+   * Where Admission's grants reach the lane, made on first use: most lanes never wait for a permit,
+   * and an adapter is a child of the worker (kept across restarts of its handler context).
+   */
+  private ActorRef<Admission.Granted> permitAdapter() {
+    if (permitAdapter == null) {
+      permitAdapter =
+          ctx.messageAdapter(
+              Admission.Granted.class, granted -> LaneCommand.PermitGranted.INSTANCE);
+    }
+    return permitAdapter;
+  }
+
   /** The lane's handler, made on first use so a throwing factory fails one event, not the lane. */
   private Handler handler() throws Exception {
     if (handler == null) {
-      handler = services.handlers().create(laneKey);
+      handler = services.handlers().create(lane.key());
     }
     return handler;
   }
 
   /** Gives up on the running attempt: the handler sees it through its context and its stage. */
   private void cancelAttempt() {
+    if (context == null) {
+      return; // its result came in meanwhile (a journaled lane decides ahead of its effects)
+    }
     context.cancel();
     try {
       stage.toCompletableFuture().cancel(true);
@@ -187,14 +209,14 @@ final class EffectRunner {
     }
   }
 
-  private void runRollback(Attempt attempt) {
+  private void runRollback(Attempt attempt, Queue<LaneCommand> inbox) {
     CompletionStage<Void> undo;
     try {
       undo =
           HandlerCalls.rollback(
               handler(),
               attempt.handled(),
-              new HandlerCalls.Context(laneKey, attempt),
+              new HandlerCalls.Context(lane.key(), attempt),
               services.blockingExecutor());
     } catch (Exception error) {
       undo = CompletableFuture.failedFuture(error);
@@ -324,7 +346,7 @@ final class EffectRunner {
 
   /** Stops the worker, unless a routed command is on its way (the lane then stays). */
   private void passivate() {
-    if (passivator.tryPassivate(session.received)) {
+    if (services.lanes().passivate(lane, session.received)) {
       services.counters().passivated.increment();
       passivated = true;
     }

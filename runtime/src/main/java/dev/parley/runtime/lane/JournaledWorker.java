@@ -53,7 +53,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   private final Session session = new Session();
   private final Outbox outbox;
   private final LaneDecider decider;
-  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>();
+  private final ArrayDeque<LaneCommand> inbox = new ArrayDeque<>(1); // grows for a burst, once
   private final RecentlyEnded recent;
   private final OwnedIds ids;
   private EffectRunner runner;
@@ -88,16 +88,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   private EffectRunner newRunner() {
-    return new EffectRunner(
-        services,
-        lane.key(),
-        lane,
-        services.lanes().passivator(lane),
-        session,
-        outbox,
-        ctx,
-        timers,
-        inbox);
+    return new EffectRunner(services, lane, session, outbox, ctx, timers);
   }
 
   @Override
@@ -239,7 +230,7 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
           services.journalSignals().redelivered(lane.key(), redelivered.eventId());
         }
       }
-      runner.run(decision);
+      runner.run(decision, inbox);
       if (runner.restart != null) {
         LOG.debug("lane {}: restarting its handler context: {}", lane.key(), runner.restart);
         services.counters().restarts.increment();
@@ -290,10 +281,15 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
   }
 
   /**
-   * The lane stopped: gives back its permit, and refuses the events that were never accepted: those
-   * of a write that did not complete (the journal failed) and those still waiting to be decided.
+   * The lane stopped: answers a drain that waits for it, gives back its permit, and refuses the
+   * events that were never accepted: those of a write that did not complete (the journal failed)
+   * and those still waiting to be decided.
    */
   private void onStopped() {
+    if (session.drainReplyTo != null) { // the drain waits for it: nothing runs here any more
+      session.drainReplyTo.tell(new LaneCommand.Drained(ctx.getSelf()));
+      session.drainReplyTo = null;
+    }
     if (session.holdsPermit) {
       session.holdsPermit = false;
       services.permits().release(lane.key());
@@ -319,6 +315,8 @@ public final class JournaledWorker extends EventSourcedBehavior<LaneCommand, Lan
     for (LaneCommand.Routed waiting : services.lanes().evict(lane)) {
       if (waiting instanceof LaneCommand.Submit submit) {
         runner.refuseUnwritten(submit.job());
+      } else if (waiting instanceof LaneCommand.Drain drain) {
+        drain.replyTo().tell(new LaneCommand.Drained(ctx.getSelf()));
       }
     }
     outbox.flush();

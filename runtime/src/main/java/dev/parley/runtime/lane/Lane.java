@@ -1,11 +1,12 @@
 package dev.parley.runtime.lane;
 
 import dev.parley.runtime.WorkerHealth;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -19,20 +20,30 @@ import org.apache.pekko.actor.typed.ActorRef;
  * every delivery and a worker may only {@link #tryClose close} the lane when it has received all of
  * them; a closed lane refuses deliveries and the caller makes a fresh one.
  */
-public final class Lane implements Telemetry {
+public final class Lane {
   private static final long CLOSED = Long.MIN_VALUE;
   private static final Effect.LaneFigures STARTING =
       new Effect.LaneFigures(0, WorkerHealth.STARTING, null, 0, 0, 0, 0, Double.NaN);
 
+  private static final VarHandle SENT;
+
+  static {
+    try {
+      SENT = MethodHandles.lookup().findVarHandle(Lane.class, "sent", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String key;
-  private final AtomicLong sent = new AtomicLong();
+  private volatile long sent; // through SENT: a field, not an AtomicLong, as there is one per lane
   private volatile ActorRef<LaneCommand> worker;
   private List<LaneCommand> buffer = new ArrayList<>(); // guarded by this while worker == null
   private volatile Effect.LaneFigures figures = STARTING;
 
   // Journaled lanes: commands wait here, and their worker takes all that wait at once (one write).
   private final ConcurrentLinkedQueue<LaneCommand.Routed> batch;
-  private final AtomicBoolean pullSent = new AtomicBoolean();
+  private final AtomicBoolean pullSent; // a Pull is on its way to the worker; null unless batched
 
   public Lane(String key) {
     this(key, false);
@@ -45,15 +56,21 @@ public final class Lane implements Telemetry {
   public Lane(String key, boolean batched) {
     this.key = key;
     this.batch = batched ? new ConcurrentLinkedQueue<>() : null;
+    this.pullSent = batched ? new AtomicBoolean() : null;
   }
 
   public String key() {
     return key;
   }
 
+  /** The lane's worker; null until the scheduler attached it. */
+  ActorRef<LaneCommand> worker() {
+    return worker;
+  }
+
   /** Delivers {@code command} to this lane's worker; false when the lane is closed. */
   boolean tryDeliver(LaneCommand.Routed command) {
-    if (sent.getAndIncrement() < 0) {
+    if ((long) SENT.getAndAdd(this, 1L) < 0) {
       return false; // closed: stays negative whatever is added
     }
     if (batch != null) {
@@ -116,7 +133,7 @@ public final class Lane implements Telemetry {
    * commands that were waiting for it (those already sent to it are lost with it).
    */
   List<LaneCommand.Routed> closeNow() {
-    sent.getAndUpdate(n -> n | CLOSED);
+    SENT.getAndBitwiseOr(this, CLOSED);
     List<LaneCommand.Routed> left = new ArrayList<>();
     if (batch != null) {
       LaneCommand.Routed command;
@@ -132,10 +149,12 @@ public final class Lane implements Telemetry {
    * Called by the worker before it passivates.
    */
   boolean tryClose(long received) {
-    return sent.compareAndSet(received, received | CLOSED);
+    return SENT.compareAndSet(this, received, received | CLOSED);
   }
 
-  @Override
+  /**
+   * The lane's worker publishes what the lane shows: for stats, the monitor and the health check.
+   */
   public void publish(Effect.LaneFigures published) {
     figures = published;
   }

@@ -68,8 +68,11 @@ public sealed interface LaneCommand {
   /** What an emergency stop did to one lane. */
   record Stopped(int cancelled, int interrupted) {}
 
-  /** Reply with {@link Drained} once nothing is pending or running (from the scheduler). */
-  record Drain(ActorRef<Drained> replyTo) implements LaneCommand {}
+  /**
+   * Reply with {@link Drained} once nothing is pending or running (from the scheduler). Routed, so
+   * that it never reaches a worker that passivated meanwhile: the lane refuses it instead.
+   */
+  record Drain(ActorRef<Drained> replyTo) implements Routed {}
 
   /** The lane has nothing pending or running (or, after a {@link HandOff}, nothing running). */
   record Drained(ActorRef<LaneCommand> worker) implements LaneCommand {}

@@ -32,8 +32,8 @@ public final class LaneDecider {
   final LaneEnvironment env;
   final LaneEnvironment.Rules rules;
   private final AttemptRules attempts;
-  private final LaneQueries queries;
-  private final OperatorRules operators;
+  private LaneQueries queries; // made on first use, as are the operator rules: most of a million
+  private OperatorRules operators; // lanes are never asked about nor controlled
 
   // The command being decided: set by decide, read by the rules it calls.
   LaneState state;
@@ -47,12 +47,24 @@ public final class LaneDecider {
     this.env = env;
     this.rules = env.rules();
     this.attempts = new AttemptRules(this);
-    this.queries = new LaneQueries(this);
-    this.operators = new OperatorRules(this, attempts);
   }
 
   public String laneKey() {
     return laneKey;
+  }
+
+  private LaneQueries queries() {
+    if (queries == null) {
+      queries = new LaneQueries(this);
+    }
+    return queries;
+  }
+
+  private OperatorRules operators() {
+    if (operators == null) {
+      operators = new OperatorRules(this, attempts);
+    }
+    return operators;
   }
 
   /** Decides {@code command}; the events are applied to {@code state} already. */
@@ -120,11 +132,11 @@ public final class LaneDecider {
       session.holdsPermit = true;
       runNext();
     } else if (command instanceof LaneCommand.GetStatus query) {
-      effect(new Effect.Reply<>(query.replyTo(), queries.statusOf(query.eventId())));
+      effect(new Effect.Reply<>(query.replyTo(), queries().statusOf(query.eventId())));
     } else if (command instanceof LaneCommand.GetLaneView query) {
-      effect(new Effect.Reply<>(query.replyTo(), queries.view()));
+      effect(new Effect.Reply<>(query.replyTo(), queries().view()));
     } else if (command instanceof LaneCommand.Control control) {
-      operators.on(control);
+      operators().on(control);
     } else if (command instanceof LaneCommand.Nudge) {
       runNext();
     } else if (command instanceof LaneCommand.IdleCheck) {
@@ -162,13 +174,13 @@ public final class LaneDecider {
     }
     event(new LaneEvent.Enqueued(job));
     if (submit.wantsReceipt()) {
-      effect(new Effect.Accept(job, queries.receipt(state.pendingCount() - 1)));
+      effect(new Effect.Accept(job, queries().receipt(state.pendingCount() - 1)));
     }
     runNext();
   }
 
   private void refuse(Submit submit, String reason) {
-    long retryAfterMs = Math.max(1, Math.round(queries.laneAverageMs()));
+    long retryAfterMs = Math.max(1, Math.round(queries().laneAverageMs()));
     effect(new Effect.Refuse(submit.job(), submit.wantsReceipt(), reason, retryAfterMs));
   }
 
@@ -345,30 +357,28 @@ public final class LaneDecider {
     WorkerHealth health = health();
     int pending = state.pendingCount();
     long deadline = session.attemptLive ? session.deadlineNanos : 0;
-    if (health == session.publishedHealth
-        && pending == session.publishedPending
-        && deadline == session.publishedDeadline
-        && session.restarts == session.publishedRestarts
+    Effect.LaneFigures last = session.published;
+    if (last != null
+        && health == last.health()
+        && pending == last.pending()
+        && deadline == last.deadlineNanos()
+        && session.restarts == last.restarts()
         && !session.changedSincePublished) {
       return;
     }
     session.changedSincePublished = false;
-    session.publishedHealth = health;
-    session.publishedPending = pending;
-    session.publishedDeadline = deadline;
-    session.publishedRestarts = session.restarts;
     Attempt running = state.running();
-    effect(
-        new Effect.Publish(
-            new Effect.LaneFigures(
-                pending,
-                health,
-                running == null ? null : running.id(),
-                deadline,
-                state.completedCount(),
-                state.failedCount(),
-                session.restarts,
-                state.averageMs())));
+    session.published =
+        new Effect.LaneFigures(
+            pending,
+            health,
+            running == null ? null : running.id(),
+            deadline,
+            state.completedCount(),
+            state.failedCount(),
+            session.restarts,
+            state.averageMs());
+    effect(session.published);
   }
 
   void event(LaneEvent event) {

@@ -5,6 +5,7 @@ import dev.parley.runtime.Outcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class LaneState {
   /** Weight of the newest handling time in the lane's moving average. */
   static final double AVERAGE_WEIGHT = 0.2;
 
-  private final ArrayDeque<Job> pending = new ArrayDeque<>();
+  private final ArrayDeque<Job> pending = new ArrayDeque<>(1); // grows with the lane, once
   private Attempt running;
   private Attempt rollback;
   private long completed;
@@ -113,7 +114,7 @@ public final class LaneState {
       throw new IllegalStateException(
           "started " + started.eventId() + ", but " + head + " was next");
     }
-    List<Job> members = List.of(head);
+    List<Job> members = Collections.singletonList(head); // 16 bytes; List.of(head) takes 24
     if (!started.batch().isEmpty()) {
       List<Job> batch = new ArrayList<>(started.batch().size() + 1);
       batch.add(head);

@@ -75,15 +75,17 @@ public final class LocalLanes implements LaneRouter {
     table.put(lane.key(), lane);
   }
 
-  /** How the worker of {@code lane} passivates it: closes it, then takes it out of the table. */
-  Passivator passivator(Lane lane) {
-    return received -> {
-      if (!lane.tryClose(received)) {
-        return false;
-      }
-      table.remove(lane.key(), lane);
-      return true;
-    };
+  /**
+   * How the worker of an idle {@code lane} stops routing to it: closes it, then takes it out of the
+   * table, if {@code received} routed commands are all that were sent to it; false when one is on
+   * its way (the lane then stays).
+   */
+  boolean passivate(Lane lane, long received) {
+    if (!lane.tryClose(received)) {
+      return false;
+    }
+    table.remove(lane.key(), lane);
+    return true;
   }
 
   /**

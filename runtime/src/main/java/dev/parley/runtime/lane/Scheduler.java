@@ -18,8 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parent of every {@link Worker}: spawns one per new lane (callers then deliver to it directly, see
- * {@link Lanes}), and drains them all at shutdown: waits until each has nothing pending or running,
- * and when the drain timeout passes first, interrupts what is left.
+ * {@link LocalLanes}), and drains them all at shutdown: waits until each has nothing pending or
+ * running, and when the drain timeout passes first, interrupts what is left.
+ *
+ * <p>It does not watch its workers (a watch costs each of a million lanes 150 bytes): the drain
+ * reaches a worker through its lane's routing entry, which either delivers it (then the worker
+ * cannot passivate before it answered) or refuses it (the worker passivated: nothing to wait for),
+ * and a worker that stops while a drain waits for it answers it as it stops.
  */
 public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   // A logger of its own, not the actor's: `logger dev.parley` levels reach it, without Pekko's MDC.
@@ -51,8 +56,6 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
   private record WorkerDrained(ActorRef<LaneCommand> worker) implements Command {}
 
-  private record WorkerStopped(ActorRef<LaneCommand> worker) implements Command {}
-
   private enum DrainTimedOut implements Command {
     INSTANCE
   }
@@ -63,8 +66,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
   private final DispatcherSelector workerDispatcher;
   private final TimerScheduler<Command> timers;
   private final ActorRef<LaneCommand.Drained> drainedAdapter;
-  private final Set<ActorRef<LaneCommand>> workers = new HashSet<>();
-  private Set<ActorRef<LaneCommand>> draining;
+  private Set<ActorRef<LaneCommand>> draining; // the workers a drain waits for
   private ActorRef<Done> drainReplyTo;
   private long spawned;
   private long interruptedBefore; // the interrupted count when the drain began
@@ -96,7 +98,6 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         .onMessage(Query.class, query -> onQuery((Query<?>) query))
         .onMessage(Drain.class, this::onDrain)
         .onMessage(WorkerDrained.class, done -> onWorkerDone(done.worker()))
-        .onMessage(WorkerStopped.class, this::onWorkerStopped)
         .onMessageEquals(DrainTimedOut.INSTANCE, this::onDrainTimedOut)
         .build();
   }
@@ -110,12 +111,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
                     : Worker.create(services, spawn.lane()),
                 "worker-" + (++spawned),
                 workerDispatcher);
-    getContext().watchWith(worker, new WorkerStopped(worker));
-    workers.add(worker);
     spawn.lane().attach(worker);
     if (draining != null) {
-      draining.add(worker);
-      worker.tell(new LaneCommand.Drain(drainedAdapter));
+      drain(spawn.lane());
     }
     return this;
   }
@@ -135,19 +133,27 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     // At DEBUG: ParleyServer logs the operator's pair of lines, with what ended how.
     LOG.debug(
         "drain started: {} lanes, {} events pending or running, timeout {}",
-        workers.size(),
+        services.lanes().size(),
         services.counters().outstanding.sum(),
         drain.timeout());
     drainReplyTo = drain.replyTo();
-    draining = new HashSet<>(workers);
-    draining.forEach(worker -> worker.tell(new LaneCommand.Drain(drainedAdapter)));
+    draining = new HashSet<>();
+    for (Lane lane : services.lanes().all()) {
+      if (lane.worker() != null) { // else its SpawnWorker, after this message, drains it
+        drain(lane);
+      }
+    }
     timers.startSingleTimer(DrainTimedOut.INSTANCE, drain.timeout());
     return checkDrained();
   }
 
-  private Behavior<Command> onWorkerStopped(WorkerStopped stopped) {
-    workers.remove(stopped.worker());
-    return onWorkerDone(stopped.worker());
+  /**
+   * Has the worker of {@code lane} answer once it is idle; nothing to wait for if it passivated.
+   */
+  private void drain(Lane lane) {
+    if (lane.tryDeliver(new LaneCommand.Drain(drainedAdapter))) {
+      draining.add(lane.worker());
+    }
   }
 
   private Behavior<Command> onWorkerDone(ActorRef<LaneCommand> worker) {

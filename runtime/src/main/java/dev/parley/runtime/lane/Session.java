@@ -1,6 +1,5 @@
 package dev.parley.runtime.lane;
 
-import dev.parley.runtime.WorkerHealth;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -24,7 +23,7 @@ final class Session {
 
   boolean restarting; // waiting out the backoff after a restart
   int restartsInRow; // restarts since the last event that completed
-  long restarts;
+  int restarts;
 
   long idleSinceNanos;
   boolean idleCheckScheduled;
@@ -34,9 +33,8 @@ final class Session {
   /** Routed commands received: what the passivation handshake compares with those sent. */
   long received;
 
-  int publishedPending = -1;
-  WorkerHealth publishedHealth;
-  long publishedDeadline;
-  long publishedRestarts;
+  Effect.LaneFigures published; // what it last published; null before it first did
   boolean changedSincePublished; // a lane event since: counters or the average may differ
+
+  boolean started; // the in-memory worker's handler context ran once: a new one is a restart
 }

@@ -23,6 +23,7 @@ public final class Submissions implements OutcomeSink {
   private static final int SEGMENT_BITS = 12;
   private static final int SEGMENT_SIZE = 1 << SEGMENT_BITS;
   private static final int SLOT_MASK = SEGMENT_SIZE - 1;
+  private static final int RECENT = 64; // segments answered lately, by index modulo RECENT
 
   /** The outcome futures of {@value #SEGMENT_SIZE} consecutive tickets. */
   private static final class Segment {
@@ -39,7 +40,9 @@ public final class Submissions implements OutcomeSink {
   private final AtomicLong tickets = new AtomicLong();
   private final ConcurrentHashMap<Long, Segment> segments = new ConcurrentHashMap<>();
   private volatile Segment opening = new Segment(-1); // the segment tickets were last opened in
-  private volatile Segment answering = opening; // the segment a ticket was last answered in
+  // Answers come roughly in ticket order, from many lanes at once: a look-up here saves boxing the
+  // index for the map on nearly every answer.
+  private final AtomicReferenceArray<Segment> answering = new AtomicReferenceArray<>(RECENT);
   private final ConcurrentHashMap<Long, CompletableFuture<Receipt>> receipts =
       new ConcurrentHashMap<>();
 
@@ -82,13 +85,14 @@ public final class Submissions implements OutcomeSink {
   /** Completes the outcome future of {@code ticket}, once. */
   public void outcome(long ticket, Outcome outcome) {
     long index = ticket >>> SEGMENT_BITS;
-    Segment segment = answering; // answers come roughly in ticket order: saves a lookup
-    if (segment.index != index) {
+    int recent = (int) (index % RECENT);
+    Segment segment = answering.get(recent);
+    if (segment == null || segment.index != index) {
       segment = segments.get(index);
       if (segment == null) {
         return;
       }
-      answering = segment;
+      answering.set(recent, segment);
     }
     CompletableFuture<Outcome> waiting = segment.slots.getAndSet(slot(ticket), null);
     if (waiting == null) {
@@ -96,6 +100,7 @@ public final class Submissions implements OutcomeSink {
     }
     if (segment.unanswered.decrementAndGet() == 0) {
       segments.remove(index, segment);
+      answering.compareAndSet(recent, segment, null);
     }
     waiting.complete(outcome);
   }

@@ -248,8 +248,8 @@ class LaneDeciderTest {
       return "DeadLetter(" + d.letter().event().id() + ")";
     } else if (effect instanceof Effect.InFlight f) {
       return "InFlight(" + (f.delta() > 0 ? "+" : "") + f.delta() + ")";
-    } else if (effect instanceof Effect.Publish p) {
-      return "Publish(" + p.figures().health() + ")";
+    } else if (effect instanceof Effect.LaneFigures p) {
+      return "Publish(" + p.health() + ")";
     } else if (effect instanceof Enum<?> e) {
       return e.name().equals("INSTANCE") ? effect.getClass().getSimpleName() : e.name();
     }
@@ -285,14 +285,13 @@ class LaneDeciderTest {
 
       assertEquals(List.of("Ended(a,Completed)"), events(d));
       assertEquals(
-          List.of("Handled", "Deliver(a,Completed)", "StartTimer(IDLE)", "Publish(HEALTHY)"),
-          effects(d));
+          List.of("Deliver(a,Completed)", "StartTimer(IDLE)", "Publish(HEALTHY)"), effects(d));
       Effect.Deliver deliver = one(d, Effect.Deliver.class);
       assertEquals(new Outcome.Completed("a", Reply.of("ok")), deliver.outcome());
       assertEquals(1, deliver.attempts());
       assertEquals(0, deliver.startedAtNanos());
       assertEquals(7 * MS, deliver.finishedAtNanos());
-      assertEquals(7 * MS, one(d, Effect.Handled.class).nanos());
+      assertEquals(7 * MS, ((LaneEvent.Ended) d.events().get(0)).handledNanos());
       assertEquals(7.0, state.averageMs(), 1e-9);
     }
 
@@ -312,7 +311,6 @@ class LaneDeciderTest {
       assertEquals(
           List.of(
               "CancelTimer(TIMEOUT)",
-              "Handled",
               "Deliver(a,Completed)",
               "InFlight(-1)",
               "StartTimer(IDLE)",
@@ -339,9 +337,7 @@ class LaneDeciderTest {
       Decision d = completes();
 
       assertEquals(List.of("Ended(a,Completed)", "Started(b#1)"), events(d));
-      assertEquals(
-          List.of("Handled", "Deliver(a,Completed)", "RunAttempt(b#1)", "Publish(BUSY)"),
-          effects(d));
+      assertEquals(List.of("Deliver(a,Completed)", "RunAttempt(b#1)", "Publish(BUSY)"), effects(d));
       assertEquals(2, one(d, Effect.RunAttempt.class).run());
     }
 
@@ -769,12 +765,7 @@ class LaneDeciderTest {
 
       assertEquals(List.of("Ended(a,Completed)"), events(d));
       assertEquals(
-          List.of(
-              "Handled",
-              "Deliver(a,Completed)",
-              "ReleasePermit",
-              "RequestPermit(P2)",
-              "Publish(HEALTHY)"),
+          List.of("Deliver(a,Completed)", "ReleasePermit", "RequestPermit(P2)", "Publish(HEALTHY)"),
           effects(d));
     }
 
@@ -870,8 +861,7 @@ class LaneDeciderTest {
       Decision d = fails(new IllegalStateException("boom"));
 
       assertEquals(List.of("RetryScheduled(#2)"), events(d));
-      assertEquals(
-          List.of("Handled", "InFlight(+1)", "StartTimer(RETRY)", "Publish(BUSY)"), effects(d));
+      assertEquals(List.of("InFlight(+1)", "StartTimer(RETRY)", "Publish(BUSY)"), effects(d));
       LaneEvent.RetryScheduled retry = (LaneEvent.RetryScheduled) d.events().get(0);
       assertEquals(Duration.ofMillis(110), retry.backoff());
       assertEquals(T0, retry.firstFailureAt());
@@ -924,7 +914,6 @@ class LaneDeciderTest {
       assertEquals(List.of("Ended(a,DeadLettered)"), events(d));
       assertEquals(
           List.of(
-              "Handled",
               "DeadLetter(a)",
               "Deliver(a,DeadLettered)",
               "InFlight(-1)",
@@ -1006,7 +995,7 @@ class LaneDeciderTest {
 
       assertEquals(List.of("Ended(c,Failed)", "MarkedUnhealthy"), events(d));
       assertEquals(
-          List.of("Handled", "Deliver(c,Failed)", "Warn", "RestartHandler", "Publish(RESTARTING)"),
+          List.of("Deliver(c,Failed)", "Warn", "RestartHandler", "Publish(RESTARTING)"),
           effects(d));
       assertEquals(0, state.failureStreak());
       assertEquals(List.of("d"), pendingIds(state), "nothing starts until the backoff is over");
@@ -1037,7 +1026,7 @@ class LaneDeciderTest {
 
       assertEquals(List.of("Ended(a,Failed)", "MarkedUnhealthy"), events(d));
       assertEquals(
-          List.of("Handled", "Deliver(a,Failed)", "Warn", "RestartHandler", "Publish(RESTARTING)"),
+          List.of("Deliver(a,Failed)", "Warn", "RestartHandler", "Publish(RESTARTING)"),
           effects(d));
     }
   }
@@ -1065,7 +1054,6 @@ class LaneDeciderTest {
           List.of(
               "CancelAttempt",
               "Warn",
-              "Handled",
               "Deliver(a,TimedOut)",
               "InFlight(-1)",
               "RestartHandler",
@@ -1563,7 +1551,7 @@ class LaneDeciderTest {
           Arguments.of("Move", new LaneCommand.Move("z", 0, ref()), 1),
           Arguments.of("Nudge", LaneCommand.Nudge.INSTANCE, 1),
           Arguments.of("EmergencyStop", new LaneCommand.EmergencyStop(ref()), 1),
-          Arguments.of("Drain", new LaneCommand.Drain(ref()), 0),
+          Arguments.of("Drain", new LaneCommand.Drain(ref()), 1),
           Arguments.of("Interrupt", new LaneCommand.Interrupt("shutdown"), 0),
           Arguments.of("AttemptWentAsync", new LaneCommand.AttemptWentAsync(0), 0),
           Arguments.of("AttemptDone", new LaneCommand.AttemptDone(0, Reply.empty(), null), 0),
@@ -1589,7 +1577,7 @@ class LaneDeciderTest {
   @Nested
   class HealthAndPublish {
     Effect.LaneFigures published(Decision d) {
-      return one(d, Effect.Publish.class).figures();
+      return one(d, Effect.LaneFigures.class);
     }
 
     @Test
@@ -1606,7 +1594,8 @@ class LaneDeciderTest {
       running("a");
       now = 1000 * MS;
       assertTrue(
-          all(on(LaneCommand.Nudge.INSTANCE), Effect.Publish.class).isEmpty(), "at the deadline");
+          all(on(LaneCommand.Nudge.INSTANCE), Effect.LaneFigures.class).isEmpty(),
+          "at the deadline");
       now = 1000 * MS + 1;
 
       Effect.LaneFigures figures = published(on(LaneCommand.Nudge.INSTANCE));
@@ -1650,8 +1639,9 @@ class LaneDeciderTest {
     void nothingIsPublishedWhenNothingChanged() {
       running("a");
 
-      assertTrue(all(on(new LaneCommand.GetStatus("a", ref())), Effect.Publish.class).isEmpty());
-      assertTrue(all(on(LaneCommand.Nudge.INSTANCE), Effect.Publish.class).isEmpty());
+      assertTrue(
+          all(on(new LaneCommand.GetStatus("a", ref())), Effect.LaneFigures.class).isEmpty());
+      assertTrue(all(on(LaneCommand.Nudge.INSTANCE), Effect.LaneFigures.class).isEmpty());
     }
 
     @Test
@@ -1780,7 +1770,7 @@ class LaneDeciderTest {
 
       LaneView view = (LaneView) reply(on(new LaneCommand.GetLaneView(ref())));
       assertEquals(1, view.restarts());
-      assertEquals(1, one(d, Effect.Publish.class).figures().restarts());
+      assertEquals(1, one(d, Effect.LaneFigures.class).restarts());
     }
   }
 
