@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -63,7 +64,9 @@ public final class ClusterControls extends AbstractBehavior<ClusterControls.Comm
    * @param nudge nudges the live lanes a pause of this key holds ({@link Pauses#ALL}: every lane)
    */
   public static Behavior<Command> create(Pauses pauses, Policies policies, Consumer<String> nudge) {
-    return Behaviors.setup(ctx -> new ClusterControls(ctx, pauses, policies, nudge));
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(ctx -> new ClusterControls(ctx, pauses, policies, nudge)))
+        .onFailure(SupervisorStrategy.restart()); // it subscribes again and re-reads the map
   }
 
   private ClusterControls(
@@ -96,6 +99,15 @@ public final class ClusterControls extends AbstractBehavior<ClusterControls.Comm
   @SuppressWarnings("unchecked")
   private static <T> Class<T> type(Class<?> response) {
     return (Class<T>) response;
+  }
+
+  /** A policy a node wrote; empty for a name this version does not know (a newer node's). */
+  private static Optional<DoubleTextPolicy> policyOf(String name) {
+    try {
+      return Optional.of(DoubleTextPolicy.valueOf(name));
+    } catch (IllegalArgumentException unknown) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<String> none() {
@@ -165,7 +177,7 @@ public final class ClusterControls extends AbstractBehavior<ClusterControls.Comm
           if (key.startsWith(PAUSE)) {
             paused.add(key.substring(PAUSE.length()));
           } else if (key.startsWith(POLICY)) {
-            bySpace.put(key.substring(POLICY.length()), DoubleTextPolicy.valueOf(value));
+            policyOf(value).ifPresent(p -> bySpace.put(key.substring(POLICY.length()), p));
           }
         });
     boolean all = paused.remove(Pauses.ALL);
