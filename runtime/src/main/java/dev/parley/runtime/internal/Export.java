@@ -8,9 +8,9 @@ import dev.parley.runtime.EventStatus;
 import dev.parley.runtime.LaneView;
 import dev.parley.runtime.Stats;
 import dev.parley.runtime.controls.Pauses;
-import dev.parley.runtime.lane.Effect;
 import dev.parley.runtime.lane.Lane;
 import dev.parley.runtime.lane.LaneCommand;
+import dev.parley.runtime.lane.LaneFigures;
 import dev.parley.runtime.lane.LocalLanes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -95,7 +95,7 @@ public final class Export {
         .map(view -> text(lane(view)));
   }
 
-  private static boolean hasEvents(Effect.LaneFigures figures) {
+  private static boolean hasEvents(LaneFigures figures) {
     return figures.pending() > 0 || figures.runningId() != null;
   }
 

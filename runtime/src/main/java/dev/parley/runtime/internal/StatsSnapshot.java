@@ -4,8 +4,8 @@ import dev.parley.runtime.Stats;
 import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.controls.Pauses;
-import dev.parley.runtime.lane.Effect;
 import dev.parley.runtime.lane.Lane;
+import dev.parley.runtime.lane.LaneFigures;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +30,7 @@ public final class StatsSnapshot {
     int active = 0;
     Map<String, Long> laneRestarts = new HashMap<>();
     for (Lane lane : lanes) {
-      Effect.LaneFigures figures = lane.figures(); // one read: one consistent view of the lane
+      LaneFigures figures = lane.figures(); // one read: one consistent view of the lane
       WorkerHealth health = pauses.shown(lane.key(), figures.health());
       queueLengths.put(lane.key(), figures.pending());
       workerHealth.put(lane.key(), health);

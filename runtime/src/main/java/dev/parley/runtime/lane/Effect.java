@@ -5,7 +5,6 @@ import dev.parley.runtime.Event;
 import dev.parley.runtime.Outcome;
 import dev.parley.runtime.Priority;
 import dev.parley.runtime.Receipt;
-import dev.parley.runtime.WorkerHealth;
 import dev.parley.runtime.admission.AdmissionQueue;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -101,16 +100,4 @@ public sealed interface Effect {
 
   /** Log a warning about the lane (and, when not null, one of its events). */
   record Warn(String eventId, String message, Throwable error) implements Effect {}
-
-  /** Publish what the lane shows: for stats, the monitor and the health check. */
-  record LaneFigures(
-      int pending,
-      WorkerHealth health,
-      String runningId,
-      long deadlineNanos,
-      long completed,
-      long failed,
-      long restarts,
-      double averageMs)
-      implements Effect {}
 }

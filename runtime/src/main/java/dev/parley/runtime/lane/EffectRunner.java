@@ -75,6 +75,7 @@ final class EffectRunner {
     for (Effect effect : decision.effects()) {
       run(effect, inbox);
     }
+    decision.publishFigures(lane);
     if (!session.attemptOpen) { // its result is in: the lane keeps nothing of it while idle
       context = null;
       stage = null;
@@ -86,8 +87,6 @@ final class EffectRunner {
       deliver(deliver);
     } else if (effect instanceof Effect.RunAttempt attempt) {
       runAttempt(attempt, inbox);
-    } else if (effect instanceof Effect.LaneFigures figures) {
-      lane.publish(figures);
     } else if (effect instanceof Effect.Accept accept) {
       outbox.add(() -> services.outcomes().receipt(accept.job(), accept.receipt()));
     } else if (effect instanceof Effect.StartTimer start) {

@@ -22,14 +22,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class Lane {
   private static final long CLOSED = Long.MIN_VALUE;
-  private static final Effect.LaneFigures STARTING =
-      new Effect.LaneFigures(0, WorkerHealth.STARTING, null, 0, 0, 0, 0, Double.NaN);
-
   private static final VarHandle SENT;
+  private static final VarHandle VERSION;
 
   static {
     try {
       SENT = MethodHandles.lookup().findVarHandle(Lane.class, "sent", long.class);
+      VERSION = MethodHandles.lookup().findVarHandle(Lane.class, "version", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -39,7 +38,20 @@ public final class Lane {
   private volatile long sent; // through SENT: a field, not an AtomicLong, as there is one per lane
   private volatile ActorRef<LaneCommand> worker;
   private List<LaneCommand> buffer = new ArrayList<>(); // guarded by this while worker == null
-  private volatile Effect.LaneFigures figures = STARTING;
+
+  // What the lane shows, written in place by its worker (one writer) under a sequence lock: a
+  // version that is odd while the worker writes. A reader copies the fields and takes the copy
+  // when the version was even and the same before and after (a record per publish would be one
+  // allocation per message, the largest one on the hot path).
+  private int version; // through VERSION
+  private int pending;
+  private WorkerHealth health = WorkerHealth.STARTING;
+  private String runningId;
+  private long deadlineNanos;
+  private long completed;
+  private long failed;
+  private int restarts;
+  private double averageMs = Double.NaN;
 
   // Journaled lanes: commands wait here, and their worker takes all that wait at once (one write).
   private final ConcurrentLinkedQueue<LaneCommand.Routed> batch;
@@ -154,19 +166,49 @@ public final class Lane {
 
   /**
    * The lane's worker publishes what the lane shows: for stats, the monitor and the health check.
+   * Only the lane's worker calls this (one writer at a time).
    */
-  public void publish(Effect.LaneFigures published) {
-    figures = published;
+  public void publish(
+      int pending,
+      WorkerHealth health,
+      String runningId,
+      long deadlineNanos,
+      long completed,
+      long failed,
+      int restarts,
+      double averageMs) {
+    int v = (int) VERSION.getOpaque(this);
+    VERSION.setOpaque(this, v + 1); // odd: a reader that sees it, or a later write, tries again
+    VarHandle.storeStoreFence();
+    this.pending = pending;
+    this.health = health;
+    this.runningId = runningId;
+    this.deadlineNanos = deadlineNanos;
+    this.completed = completed;
+    this.failed = failed;
+    this.restarts = restarts;
+    this.averageMs = averageMs;
+    VERSION.setRelease(this, v + 2);
   }
 
-  /** What the lane's worker last published. */
-  public Effect.LaneFigures figures() {
-    return figures;
+  /** What the lane's worker last published: one consistent snapshot of it. */
+  public LaneFigures figures() {
+    while (true) {
+      int before = (int) VERSION.getAcquire(this);
+      LaneFigures read =
+          new LaneFigures(
+              pending, health, runningId, deadlineNanos, completed, failed, restarts, averageMs);
+      VarHandle.loadLoadFence();
+      if ((before & 1) == 0 && (int) VERSION.getOpaque(this) == before) {
+        return read;
+      }
+      Thread.onSpinWait(); // the worker is writing: a few stores, so this is short
+    }
   }
 
   /** True when the lane's running attempt is past its deadline and the lane still shows busy. */
   boolean overdue(long nowNanos) {
-    Effect.LaneFigures now = figures;
+    LaneFigures now = figures();
     return now.health() == WorkerHealth.BUSY
         && now.deadlineNanos() != 0
         && nowNanos - now.deadlineNanos() > 0;

@@ -357,28 +357,28 @@ public final class LaneDecider {
     WorkerHealth health = health();
     int pending = state.pendingCount();
     long deadline = session.attemptLive ? session.deadlineNanos : 0;
-    Effect.LaneFigures last = session.published;
-    if (last != null
-        && health == last.health()
-        && pending == last.pending()
-        && deadline == last.deadlineNanos()
-        && session.restarts == last.restarts()
+    if (health == session.shownHealth
+        && pending == session.shownPending
+        && deadline == session.shownDeadline
+        && session.restarts == session.shownRestarts
         && !session.changedSincePublished) {
       return;
     }
     session.changedSincePublished = false;
+    session.shownHealth = health;
+    session.shownPending = pending;
+    session.shownDeadline = deadline;
+    session.shownRestarts = session.restarts;
     Attempt running = state.running();
-    session.published =
-        new Effect.LaneFigures(
-            pending,
-            health,
-            running == null ? null : running.id(),
-            deadline,
-            state.completedCount(),
-            state.failedCount(),
-            session.restarts,
-            state.averageMs());
-    effect(session.published);
+    decision.figures(
+        pending,
+        health,
+        running == null ? null : running.id(),
+        deadline,
+        state.completedCount(),
+        state.failedCount(),
+        session.restarts,
+        state.averageMs());
   }
 
   void event(LaneEvent event) {

@@ -1,5 +1,6 @@
 package dev.parley.runtime.lane;
 
+import dev.parley.runtime.WorkerHealth;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -33,7 +34,11 @@ final class Session {
   /** Routed commands received: what the passivation handshake compares with those sent. */
   long received;
 
-  Effect.LaneFigures published; // what it last published; null before it first did
+  // What it last published (of what the decider compares): null health before it first did.
+  WorkerHealth shownHealth;
+  int shownPending;
+  long shownDeadline;
+  int shownRestarts;
   boolean changedSincePublished; // a lane event since: counters or the average may differ
 
   boolean started; // the in-memory worker's handler context ran once: a new one is a restart

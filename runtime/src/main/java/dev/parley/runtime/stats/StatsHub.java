@@ -5,8 +5,8 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
-import dev.parley.runtime.lane.Effect;
 import dev.parley.runtime.lane.Lane;
+import dev.parley.runtime.lane.LaneFigures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -295,7 +295,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
     int matching = 0;
     long queueLength = 0;
     for (Lane lane : setup.lanes().get()) {
-      Effect.LaneFigures figures = lane.figures();
+      LaneFigures figures = lane.figures();
       WorkerHealth health = setup.pauses().shown(lane.key(), figures.health());
       all++;
       queueLength += figures.pending();
@@ -346,7 +346,7 @@ public final class StatsHub extends AbstractBehavior<StatsHub.Command> {
   }
 
   private static LaneReport report(
-      String laneKey, Effect.LaneFigures figures, WorkerHealth health, String node) {
+      String laneKey, LaneFigures figures, WorkerHealth health, String node) {
     return new LaneReport(
         laneKey,
         figures.pending(),

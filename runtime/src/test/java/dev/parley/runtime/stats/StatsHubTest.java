@@ -8,7 +8,6 @@ import dev.parley.runtime.admission.Admission;
 import dev.parley.runtime.controls.Pauses;
 import dev.parley.runtime.internal.Counters;
 import dev.parley.runtime.internal.DeadLetterStore;
-import dev.parley.runtime.lane.Effect;
 import dev.parley.runtime.lane.Lane;
 import java.time.Duration;
 import java.util.List;
@@ -201,9 +200,7 @@ class StatsHubTest {
 
   /** Publishes figures into the routing entry of {@code key}, as its worker would. */
   private void report(Object unused, String key, int depth, WorkerHealth health) {
-    lanes
-        .computeIfAbsent(key, Lane::new)
-        .publish(new Effect.LaneFigures(depth, health, null, 0, 0, 0, 0, Double.NaN));
+    lanes.computeIfAbsent(key, Lane::new).publish(depth, health, null, 0, 0, 0, 0, Double.NaN);
   }
 
   private StateUpdate view(String prefix, int top) {
