@@ -70,18 +70,25 @@ abstract class DemoServerCrashIT {
   @Test
   void everyAcceptedEventIsDeliveredAfterAKillNineInOrderAndOnlyRunningOnesTwice()
       throws Exception {
+    upstream.holdAfter(SPACES * PER_SPACE / 4); // most events wait in their lanes at the kill
     DemoProcess first = startDemo();
+    long submitStart = System.nanoTime();
     Map<String, List<String>> accepted = submitAll(first.base());
+    long submitMs = (System.nanoTime() - submitStart) / 1_000_000;
     int acceptedCount = accepted.values().stream().mapToInt(List::size).sum();
     assertEquals(SPACES * PER_SPACE, acceptedCount, "every event got 202");
     int deliveredBeforeKill = deliveries.size();
     first.process().destroyForcibly(); // kill -9
     first.exitValue(Duration.ofSeconds(30));
+    System.out.printf(
+        "submitted %d events in %d ms, %d delivered before the kill%n",
+        acceptedCount, submitMs, deliveredBeforeKill);
     assertTrue(
         deliveredBeforeKill < acceptedCount / 2,
         "most events were pending at the kill: " + deliveredBeforeKill);
 
     upstream.slow.set(false);
+    upstream.release();
     DemoProcess second = startDemo();
     awaitAllCompleted(second.base(), accepted);
 
