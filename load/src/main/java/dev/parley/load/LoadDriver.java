@@ -1,10 +1,7 @@
 package dev.parley.load;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +39,8 @@ final class LoadDriver {
   /** A request's timeout ends it; this much more is left for its failure to be reported. */
   private static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
 
-  private final HttpClient client;
-  private final LongFunction<HttpRequest> requests;
+  private final HttpConnections connections;
+  private final LongFunction<FullHttpRequest> requests;
   private final Model model;
   private final Duration timeout;
   private final Phase warmup = new Phase();
@@ -58,13 +55,13 @@ final class LoadDriver {
    *     after its end
    */
   LoadDriver(
-      HttpClient client,
-      LongFunction<HttpRequest> requests,
+      HttpConnections connections,
+      LongFunction<FullHttpRequest> requests,
       Model model,
       Duration warmup,
       Duration duration,
       Duration timeout) {
-    this.client = client;
+    this.connections = connections;
     this.requests = requests;
     this.model = model;
     this.timeout = timeout;
@@ -122,24 +119,18 @@ final class LoadDriver {
   }
 
   private void send(long n, long due, Runnable then) {
-    client
-        .sendAsync(requests.apply(n), HttpResponse.BodyHandlers.discarding())
-        .whenComplete(
-            (response, error) -> {
-              long now = System.nanoTime();
-              Phase phase = due < measureStart ? warmup : measured;
-              if (error == null) {
-                phase.answered(response.statusCode(), due, now);
-              } else {
-                phase.failed(
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error,
-                    due,
-                    now);
-              }
-              then.run();
-            });
+    connections.send(
+        requests.apply(n),
+        (status, error) -> {
+          long now = System.nanoTime();
+          Phase phase = due < measureStart ? warmup : measured;
+          if (error == null) {
+            phase.answered(status, due, now);
+          } else {
+            phase.failed(error, due, now);
+          }
+          then.run();
+        });
   }
 
   private long drainNanos() {

@@ -5,13 +5,10 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -188,23 +185,11 @@ public final class ParleyLoad implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Requests requests = requests();
     LoadDriver.Model model = model();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Runtime.getRuntime().availableProcessors(),
-            task -> {
-              Thread thread = new Thread(task, "parley-load-client");
-              thread.setDaemon(true);
-              return thread;
-            });
-    try {
-      HttpClient client =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(requestTimeout())
-              .executor(pool)
-              .build();
+    URI uri = target == Requests.Target.URL ? url : server;
+    try (HttpConnections connections =
+        new HttpConnections(uri.getHost(), Requests.port(uri), requestTimeout())) {
       LoadDriver driver =
-          new LoadDriver(client, requests, model, warmup, duration, requestTimeout());
+          new LoadDriver(connections, requests, model, warmup, duration, requestTimeout());
       Progress bar =
           (progress != null ? progress : Progress.stderrIsTerminal())
               ? Progress.start(driver, err)
@@ -224,8 +209,6 @@ public final class ParleyLoad implements Callable<Integer> {
         return 1;
       }
       return 0;
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -251,13 +234,7 @@ public final class ParleyLoad implements Callable<Integer> {
     range("--warmup", warmup, Duration.ZERO, MAX_DURATION);
     range("--timeout", requestTimeout(), Duration.ofMillis(1), MAX_DURATION);
     return new Requests(
-        target,
-        uri,
-        method,
-        spaces,
-        payloadBytes,
-        waitSeconds == null ? 0 : waitSeconds,
-        requestTimeout());
+        target, uri, method, spaces, payloadBytes, waitSeconds == null ? 0 : waitSeconds);
   }
 
   private LoadDriver.Model model() {

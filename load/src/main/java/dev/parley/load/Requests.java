@@ -1,9 +1,14 @@
 package dev.parley.load;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.LongFunction;
 
 /**
@@ -12,13 +17,13 @@ import java.util.function.LongFunction;
  * {"payload":{"text":"xx…"}}}, its text {@code payloadBytes} characters long, which the demo's echo
  * bot and the echo server both accept.
  */
-final class Requests implements LongFunction<HttpRequest> {
+final class Requests implements LongFunction<FullHttpRequest> {
   private final Target target;
   private final URI uri;
   private final String method;
   private final int spaces;
   private final int waitSeconds;
-  private final Duration timeout;
+  private final String host;
   private final byte[] body;
 
   /** What a run measures. */
@@ -38,36 +43,36 @@ final class Requests implements LongFunction<HttpRequest> {
    * @param spaces how many spaces the submits go to, in turn
    * @param payloadBytes the length of the payload's text
    * @param waitSeconds {@code Prefer: wait=N} on each submit, or 0 for fire-and-forget (202)
-   * @param timeout how long a request may take before it counts as failed
    */
-  Requests(
-      Target target,
-      URI uri,
-      String method,
-      int spaces,
-      int payloadBytes,
-      int waitSeconds,
-      Duration timeout) {
+  Requests(Target target, URI uri, String method, int spaces, int payloadBytes, int waitSeconds) {
     this.target = target;
     this.uri = uri;
     this.method = method;
     this.spaces = spaces;
     this.waitSeconds = waitSeconds;
-    this.timeout = timeout;
+    this.host = uri.getHost() + ":" + port(uri);
     this.body =
         ("{\"payload\":{\"text\":\"" + "x".repeat(payloadBytes) + "\"}}")
             .getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The port {@code uri} names, or HTTP's default. */
+  static int port(URI uri) {
+    return uri.getPort() == -1 ? 80 : uri.getPort();
+  }
+
   @Override
-  public HttpRequest apply(long n) {
+  public FullHttpRequest apply(long n) {
     return switch (target) {
       case SUBMIT -> {
-        HttpRequest.Builder submit = post(uri.resolve("/v1/spaces/load-" + n % spaces + "/events"));
-        yield (waitSeconds > 0 ? submit.header("Prefer", "wait=" + waitSeconds) : submit).build();
+        FullHttpRequest submit = post("/v1/spaces/load-" + n % spaces + "/events");
+        if (waitSeconds > 0) {
+          submit.headers().set("Prefer", "wait=" + waitSeconds);
+        }
+        yield submit;
       }
-      case HEALTHZ -> builder(uri.resolve("/healthz")).GET().build();
-      case URL -> method.equals("GET") ? builder(uri).GET().build() : post(uri).build();
+      case HEALTHZ -> request(HttpMethod.GET, "/healthz");
+      case URL -> method.equals("GET") ? request(HttpMethod.GET, pathOf(uri)) : post(pathOf(uri));
     };
   }
 
@@ -86,13 +91,26 @@ final class Requests implements LongFunction<HttpRequest> {
     };
   }
 
-  private HttpRequest.Builder post(URI to) {
-    return builder(to)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+  private FullHttpRequest post(String path) {
+    FullHttpRequest post =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
+    post.headers()
+        .set(HttpHeaderNames.HOST, host)
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return post;
   }
 
-  private HttpRequest.Builder builder(URI to) {
-    return HttpRequest.newBuilder(to).timeout(timeout);
+  private FullHttpRequest request(HttpMethod method, String path) {
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.EMPTY_BUFFER);
+    request.headers().set(HttpHeaderNames.HOST, host);
+    return request;
+  }
+
+  private static String pathOf(URI uri) {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
   }
 }
