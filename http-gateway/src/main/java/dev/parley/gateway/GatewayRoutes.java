@@ -15,7 +15,6 @@ import dev.parley.runtime.Parley;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -88,34 +87,30 @@ public final class GatewayRoutes {
     this.metricsRoutes = new MetricsRoutes(metrics, settings, access);
   }
 
+  /**
+   * The whole route, built once: the Java DSL evaluates a directive's inner {@code Supplier} for
+   * each request it lets through, so a tree built inside one is built again per request (the
+   * rejection handler with its 404 body, and every module's routes, were).
+   */
   public Route route() {
-    return timed(
-        () ->
-            handleExceptions(
-                exceptions(),
-                () ->
-                    handleRejections(
-                        rejections(),
-                        () ->
-                            concat(
-                                health.route(),
-                                metricsRoutes.route(),
-                                pathPrefix(
-                                    "v1",
-                                    () ->
-                                        concat(
-                                            spaces.route(),
-                                            queue.route(),
-                                            export.route(),
-                                            operators.route())),
-                                monitor.map(MonitorRoutes::route).orElseGet(Directives::reject)))));
+    Route v1 = concat(spaces.route(), queue.route(), export.route(), operators.route());
+    Route routes =
+        concat(
+            health.route(),
+            metricsRoutes.route(),
+            pathPrefix("v1", () -> v1),
+            monitor.map(MonitorRoutes::route).orElseGet(Directives::reject));
+    ExceptionHandler exceptions = exceptions();
+    RejectionHandler rejections = rejections();
+    Route handled = handleExceptions(exceptions, () -> handleRejections(rejections, () -> routes));
+    return timed(handled);
   }
 
   /**
    * Counts and times each answer by method, route template and status, outside the rejection and
    * exception handlers so that their answers count too. A stream is timed until its headers.
    */
-  private Route timed(Supplier<Route> inner) {
+  private Route timed(Route inner) {
     return extractRequest(
         request -> {
           long start = System.nanoTime();
@@ -128,7 +123,7 @@ public final class GatewayRoutes {
                     System.nanoTime() - start);
                 return response;
               },
-              inner);
+              () -> inner);
         });
   }
 
