@@ -185,9 +185,8 @@ public final class ParleyLoad implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Requests requests = requests();
     LoadDriver.Model model = model();
-    URI uri = target == Requests.Target.URL ? url : server;
     try (HttpConnections connections =
-        new HttpConnections(uri.getHost(), Requests.port(uri), requestTimeout())) {
+        new HttpConnections(requests.serverHost(), requests.serverPort(), requestTimeout())) {
       LoadDriver driver =
           new LoadDriver(connections, requests, model, warmup, duration, requestTimeout());
       Progress bar =

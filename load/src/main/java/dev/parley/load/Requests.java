@@ -56,8 +56,18 @@ final class Requests implements LongFunction<FullHttpRequest> {
             .getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The host of the server the requests go to. */
+  String serverHost() {
+    return uri.getHost();
+  }
+
+  /** The port of the server the requests go to. */
+  int serverPort() {
+    return port(uri);
+  }
+
   /** The port {@code uri} names, or HTTP's default. */
-  static int port(URI uri) {
+  private static int port(URI uri) {
     return uri.getPort() == -1 ? 80 : uri.getPort();
   }
 
